@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Where the shared records live: PGlite in process, or a PostgreSQL server. */
+export type StoreConfig = { kind: 'embedded'; dataDir: string } | { kind: 'postgres'; url: string };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: StoreConfig;
+  redisUrl?: string;
+  /** Bearer token of the Admin API; generated and saved under dataDir when not given. */
+  adminToken: string;
+  /** Whether the admin token was generated on this start (so it is printed once). */
+  adminTokenGenerated: boolean;
+  jwtSecret: string;
+  logLevel: LogLevel;
+  /** undefined: seed only a fresh embedded store; true: always (idempotent); false: never. */
+  seedDemo?: boolean;
+  /** Express `trust proxy` value; undefined = the socket's address is the client's. */
+  trustProxy?: boolean | number | string;
+  metricsPublic: boolean;
+}
+
+/** Names of the configuration that carries a secret: never logged, never echoed. */
+export const SECRET_VARIABLES = ['ADMIN_TOKEN', 'JWT_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    expected: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function present(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function parsePort(env: Env): number {
+  const raw = present(env, 'PORT');
+  if (raw === undefined) return 3000;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError('PORT', `must be an integer from 0 to 65535 (got "${raw.slice(0, 40)}")`);
+  }
+  return Number(raw);
+}
+
+function parseBool(env: Env, name: string): boolean | undefined {
+  const raw = present(env, name);
+  if (raw === undefined) return undefined;
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw.slice(0, 40)}")`);
+}
+
+function parseUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = present(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL such as ${protocols[0]}//host:port/... (got an unparsable value)`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')} (got "${url.protocol}")`);
+  }
+  if (!url.hostname) throw new ConfigError(name, 'must name a host');
+  return raw;
+}
+
+function parseTrustProxy(env: Env): boolean | number | string | undefined {
+  const raw = present(env, 'TRUST_PROXY');
+  if (raw === undefined) return undefined;
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  if (/^[0-9a-fA-F.:/, a-z]+$/.test(raw)) return raw;
+  throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count or a list of addresses/subnets');
+}
+
+/** Reads a secret saved under dataDir, or makes and saves one (mode 0600). */
+function savedSecret(dataDir: string, file: string): { value: string; generated: boolean } {
+  const path = join(dataDir, file);
+  if (existsSync(path)) {
+    const value = readFileSync(path, 'utf8').trim();
+    if (value.length >= 32) return { value, generated: false };
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const value = randomBytes(32).toString('base64url');
+  writeFileSync(path, value + '\n', { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return { value, generated: true };
+}
+
+/**
+ * The one reader of the environment: validates everything at once, names the first bad variable.
+ * Generated secrets are saved under DATA_DIR so that a restart keeps them.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const port = parsePort(env);
+  const host = present(env, 'HOST') ?? '0.0.0.0';
+  const rawDir = present(env, 'DATA_DIR') ?? './data';
+  const dataDir = isAbsolute(rawDir) ? rawDir : resolve(rawDir);
+  const databaseUrl = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const logLevel = (present(env, 'LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const seedDemo = parseBool(env, 'SEED_DEMO');
+  const trustProxy = parseTrustProxy(env);
+  const metricsPublic = parseBool(env, 'METRICS_PUBLIC') ?? false;
+
+  let adminToken = present(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
+  }
+  let jwtSecret = present(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+  let adminTokenGenerated = false;
+  if (adminToken === undefined) {
+    const saved = savedSecret(dataDir, 'admin-token');
+    adminToken = saved.value;
+    adminTokenGenerated = saved.generated;
+  }
+  if (jwtSecret === undefined) jwtSecret = savedSecret(dataDir, 'jwt-secret').value;
+
+  return {
+    port,
+    host,
+    dataDir,
+    store: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'embedded', dataDir: join(dataDir, 'pglite') },
+    redisUrl,
+    adminToken,
+    adminTokenGenerated,
+    jwtSecret,
+    logLevel,
+    seedDemo,
+    trustProxy,
+    metricsPublic,
+  };
+}

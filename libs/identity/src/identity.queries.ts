@@ -1,0 +1,35 @@
+/**
+ * The hot SQL of identity, visible and compared with the committed copies in libs/store/queries/ by a test: a
+ * change to a query that every request pays for shows up in review.
+ */
+export const AUTHENTICATE_KEY_SQL = `SELECT k.id AS key_id, k.secret_sha256, k.last_used_at,
+       u.id AS user_id, u.number AS user_number, u.username, u.email, u.role, u.assigned_clients,
+       a.id AS account_id, a.slug AS account_slug, a.plan AS account_plan, a.settings AS account_settings
+  FROM api_keys k
+  JOIN users u ON u.id = k.user_id
+  JOIN accounts a ON a.id = k.account_id
+ WHERE k.prefix = $1
+   AND k.revoked_at IS NULL
+   AND u.active
+   AND a.status = 'active'
+`;
+
+export const FIND_LOGIN_SQL = `SELECT u.id AS user_id, u.number AS user_number, u.username, u.email, u.role, u.assigned_clients,
+       u.password_hash,
+       a.id AS account_id, a.slug AS account_slug, a.plan AS account_plan, a.settings AS account_settings
+  FROM users u
+  JOIN accounts a ON a.id = u.account_id
+ WHERE (lower(u.username) = lower($1) OR lower(u.email) = lower($1))
+   AND u.active
+   AND a.status = 'active'
+`;
+
+export const TOUCH_KEY_SQL = `UPDATE api_keys SET last_used_at = now()
+ WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+`;
+
+export const READ_EPOCH_SQL = `SELECT epoch FROM identity_epoch WHERE id = 1
+`;
+
+export const BUMP_EPOCH_SQL = `UPDATE identity_epoch SET epoch = epoch + 1 WHERE id = 1
+`;

@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { type StoreConfig } from '#config';
+import { ENTITIES } from './entities.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface OpenedStore {
+  dataSource: DataSource;
+  kind: StoreConfig['kind'];
+  /** Closes the DataSource, then the embedded database (in that order: PGlite must outlive its last query). */
+  close(): Promise<void>;
+}
+
+const COMMON: Omit<DataSourceOptions, 'type'> = {
+  entities: ENTITIES,
+  migrations: MIGRATIONS,
+  migrationsTableName: 'schema_migrations',
+  migrationsTransactionMode: 'each',
+  synchronize: false,
+  migrationsRun: false,
+  logging: false,
+};
+
+/**
+ * Opens the shared store. `embedded`: PGlite through its own node-postgres adapter under TypeORM's postgres driver,
+ * one connection (PGlite is single-session). `postgres`: a pool on the server. Same entities, same migrations.
+ */
+export async function openStore(config: StoreConfig): Promise<OpenedStore> {
+  if (config.kind === 'postgres') {
+    const dataSource = new DataSource({
+      ...COMMON,
+      type: 'postgres',
+      url: config.url,
+      poolSize: 10,
+      connectTimeoutMS: 2000,
+      applicationName: 'plangate',
+      // A dead server must not hold a request forever: queries give up after 30 s, idle clients are recycled.
+      extra: { query_timeout: 30_000, idleTimeoutMillis: 10_000 },
+    } as DataSourceOptions);
+    await dataSource.initialize();
+    return { dataSource, kind: 'postgres', close: () => dataSource.destroy() };
+  }
+
+  if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const pglite = await PGlite.create(config.dataDir);
+  const pg = createPgConfig(pglite);
+  const dataSource = new DataSource({
+    ...COMMON,
+    type: 'postgres',
+    poolSize: 1,
+    extra: { connection: pg.connection, host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database, max: 1 },
+  } as DataSourceOptions);
+  try {
+    await dataSource.initialize();
+  } catch (e) {
+    await pglite.close();
+    throw e;
+  }
+  return {
+    dataSource,
+    kind: 'embedded',
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { Identity1764158400000 } from './migrations/1764158400000-identity.js';
+
+/** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
+export const MIGRATIONS = [Identity1764158400000];

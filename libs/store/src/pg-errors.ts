@@ -1,0 +1,85 @@
+import { DomainError } from '#errors';
+
+/** Table name → the entity name used in error messages. */
+const ENTITY_OF_TABLE: Record<string, string> = {
+  accounts: 'account',
+  users: 'user',
+  api_keys: 'key',
+};
+
+interface PgErrorLike {
+  code?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  detail?: string;
+  driverError?: PgErrorLike;
+}
+
+/** Error codes and messages of a store that cannot be reached: answered as 503, never as bad input. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'connection timeout',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Cannot use a pool after calling end',
+  'the database system is',
+];
+
+function pgError(e: unknown): PgErrorLike | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const err = e as PgErrorLike;
+  return err.driverError ?? err;
+}
+
+export function isStoreUnavailable(e: unknown): boolean {
+  const err = pgError(e);
+  const code = err?.code ?? '';
+  if (CONNECTION_CODES.has(code)) return true;
+  // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  const message = e instanceof Error ? e.message : '';
+  return UNAVAILABLE_MESSAGES.some((m) => message.includes(m));
+}
+
+/** `uq_users__email` → { table: 'users', field: 'email' } */
+function constraintParts(constraint: string | undefined): { table: string; field: string } | undefined {
+  const m = /^(?:uq|ck|fk)_([a-z0-9_]+?)__([a-z0-9_]+)$/.exec(constraint ?? '');
+  return m ? { table: m[1], field: m[2] } : undefined;
+}
+
+/**
+ * The store's edge: a PostgreSQL error becomes a domain error naming the field, so that no protocol ever sees a
+ * SQLSTATE. Anything unknown is returned unchanged (and becomes a logged 500 upstream).
+ */
+export function translateStoreError(e: unknown, operation: 'insert' | 'update' | 'delete' = 'insert'): unknown {
+  if (e instanceof DomainError) return e;
+  if (isStoreUnavailable(e)) return DomainError.unavailable('the store is unavailable', 5);
+  const err = pgError(e);
+  const parts = constraintParts(err?.constraint);
+  const entity = parts ? (ENTITY_OF_TABLE[parts.table] ?? parts.table) : (ENTITY_OF_TABLE[err?.table ?? ''] ?? 'record');
+  const field = parts?.field ?? err?.column ?? 'value';
+  switch (err?.code) {
+    case '23505':
+      return DomainError.conflict(entity, field, `a ${entity} with this ${field} already exists`);
+    case '23502':
+      return DomainError.invalid([{ field, issue: 'required' }], `${field} is required`);
+    case '23514':
+      return DomainError.invalid([{ field, issue: 'not allowed' }], `${field} is not allowed`);
+    case '23503':
+      return operation === 'delete'
+        ? new DomainError('CONFLICT', `the ${entity} is still referenced`, { entity })
+        : DomainError.invalid([{ field, issue: 'refers to a record that does not exist' }]);
+    case '22P02':
+    case '22001':
+    case '22003':
+    case '22007':
+    case '22008':
+      return DomainError.invalid([{ field, issue: 'malformed value' }]);
+    case '57014':
+      return DomainError.unavailable('the store took too long to answer', 5);
+    default:
+      return e;
+  }
+}

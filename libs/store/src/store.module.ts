@@ -1,0 +1,33 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { openStore } from './data-source.factory.js';
+import { runMigrations } from './migrate.js';
+import { StoreService } from './store.service.js';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: StoreService,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig) => {
+        const logger = new Logger('Store');
+        const started = performance.now();
+        const opened = await openStore(config.store);
+        try {
+          const applied = await runMigrations(opened.dataSource);
+          logger.log(
+            `${opened.kind} store ready in ${Math.round(performance.now() - started)} ms` +
+              (applied.length ? `; applied ${applied.join(', ')}` : ''),
+          );
+        } catch (e) {
+          await opened.close();
+          throw e;
+        }
+        return new StoreService(opened);
+      },
+    },
+  ],
+  exports: [StoreService],
+})
+export class StoreModule {}

@@ -1,0 +1,90 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { DomainError } from '#errors';
+import { type OpenedStore } from './data-source.factory.js';
+import { isStoreUnavailable, translateStoreError } from './pg-errors.js';
+
+export type Tx = EntityManager;
+
+/**
+ * The one door to the shared records. Transactions are handed out explicitly (`transaction(tx => ...)`) and passed
+ * to repositories by hand: the embedded store has one connection, so a second one inside a transaction would wait
+ * forever.
+ */
+@Injectable()
+export class StoreService implements OnApplicationShutdown {
+  private closed = false;
+
+  constructor(private readonly opened: OpenedStore) {}
+
+  get kind(): OpenedStore['kind'] {
+    return this.opened.kind;
+  }
+
+  get dataSource(): DataSource {
+    return this.opened.dataSource;
+  }
+
+  /** The manager to use: the caller's transaction, or the DataSource's. */
+  manager(tx?: Tx): EntityManager {
+    return tx ?? this.opened.dataSource.manager;
+  }
+
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await this.opened.dataSource.transaction(work);
+    } catch (e) {
+      throw translateStoreError(e);
+    }
+  }
+
+  /** Parameterized SQL, on the transaction when one is given; store errors come back as domain errors. */
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], tx?: Tx): Promise<T[]> {
+    try {
+      return (await this.manager(tx).query(sql, params)) as T[];
+    } catch (e) {
+      throw translateStoreError(e);
+    }
+  }
+
+  /** Runs a write through the edge translation (unique violation → CONFLICT naming the field, ...). */
+  async write<T>(op: 'insert' | 'update' | 'delete', work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      throw translateStoreError(e, op);
+    }
+  }
+
+  /** True when the store answers `SELECT 1` within the timeout. Never throws, never hangs. */
+  async ping(timeoutMs = 1000): Promise<boolean> {
+    if (this.closed) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const probe = this.opened.dataSource
+      .query('SELECT 1')
+      .then(() => true)
+      .catch(() => false);
+    try {
+      return await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  isUnavailable(e: unknown): boolean {
+    return (e instanceof DomainError && e.code === 'UNAVAILABLE') || isStoreUnavailable(e);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.opened.close();
+  }
+}

@@ -1,0 +1,38 @@
+import { applyDecorators, Inject, Injectable, UseFilters, UseGuards, UsePipes, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { DomainError } from '#errors';
+import { sameString } from '#identity';
+import { StrictBodyPipe } from '../common/strict-body.pipe.js';
+import { AdminExceptionFilter } from './admin-exception.filter.js';
+
+/** `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
+export function hasAdminToken(req: Request, adminToken: string): boolean {
+  const header = req.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return !!m && sameString(m[1], adminToken);
+}
+
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!hasAdminToken(context.switchToHttp().getRequest<Request>(), this.config.adminToken)) {
+      throw DomainError.unauthenticated('a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>');
+    }
+    return true;
+  }
+}
+
+/** Everything an Admin API controller needs: the guard, strict bodies, the error format, the docs. */
+export function AdminApi(): ClassDecorator {
+  return applyDecorators(
+    ApiTags('admin'),
+    ApiBearerAuth('admin'),
+    UseGuards(AdminAuthGuard),
+    UsePipes(StrictBodyPipe),
+    UseFilters(AdminExceptionFilter),
+  );
+}

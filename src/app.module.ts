@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type DestinationStream } from 'pino';
+import { ConfigModule, type AppConfig } from '#config';
+import { IdentityModule } from '#identity';
+import { StoreModule } from '#store';
+import { AdminModule } from './admin/admin.module.js';
+import { DemoModule } from './demo/demo.module.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+
+export interface AppModuleOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+}
+
+/** The table of contents: configuration, store, identity, the operator's API, then the protocols. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, options.logStream),
+        StoreModule,
+        IdentityModule,
+        MetricsModule,
+        HealthModule,
+        AdminModule,
+        DemoModule,
+      ],
+    };
+  }
+}

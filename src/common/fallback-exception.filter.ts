@@ -1,0 +1,27 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { type Request } from 'express';
+import { ADMIN_ERRORS } from '../admin/admin-errors.js';
+import { protocolOfPath, type ProtocolName } from './protocol-of-path.js';
+import { answerException, type ProtocolErrors } from './wire-error.js';
+
+/**
+ * Errors raised before routing (body parse, oversize body, unknown route) reach only global filters: this one
+ * answers them in the format of the protocol that owns the path. A protocol module adds its row here.
+ */
+const ERRORS_BY_PROTOCOL: Record<ProtocolName, ProtocolErrors> = {
+  admin: ADMIN_ERRORS,
+  plansync: ADMIN_ERRORS,
+  'forward-planner': ADMIN_ERRORS,
+  planfix: ADMIN_ERRORS,
+  planpoint: ADMIN_ERRORS,
+  'reverse-etl': ADMIN_ERRORS,
+  gateway: ADMIN_ERRORS,
+};
+
+@Catch()
+export class FallbackExceptionFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    answerException(exception, host, ERRORS_BY_PROTOCOL[protocolOfPath(req.path)]);
+  }
+}

@@ -1,0 +1,43 @@
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { type NextFunction, type Request, type Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { type AppConfig } from '#config';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import { FallbackExceptionFilter } from './common/fallback-exception.filter.js';
+import { protocolOfPath } from './common/protocol-of-path.js';
+import { mountDocs } from './docs/openapi.js';
+import { MetricsService } from './metrics/metrics.service.js';
+
+/** JSON bodies of the Admin API and the JSON protocols; larger imports set their own limits. */
+export const JSON_BODY_LIMIT = '1mb';
+
+/**
+ * Builds the gateway (not listening): used by main.ts and by every e2e test, so tests drive exactly what runs.
+ */
+export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, options), {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ?? false);
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('urlencoded', { extended: false, limit: JSON_BODY_LIMIT });
+  app.useGlobalFilters(new FallbackExceptionFilter());
+
+  const metrics = app.get(MetricsService);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      metrics.observe(protocolOfPath(req.path), String(route), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
+  mountDocs(app);
+  return app;
+}

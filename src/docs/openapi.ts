@@ -1,0 +1,25 @@
+import { type INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SERVICE_VERSION } from '../health/health.controller.js';
+
+/** OpenAPI for the JSON protocols and the Admin API: one tag each, one security scheme per credential. */
+export function buildOpenApi(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Plangate')
+    .setDescription('Multi-protocol planning gateway: PlanSync REST, Forward Planner v2, Planpoint, reverse ETL and the Admin API.')
+    .setVersion(SERVICE_VERSION)
+    .addTag('admin', 'Accounts, users and API keys (Bearer ADMIN_TOKEN)')
+    .addTag('plansync', 'PlanSync REST v1 (X-API-Key)')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'plansync')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+export function mountDocs(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApi(app), {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+    customSiteTitle: 'Plangate API',
+  });
+}

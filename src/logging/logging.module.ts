@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { type DestinationStream } from 'pino';
+import { type AppConfig } from '#config';
+import { type RequestWithPrincipal } from '#identity';
+import { protocolOfPath } from '../common/protocol-of-path.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Query parameters that may carry a credential: their values never reach a log line. */
+const SECRET_QUERY = /([?&](?:key|api_key|apikey|token|access_token|refresh_token|sid|password|secret|signature)=)[^&]*/gi;
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-planasonix-api-key"]',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+  '*.refreshToken',
+  '*.sid',
+  '*.key',
+];
+
+/** Takes a well-formed X-Request-Id from the client, else makes one; echoes it on the response. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
+/** JSON lines (pino): one per request at info with protocol, route, status, duration, account; credentials redacted. */
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig, stream?: DestinationStream): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: [
+            {
+              level: config.logLevel,
+              genReqId: requestId,
+              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+              customProps: (req) => ({
+                protocol: protocolOfPath(pathOf(req.url)),
+                account: (req as IncomingMessage & RequestWithPrincipal).principal?.accountSlug,
+              }),
+              serializers: {
+                req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; remoteAddress: string }) => ({
+                  id: req.id,
+                  method: req.method,
+                  url: (req.url ?? '').replace(SECRET_QUERY, '$1[redacted]'),
+                  headers: req.headers,
+                  remoteAddress: req.remoteAddress,
+                }),
+              },
+            },
+            stream ?? process.stdout,
+          ],
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { type Server } from 'node:http';
+import { ConfigError, loadConfig } from '#config';
+import { createApp } from './create-app.js';
+import { DemoSeedService } from './demo/demo-seed.service.js';
+import { startBanner } from './demo/start-banner.js';
+
+/** In-flight requests (uploads included) get this long to finish after SIGTERM/SIGINT. */
+const DRAIN_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  const app = await createApp(config);
+  let draining = false;
+  app.use((_req: unknown, res: { setHeader(n: string, v: string): void; status(c: number): { json(b: unknown): void } }, next: () => void) => {
+    if (!draining) return next();
+    res.setHeader('Connection', 'close');
+    res.setHeader('Retry-After', '5');
+    res.status(503).json({ error: { code: 'shutting_down', message: 'the gateway is shutting down' } });
+  });
+  await app.listen(config.port, config.host);
+  const server = app.getHttpServer() as Server;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  process.stdout.write(startBanner(config, `http://${host}:${port}`, app.get(DemoSeedService).seeded));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    draining = true;
+    process.stdout.write(`${signal}: finishing in-flight requests (up to ${DRAIN_MS / 1000} s)\n`);
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    force.unref();
+    try {
+      await app.close(); // stops accepting, waits for in-flight requests, then closes the store last
+      process.exit(0);
+    } catch (e) {
+      process.stderr.write(`shutdown failed: ${String(e)}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`Plangate failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
