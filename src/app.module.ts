@@ -3,6 +3,7 @@ import { type DestinationStream } from 'pino';
 import { ConfigModule, type AppConfig } from '#config';
 import { IdentityModule } from '#identity';
 import { StoreModule } from '#store';
+import { BodyParsingModule } from './body-parsing/body-parsing.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, options.logStream),
+        BodyParsingModule,
         StoreModule,
         IdentityModule,
         MetricsModule,

@@ -9,9 +9,6 @@ import { protocolOfPath } from './common/protocol-of-path.js';
 import { mountDocs } from './docs/openapi.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
-/** JSON bodies of the Admin API and the JSON protocols; larger imports set their own limits. */
-export const JSON_BODY_LIMIT = '1mb';
-
 /**
  * Builds the gateway (not listening): used by main.ts and by every e2e test, so tests drive exactly what runs.
  */
@@ -24,8 +21,6 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.useBodyParser('urlencoded', { extended: false, limit: JSON_BODY_LIMIT });
   app.useGlobalFilters(new FallbackExceptionFilter());
 
   const metrics = app.get(MetricsService);

@@ -62,7 +62,7 @@ export function translateStoreError(e: unknown, operation: 'insert' | 'update' |
   const field = parts?.field ?? err?.column ?? 'value';
   switch (err?.code) {
     case '23505':
-      return DomainError.conflict(entity, field, `a ${entity} with this ${field} already exists`);
+      return DomainError.conflict(entity, field, `${entity} with this ${field} already exists`);
     case '23502':
       return DomainError.invalid([{ field, issue: 'required' }], `${field} is required`);
     case '23514':

@@ -41,7 +41,12 @@ export class StoreService implements OnApplicationShutdown {
   /** Parameterized SQL, on the transaction when one is given; store errors come back as domain errors. */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], tx?: Tx): Promise<T[]> {
     try {
-      return (await this.manager(tx).query(sql, params)) as T[];
+      const result: unknown = await this.manager(tx).query(sql, params);
+      // TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affectedCount]; everything else with rows.
+      if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+        return result[0] as T[];
+      }
+      return result as T[];
     } catch (e) {
       throw translateStoreError(e);
     }

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config.js';
+
+function freshDir(): string {
+  return mkdtempSync(join(tmpdir(), 'plangate-config-'));
+}
+
+describe('loadConfig', () => {
+  it('defaults to port 3000, the embedded store under DATA_DIR and info logs', () => {
+    const dir = freshDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', dataDir: dir, logLevel: 'info', metricsPublic: false });
+    expect(config.store).toEqual({ kind: 'embedded', dataDir: join(dir, 'pglite') });
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATA_DIR: freshDir(), DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test' });
+    expect(config.store).toEqual({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:5432/test' });
+  });
+
+  it('generates the admin token and JWT secret once, saves them with mode 0600 and reuses them', () => {
+    const dir = freshDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(first.adminTokenGenerated).toBe(true);
+    expect(first.adminToken.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(join(dir, 'admin-token')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'jwt-secret')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(first.adminToken);
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(second.adminTokenGenerated).toBe(false);
+    expect(second.adminToken).toBe(first.adminToken);
+    expect(second.jwtSecret).toBe(first.jwtSecret);
+  });
+
+  it('takes ADMIN_TOKEN from the environment without writing it anywhere', () => {
+    const dir = freshDir();
+    const config = loadConfig({ DATA_DIR: dir, ADMIN_TOKEN: 'a-long-enough-admin-token' });
+    expect(config.adminToken).toBe('a-long-enough-admin-token');
+    expect(config.adminTokenGenerated).toBe(false);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '-1' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/db' }],
+    ['REDIS_URL', { REDIS_URL: 'http://localhost:6379' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['SEED_DEMO', { SEED_DEMO: 'maybe' }],
+    ['METRICS_PUBLIC', { METRICS_PUBLIC: 'sometimes' }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+  ])('refuses an invalid %s, naming it', (variable, env) => {
+    let error: unknown;
+    try {
+      loadConfig({ DATA_DIR: freshDir(), ...env });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(variable);
+  });
+
+  it('never puts a secret value in its error message', () => {
+    expect(() => loadConfig({ DATA_DIR: freshDir(), DATABASE_URL: 'ftp://user:hunter2secret@host/db' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2secret') }),
+    );
+  });
+});

@@ -1,0 +1,1 @@
+UPDATE identity_epoch SET epoch = epoch + 1 WHERE id = 1

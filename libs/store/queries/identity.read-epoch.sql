@@ -1,0 +1,1 @@
+SELECT epoch FROM identity_epoch WHERE id = 1

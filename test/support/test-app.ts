@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfig, type AppConfig } from '#config';
+import { createApp } from '../../src/create-app.js';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** PostgreSQL when DATABASE_URL is set (npm run test:pg), else an in-memory PGlite of this test file's own. */
+export const ON_POSTGRES = !!process.env.DATABASE_URL;
+
+/** Collects the app's log lines so that tests can look for leaked secrets. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Keep the embedded store on disk under DATA_DIR (default: in memory). */
+  embeddedOnDisk?: boolean;
+}
+
+export function testConfig(options: TestAppOptions = {}): AppConfig {
+  const dataDir = mkdtempSync(join(tmpdir(), 'plangate-test-'));
+  const config = loadConfig({
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.TEST_REDIS_URL,
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    PORT: '0',
+    ...options.env,
+  });
+  if (config.store.kind === 'embedded' && !options.embeddedOnDisk) config.store = { kind: 'embedded', dataDir: 'memory://' };
+  return config;
+}
+
+/** The whole gateway as `npm start` builds it, on a real store, not listening (supertest drives it). */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig(options);
+  const logs = new LogCapture();
+  const app = await createApp(config, { logStream: logs });
+  await app.init();
+  return {
+    app,
+    config,
+    logs,
+    async close() {
+      await app.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
