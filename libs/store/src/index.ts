@@ -1,6 +1,7 @@
 export * from './data-source.factory.js';
 export * from './entities.js';
 export * from './migrate.js';
+export * from './migrations.js';
 export * from './pg-errors.js';
 export * from './store.module.js';
 export * from './store.service.js';

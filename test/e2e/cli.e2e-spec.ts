@@ -1,0 +1,81 @@
+import { type AddressInfo } from 'node:net';
+import { runCli } from '../../src/cli/cli.js';
+import { unique } from '../factories/admin.factory.js';
+import { startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
+
+describe('CLI (npm run cli)', () => {
+  let t: TestApp;
+  let url: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => t.close());
+
+  async function cli(...args: string[]) {
+    let out = '';
+    let err = '';
+    const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), env: { PLANGATE_URL: url, ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    return { code, out, err };
+  }
+
+  it('creates an account, a user and a key, lists them, and revokes the key', async () => {
+    const slug = unique('cli');
+    const username = unique('carol');
+    expect(await cli('accounts', 'create', slug, '--name', 'CLI Co', '--plan', 'premium')).toMatchObject({ code: 0, out: `created account ${slug} (premium)\n` });
+    expect((await cli('accounts', 'list')).out).toContain(`${slug}\tpremium\tactive\tCLI Co`);
+    const user = await cli('users', 'create', slug, username, '--email', `${username}@example.com`, '--role', 'advisor', '--assigned-clients', 'Acme, Globex');
+    expect(user.code).toBe(0);
+    const shown = await cli('--json', 'users', 'list', slug);
+    expect(JSON.parse(shown.out).users[0]).toMatchObject({ username, role: 'advisor', assigned_clients: ['Acme', 'Globex'] });
+
+    const created = await cli('keys', 'create', slug, username, 'laptop');
+    expect(created.code).toBe(0);
+    const key = created.out.split('\n')[0];
+    expect(key).toMatch(/^psk_[0-9A-Za-z]{40}$/);
+    const listed = await cli('keys', 'list', slug, username);
+    expect(listed.out).toContain('laptop\t' + key.slice(0, 12));
+    expect(listed.out).not.toContain(key);
+    expect(await cli('keys', 'revoke', slug, username, 'laptop')).toMatchObject({ code: 0 });
+    expect((await cli('keys', 'list', slug, username)).out).toContain('revoked');
+  });
+
+  it('updates settings from JSON and prints machine output with --json', async () => {
+    const slug = unique('cli');
+    await cli('accounts', 'create', slug, '--name', 'x');
+    const res = await cli('--json', 'accounts', 'update', slug, '--settings', '{"plansync":{"requests_per_minute":99}}');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.out).settings.plansync.requests_per_minute).toBe(99);
+  });
+
+  it('fails with exit 1 and one clear line when the API says no', async () => {
+    const slug = unique('cli');
+    await cli('accounts', 'create', slug, '--name', 'x');
+    const dup = await cli('accounts', 'create', slug, '--name', 'x');
+    expect(dup).toMatchObject({ code: 1, out: '' });
+    expect(dup.err).toBe(`error: account with this slug already exists (slug: already exists)\n`);
+    const missing = await cli('users', 'list', 'no-such-account');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^error: account 'no-such-account' not found\n$/);
+  });
+
+  it('fails with exit 1 when the token is wrong or the gateway cannot be reached', async () => {
+    let err = '';
+    const wrong = await runCli(['accounts', 'list'], { out: () => {}, err: (s) => (err += s), env: { PLANGATE_URL: url, ADMIN_TOKEN: 'wrong-token-123456' } });
+    expect(wrong).toBe(1);
+    expect(err).toMatch(/admin token/);
+    err = '';
+    const down = await runCli(['accounts', 'list'], { out: () => {}, err: (s) => (err += s), env: { PLANGATE_URL: 'http://127.0.0.1:1', ADMIN_TOKEN: 'x' } });
+    expect(down).toBe(1);
+    expect(err).toMatch(/cannot reach/);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await cli('accounts', 'create')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('accounts', 'create', 'x', '--name', 'y', '--plan', 'gold')).code).toBe(2);
+    expect((await cli('accounts', 'update', 'x', '--settings', '{nope')).code).toBe(2);
+  });
+});
