@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type DestinationStream } from 'pino';
 import { ConfigModule, type AppConfig } from '#config';
 import { IdentityModule } from '#identity';
+import { LimitsModule } from '#limits';
 import { StoreModule } from '#store';
 import { BodyParsingModule } from './body-parsing/body-parsing.module.js';
 import { AdminModule } from './admin/admin.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         BodyParsingModule,
         StoreModule,
         IdentityModule,
+        LimitsModule,
         MetricsModule,
         HealthModule,
         AdminModule,

@@ -1,4 +1,5 @@
 import { Identity1764158400000 } from './migrations/1764158400000-identity.js';
+import { LimitCounters1764158500000 } from './migrations/1764158500000-limit-counters.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
-export const MIGRATIONS = [Identity1764158400000];
+export const MIGRATIONS = [Identity1764158400000, LimitCounters1764158500000];

@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { StoreService } from '#store';
+import { FailoverLimitStorage } from './failover-limit.storage.js';
+import { type LimitStorage } from './limit-storage.js';
+import { RedisLimitStorage } from './redis-limit.storage.js';
+import { StoreLimitStorage } from './store-limit.storage.js';
+
+/**
+ * The counter storages of this instance, chosen by configuration: the store always (durable quotas, and every limit
+ * when REDIS_URL is unset); Redis in front of it when REDIS_URL is set.
+ */
+@Injectable()
+export class LimitStorages implements OnModuleInit, OnApplicationShutdown {
+  readonly store: StoreLimitStorage;
+  readonly redis?: RedisLimitStorage;
+  /** Where non-durable limits are counted. */
+  readonly routed: LimitStorage;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, store: StoreService) {
+    this.store = new StoreLimitStorage(store);
+    if (config.redisUrl) {
+      this.redis = new RedisLimitStorage(config.redisUrl);
+      this.routed = new FailoverLimitStorage(this.redis, this.store);
+    } else {
+      this.routed = this.store;
+    }
+  }
+
+  /** Waits for Redis before the first request, so that instances starting together count in the same place. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis && !(await this.redis.connect())) {
+      new Logger('Limits').warn('Redis is not reachable at start: counting in the store until it is');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.close();
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectThrottlerStorage } from '@nestjs/throttler';
+import { DomainError } from '#errors';
+import { LimitStorage } from './limit-storage.js';
+import { windowLimit, windowSeconds, type LimitDecision, type LimitPolicy, type WindowStatus } from './limit-policy.js';
+import { LimitStorages } from './limit-storages.js';
+import { toWindowInput } from './windows.js';
+
+/** A limiter answer that takes longer than this means the storage is in trouble: 503, never a hang. */
+const ADMIT_TIMEOUT_MS = 2000;
+const PURGE_EVERY_MS = 5 * 60_000;
+
+/**
+ * The one limiter of every protocol. A protocol builds its policy (from its spec and the account's settings), names
+ * the subject (`key:<id>`, `account:<id>`, `ip:<addr>`: never a route), and renders the decision in its own format.
+ */
+@Injectable()
+export class Limiter implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Limits');
+  private purgeTimer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectThrottlerStorage() private readonly storage: LimitStorage,
+    storages: LimitStorages,
+  ) {
+    this.durable = storages.store;
+  }
+
+  private readonly durable: LimitStorage & { purge(): Promise<void> };
+
+  /** Which storage counts non-durable policies: `store` or `redis`. */
+  get storageName(): string {
+    return this.storage.name;
+  }
+
+  onModuleInit(): void {
+    this.purgeTimer = setInterval(() => {
+      this.durable.purge().catch((e: unknown) => this.logger.warn(`could not purge expired counters: ${String(e)}`));
+    }, PURGE_EVERY_MS);
+    this.purgeTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  /**
+   * Admits one request of `subject` under `policy`: atomic across windows and instances; a refused request is not
+   * counted. Throws UNAVAILABLE (Retry-After 5) when the storage cannot answer in time.
+   */
+  async admit(policy: LimitPolicy, subject: string, now = Date.now()): Promise<LimitDecision> {
+    if (policy.windows.length === 0) throw new Error(`policy ${policy.name} has no window`);
+    const inputs = policy.windows.map((w) => toWindowInput(w, now));
+    const storage = policy.durable ? this.durable : this.storage;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(DomainError.unavailable('the rate limiter did not answer in time', 5)), ADMIT_TIMEOUT_MS);
+    });
+    let raw;
+    try {
+      raw = await Promise.race([storage.admit(`${policy.name}:${subject}`, inputs, now), timeout]);
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      this.logger.error(`limiter storage ${storage.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      throw DomainError.unavailable('the rate limiter is unavailable', 5);
+    } finally {
+      clearTimeout(timer);
+    }
+    const windows: WindowStatus[] = policy.windows.map((spec, i) => {
+      const [remaining, resetAt, retryAt] = raw.results[i];
+      return { name: spec.name, limit: windowLimit(spec), seconds: windowSeconds(spec), remaining, resetAt, retryAt };
+    });
+    const tightest = windows.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.seconds < a.seconds) ? b : a));
+    const retryAt = Math.max(...windows.map((w) => w.retryAt));
+    return {
+      policy: policy.name,
+      admitted: raw.admitted,
+      now,
+      windows,
+      tightest,
+      retryAfterSeconds: raw.admitted ? 0 : Math.max(1, Math.ceil((retryAt - now) / 1000)),
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { StoreService } from '#store';
+import { LimitStorage } from './limit-storage.js';
+import { ADMIT_SQL, PURGE_SQL } from './limits.queries.js';
+import { expiresAt, type RawAdmission, type WindowInput, type WindowResult } from './windows.js';
+
+/** Counters in the shared store (embedded or PostgreSQL): durable, exact across instances. */
+export class StoreLimitStorage extends LimitStorage {
+  readonly name = 'store' as const;
+
+  constructor(private readonly store: StoreService) {
+    super();
+  }
+
+  async admit(key: string, windows: WindowInput[], now: number, cost = 1): Promise<RawAdmission> {
+    const [row] = await this.store.query<{ admitted: boolean; results: WindowResult[] }>(ADMIT_SQL, [
+      key,
+      JSON.stringify(windows),
+      Math.floor(now),
+      cost,
+      expiresAt(windows, now),
+    ]);
+    return { admitted: row.admitted, results: row.results.map((r) => r.map(Number) as WindowResult) };
+  }
+
+  /** Drops counters whose windows have all ended. */
+  async purge(): Promise<void> {
+    await this.store.query(PURGE_SQL);
+  }
+}

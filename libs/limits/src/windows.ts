@@ -1,0 +1,111 @@
+import { DateTime } from 'luxon';
+
+/**
+ * What a limit is made of. A policy is admitted only if every one of its windows has room, and then it is counted
+ * in all of them (a refused request is counted in none).
+ */
+export type WindowSpec =
+  /** Exact rolling window: refused only when `limit` were admitted in the preceding `seconds`. */
+  | { kind: 'sliding'; name: string; limit: number; seconds: number }
+  /** Calendar window (UTC minute or hour; day in `timeZone`): the count restarts at each boundary. */
+  | { kind: 'fixed'; name: string; limit: number; unit: 'minute' | 'hour' | 'day'; timeZone?: string }
+  /** Token bucket: `ratePerSecond` sustained, up to `burst` at once. */
+  | { kind: 'bucket'; name: string; ratePerSecond: number; burst: number };
+
+/** A window as the storages evaluate it: plain numbers, times in epoch milliseconds. */
+export type WindowInput =
+  | { k: 'f'; l: number; s: number; e: number }
+  | { k: 's'; l: number; w: number }
+  | { k: 'b'; r: number; b: number };
+
+/** Per window, after the admission: [remaining, resetAt, retryAt] (epoch ms). */
+export type WindowResult = [remaining: number, resetAt: number, retryAt: number];
+
+export interface RawAdmission {
+  admitted: boolean;
+  results: WindowResult[];
+}
+
+/** Start and end (exclusive, epoch ms) of the calendar window that contains `now`. */
+export function fixedWindowBounds(unit: 'minute' | 'hour' | 'day', now: number, timeZone = 'UTC'): { start: number; end: number } {
+  const at = DateTime.fromMillis(now, { zone: unit === 'day' ? timeZone : 'UTC' });
+  if (!at.isValid) throw new Error(`invalid time zone: ${timeZone}`);
+  const start = at.startOf(unit);
+  return { start: start.toMillis(), end: start.plus({ [unit + 's']: 1 }).toMillis() };
+}
+
+export function toWindowInput(spec: WindowSpec, now: number): WindowInput {
+  switch (spec.kind) {
+    case 'sliding':
+      return { k: 's', l: spec.limit, w: spec.seconds * 1000 };
+    case 'fixed': {
+      const { start, end } = fixedWindowBounds(spec.unit, now, spec.timeZone);
+      return { k: 'f', l: spec.limit, s: start, e: end };
+    }
+    case 'bucket':
+      return { k: 'b', r: spec.ratePerSecond / 1000, b: spec.burst };
+  }
+}
+
+/** How long a counter must be kept to answer the next request right (epoch ms). */
+export function expiresAt(windows: WindowInput[], now: number): number {
+  let until = now;
+  for (const w of windows) {
+    if (w.k === 'f') until = Math.max(until, w.e);
+    else if (w.k === 's') until = Math.max(until, now + w.w);
+    else until = Math.max(until, now + Math.ceil(w.b / w.r));
+  }
+  return until;
+}
+
+/** One window's stored state. */
+export type WindowState = { s: number; n: number } | { t: number[] } | { k: number; ts: number } | null;
+
+/**
+ * The reference admission, in TypeScript: the memory storage runs it, and the SQL function (limit_eval) and the
+ * Redis script are line-for-line translations of it, held to the same contract tests.
+ */
+export function evaluate(state: WindowState[], windows: WindowInput[], now: number, cost = 1): { state: WindowState[]; admission: RawAdmission } {
+  const fresh: WindowState[] = [];
+  const room: boolean[] = [];
+  windows.forEach((w, i) => {
+    const s = state[i];
+    if (w.k === 'f') {
+      const cur = s && 's' in s && s.s === w.s ? s : { s: w.s, n: 0 };
+      fresh.push(cur);
+      room.push(cur.n + cost <= w.l);
+    } else if (w.k === 's') {
+      const t = (s && 't' in s ? s.t : []).filter((x) => x > now - w.w).sort((a, b) => a - b);
+      fresh.push({ t });
+      room.push(t.length + cost <= w.l);
+    } else {
+      const tokens = s && 'k' in s ? Math.min(w.b, s.k + Math.max(0, now - s.ts) * w.r) : w.b;
+      fresh.push({ k: tokens, ts: now });
+      room.push(tokens >= cost);
+    }
+  });
+  const admitted = room.every(Boolean);
+  const results: WindowResult[] = [];
+  const next: WindowState[] = windows.map((w, i) => {
+    const s = fresh[i]!;
+    if (w.k === 'f') {
+      const n = (s as { n: number }).n + (admitted ? cost : 0);
+      results.push([Math.max(0, w.l - n), w.e, room[i] ? now : w.e]);
+      return { s: w.s, n };
+    }
+    if (w.k === 's') {
+      const t = [...(s as { t: number[] }).t];
+      const before = t.length;
+      if (admitted) for (let c = 0; c < cost; c++) t.push(now);
+      const resetAt = t.length ? t[0] + w.w : now;
+      // Refused: enough of the oldest must leave for `cost` more to fit.
+      const retryAt = room[i] ? now : t[before - w.l + cost - 1] + w.w;
+      results.push([Math.max(0, w.l - t.length), resetAt, retryAt]);
+      return { t };
+    }
+    const k = (s as { k: number }).k - (admitted ? cost : 0);
+    results.push([Math.max(0, Math.floor(k)), now + Math.ceil((w.b - k) / w.r), room[i] ? now : now + Math.ceil((cost - k) / w.r)]);
+    return { k, ts: now };
+  });
+  return { state: next, admission: { admitted, results } };
+}

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as identity from '../../identity/src/identity.queries.js';
+import * as limits from '../../limits/src/limits.queries.js';
+
+/**
+ * Every request pays for these queries: a change to one must show up in review as a change to its committed copy
+ * under libs/store/queries/<lib>.<name>.sql.
+ */
+const MODULES: Record<string, Record<string, unknown>> = { identity, limits };
+
+const entries = Object.entries(MODULES).flatMap(([lib, mod]) =>
+  Object.entries(mod)
+    .filter(([name]) => name.endsWith('_SQL'))
+    .map(([name, sql]) => [`${lib}.${name.replace(/_SQL$/, '').toLowerCase().replace(/_/g, '-')}.sql`, sql as string] as const),
+);
+
+describe('hot queries', () => {
+  it('covers identity and limits', () => {
+    expect(entries.map(([file]) => file)).toEqual(expect.arrayContaining(['identity.authenticate-key.sql', 'limits.admit.sql']));
+  });
+
+  it.each(entries)('%s matches its committed copy', (file, sql) => {
+    expect(sql).toBe(readFileSync(join(__dirname, '../queries', file), 'utf8'));
+  });
+
+  it('looks keys up by prefix and admits in one upsert', () => {
+    expect(identity.AUTHENTICATE_KEY_SQL).toMatch(/WHERE k\.prefix = \$1/);
+    expect(limits.ADMIT_SQL).toMatch(/^INSERT INTO limit_counters[\s\S]*ON CONFLICT \(key\) DO UPDATE[\s\S]*RETURNING/);
+  });
+});
