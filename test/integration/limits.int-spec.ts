@@ -108,7 +108,7 @@ describe('limits', () => {
   if (TEST_REDIS_URL) {
     let redis: RedisLimitStorage;
     beforeAll(async () => {
-      redis = new RedisLimitStorage(TEST_REDIS_URL);
+      redis = new RedisLimitStorage(TEST_REDIS_URL!);
       expect(await redis.connect()).toBe(true);
     });
     afterAll(() => redis.close());
@@ -245,8 +245,8 @@ describe('limits', () => {
 
     if (TEST_REDIS_URL) {
       it('admit exactly the limit through Redis as well', async () => {
-        const a = await startLimits({ env: { REDIS_URL: TEST_REDIS_URL } });
-        const b = await startLimits({ env: { REDIS_URL: TEST_REDIS_URL } });
+        const a = await startLimits({ env: { REDIS_URL: TEST_REDIS_URL! } });
+        const b = await startLimits({ env: { REDIS_URL: TEST_REDIS_URL! } });
         try {
           expect(a.get(Limiter).storageName).toBe('redis');
           const policy: LimitPolicy = { name: 'pair-redis', windows: [{ kind: 'sliding', name: 'pair', limit: 60, seconds: 60 }] };
