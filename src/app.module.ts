@@ -2,14 +2,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type DestinationStream } from 'pino';
 import { ConfigModule, type AppConfig } from '#config';
 import { IdentityModule } from '#identity';
+import { FilesModule } from '#files';
 import { LimitsModule } from '#limits';
+import { PlanningModule } from '#planning';
 import { StoreModule } from '#store';
 import { BodyParsingModule } from './body-parsing/body-parsing.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { DemoModule } from './demo/demo.module.js';
-import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -29,10 +31,12 @@ export class AppModule {
         StoreModule,
         IdentityModule,
         LimitsModule,
+        PlanningModule,
+        FilesModule,
         MetricsModule,
-        HealthModule,
         AdminModule,
         DemoModule,
+        PlanSyncModule,
       ],
     };
   }

@@ -1,11 +1,21 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import express from 'express';
+import { IMPORT_LIMITS } from '#planning';
 import { AdminAccountsController } from './admin-accounts.controller.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { AdminKeysController } from './admin-keys.controller.js';
+import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
 @Module({
-  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController],
+  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController],
   providers: [AdminAuthGuard],
 })
-export class AdminModule {}
+export class AdminModule implements NestModule {
+  /** Spreadsheet imports may be CSV bodies of up to 50 MB (the JSON limit elsewhere is 1 MiB). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(express.raw({ type: ['text/csv', 'application/csv', 'text/plain'], limit: IMPORT_LIMITS.maxBytes }))
+      .forRoutes({ path: 'admin/accounts/:slug/spreadsheets/:sheet_name/import', method: RequestMethod.POST });
+  }
+}

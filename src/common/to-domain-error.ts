@@ -3,6 +3,8 @@ import { DomainError, isDomainError } from '#errors';
 
 interface BodyParserError {
   type?: string;
+  /** body-parser keeps the raw body of a JSON it could not parse. */
+  body?: string;
   status?: number;
   expose?: boolean;
 }
@@ -13,10 +15,22 @@ interface BodyParserError {
  */
 export function toDomainError(exception: unknown): DomainError | undefined {
   if (isDomainError(exception)) return exception;
-  const parser = exception as BodyParserError;
+  // Nest's express adapter wraps body-parser and path-decoding errors in an HttpException; the cause says which.
+  const cause = exception instanceof HttpException ? (exception.cause as BodyParserError | undefined) : undefined;
+  if (cause instanceof URIError) {
+    return new DomainError('MALFORMED', 'the request path has a malformed percent-escape', {
+      fields: [{ field: 'path', issue: 'malformed percent-escape', loc: ['path'], type: 'path_invalid' }],
+    });
+  }
+  const parser = (cause?.type ? cause : exception) as BodyParserError;
   switch (parser?.type) {
-    case 'entity.parse.failed':
-      return DomainError.malformed('the request body is not valid JSON');
+    case 'entity.parse.failed': {
+      const position = /position (\d+)/.exec((parser as Error).message ?? '')?.[1];
+      const offset = position === undefined ? (parser.body?.length ?? 0) : Number(position);
+      return new DomainError('MALFORMED', 'the request body is not valid JSON', {
+        fields: [{ field: 'body', issue: 'JSON decode error', loc: ['body', offset], type: 'json_invalid', ctx: { error: (parser as Error).message } }],
+      });
+    }
     case 'entity.too.large':
       return new DomainError('PAYLOAD_TOO_LARGE', 'the request body is too large');
     case 'encoding.unsupported':

@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { SERVICE_VERSION } from '../health/health.controller.js';
+import { SERVICE_VERSION } from '../protocols/plansync/health.controller.js';
 
 /** OpenAPI for the JSON protocols and the Admin API: one tag each, one security scheme per credential. */
 export function buildOpenApi(app: INestApplication): OpenAPIObject {

@@ -59,10 +59,11 @@ describe('running service', () => {
       expect(res.text).not.toMatch(/<html|at .*\.js/i);
     });
 
-    it('answers a wrong method on a known path in JSON', async () => {
+    it('answers a wrong method on a known path with 405 and Allow, in the owning protocol\'s format', async () => {
       const res = await request(server).delete('/health');
-      expect(res.status).toBe(404);
-      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('GET');
+      expect(res.body).toEqual({ detail: 'Method Not Allowed' });
     });
   });
 

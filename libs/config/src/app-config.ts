@@ -24,6 +24,8 @@ export interface AppConfig {
   /** Express `trust proxy` value; undefined = the socket's address is the client's. */
   trustProxy?: boolean | number | string;
   metricsPublic: boolean;
+  /** PlanSync's per-request limit (vendor figure: 120 s), upload transfer included. Not an environment variable. */
+  requestTimeoutMs: number;
 }
 
 /** Names of the configuration that carries a secret: never logged, never echoed. */
@@ -151,5 +153,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemo,
     trustProxy,
     metricsPublic,
+    requestTimeoutMs: 120_000,
   };
 }

@@ -12,6 +12,7 @@ export type DomainErrorCode =
   | 'UNAUTHENTICATED'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'METHOD_NOT_ALLOWED'
   | 'UNAVAILABLE';
 
 export interface FieldIssue {
@@ -19,6 +20,12 @@ export interface FieldIssue {
   issue: string;
   /** The offending value, when it is safe and useful to echo it back. */
   input?: unknown;
+  /** A machine-readable kind (pydantic's `missing`, `int_parsing`, ...), for protocols that publish one. */
+  type?: string;
+  /** Where the value was: `['query', 'year']`, `['body', 'company_name']`. */
+  loc?: (string | number)[];
+  /** The constraint's parameters (`{ ge: 1900 }`). */
+  ctx?: Record<string, unknown>;
 }
 
 export interface DomainErrorOptions {
@@ -27,6 +34,8 @@ export interface DomainErrorOptions {
   retryAfter?: number;
   /** What was not found or conflicted: `account`, `user`, `key`, ... */
   entity?: string;
+  /** METHOD_NOT_ALLOWED: the methods the path does serve. */
+  allow?: string[];
   cause?: unknown;
 }
 
@@ -34,6 +43,7 @@ export class DomainError extends Error {
   readonly fields: FieldIssue[];
   readonly retryAfter?: number;
   readonly entity?: string;
+  readonly allow?: string[];
 
   constructor(
     readonly code: DomainErrorCode,
@@ -45,6 +55,7 @@ export class DomainError extends Error {
     this.fields = options.fields ?? [];
     this.retryAfter = options.retryAfter;
     this.entity = options.entity;
+    this.allow = options.allow;
   }
 
   /** The request body could not be parsed at all (syntax, encoding). */

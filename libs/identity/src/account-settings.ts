@@ -158,3 +158,8 @@ export function effectiveSettings(stored: StoredSettings, account: { slug: strin
   out.planpoint.namespace ??= account.slug;
   return out as unknown as EffectiveSettings;
 }
+
+/** The settings in force for the caller's account (from its cached Principal). */
+export function principalSettings(p: { accountSettings: StoredSettings; accountSlug: string; accountPlan: AccountPlan }): EffectiveSettings {
+  return effectiveSettings(p.accountSettings, { slug: p.accountSlug, plan: p.accountPlan });
+}

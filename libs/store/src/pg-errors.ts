@@ -5,6 +5,11 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   accounts: 'account',
   users: 'user',
   api_keys: 'key',
+  companies: 'company',
+  sheets: 'spreadsheet',
+  sheet_tables: 'spreadsheet table',
+  files: 'file',
+  touchpoints: 'touchpoint',
 };
 
 interface PgErrorLike {

@@ -1,0 +1,3 @@
+export * from './blob-store.js';
+export * from './files.module.js';
+export * from './files.service.js';

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { StoreService, type Tx } from '#store';
+
+export interface Company {
+  id: string;
+  name: string;
+}
+
+/** The key two spellings of one company share: trimmed, case-insensitive. */
+export function companyKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/**
+ * Companies of an account: one row per name (trimmed, any case), whichever protocol names it first (PlanSync's
+ * `company_name`, Planfix's company contacts). The first spelling is kept.
+ */
+@Injectable()
+export class CompaniesRepository {
+  constructor(private readonly store: StoreService) {}
+
+  /** The company of that name, created in the caller's transaction when new. */
+  async findOrCreate(accountId: string, name: string, tx: Tx): Promise<Company> {
+    const trimmed = name.trim();
+    const [created] = await this.store.query<Company>(
+      `INSERT INTO companies (account_id, name) VALUES ($1, $2)
+       ON CONFLICT (account_id, lower(btrim(name))) DO NOTHING RETURNING id, name`,
+      [accountId, trimmed],
+      tx,
+    );
+    if (created) return created;
+    const found = await this.find(accountId, trimmed, tx);
+    if (!found) throw new Error('company vanished between insert and select');
+    return found;
+  }
+
+  async find(accountId: string, name: string, tx?: Tx): Promise<Company | undefined> {
+    const [row] = await this.store.query<Company>(
+      `SELECT id, name FROM companies WHERE account_id = $1 AND lower(btrim(name)) = lower(btrim($2))`,
+      [accountId, name],
+      tx,
+    );
+    return row;
+  }
+}
