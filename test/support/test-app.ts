@@ -34,6 +34,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Keep the embedded store on disk under DATA_DIR (default: in memory). */
   embeddedOnDisk?: boolean;
+  /** Values that have no environment variable (such as the request timeout). */
+  overrides?: Partial<AppConfig>;
 }
 
 export function testConfig(options: TestAppOptions = {}): AppConfig {
@@ -48,7 +50,7 @@ export function testConfig(options: TestAppOptions = {}): AppConfig {
     ...options.env,
   });
   if (config.store.kind === 'embedded' && !options.embeddedOnDisk) config.store = { kind: 'embedded', dataDir: 'memory://' };
-  return config;
+  return { ...config, ...options.overrides };
 }
 
 /** The whole gateway as `npm start` builds it, on a real store, not listening (supertest drives it). */

@@ -34,11 +34,12 @@ export async function receiveUpload(req: Request, files: FilesService): Promise<
   let tooLarge = false;
   let raw: { filename: string; contentType: string } | undefined;
   let writing: Promise<StoredBlob> | undefined;
+  let fileStream: NodeJS.ReadableStream & { destroy(e?: Error): void } | undefined;
 
   let parser: busboy.Busboy;
   try {
     // preservePath: the raw name is validated; busboy would otherwise turn `../x.pdf` into `x.pdf`.
-    parser = busboy({ headers: req.headers, preservePath: true, defParamCharset: 'utf8', limits: { fileSize: MAX_UPLOAD_BYTES, fields: 20, fieldSize: 65_536, parts: 40 } });
+    parser = busboy({ headers: req.headers, preservePath: true, defParamCharset: 'utf8', limits: { fileSize: MAX_UPLOAD_BYTES + 1, fields: 20, fieldSize: 65_536, parts: 40 } });
   } catch {
     throw DomainError.malformed('the multipart body cannot be read (missing boundary)');
   }
@@ -65,17 +66,25 @@ export async function receiveUpload(req: Request, files: FilesService): Promise<
         return stream.resume();
       }
       raw = { filename, contentType };
+      fileStream = stream;
       stream.on('limit', () => {
         tooLarge = true;
       });
-      // One byte over the limit is never written: busboy truncates the stream at the limit.
-      writing = files.writeBlob(stream, MAX_UPLOAD_BYTES);
+      // busboy stops the stream (and says 'limit') once it reaches one byte over the limit: at most that is written.
+      writing = files.writeBlob(stream, MAX_UPLOAD_BYTES + 1);
       writing.catch(() => undefined);
     });
     parser.on('close', resolve);
-    parser.on('error', (e) => reject(DomainError.malformed(`the multipart body cannot be read: ${(e as Error).message}`)));
-    req.on('aborted', () => reject(DomainError.malformed('the upload was aborted')));
-    req.once(REQUEST_TIMED_OUT, () => reject(DomainError.malformed('the upload timed out')));
+    // Whatever stops the transfer also stops the blob being written, so that its temp file is removed.
+    const stop = (why: string) => {
+      fileStream?.destroy(new Error(why));
+      reject(DomainError.malformed(why));
+    };
+    parser.on('error', (e) => stop(`the multipart body cannot be read: ${(e as Error).message}`));
+    req.on('close', () => {
+      if (!req.complete) stop('the upload was aborted');
+    });
+    req.once(REQUEST_TIMED_OUT, () => stop('the upload timed out'));
   });
   req.pipe(parser);
 
