@@ -12,7 +12,9 @@ describe('PlanSync transport', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ overrides: { requestTimeoutMs: 1500 } });
+    // Behind a proxy, so that the 401 flood below comes from an address of its own: the failed-attempt counter is
+    // shared with every other test through the store.
+    t = await startTestApp({ overrides: { requestTimeoutMs: 1500 }, env: { TRUST_PROXY: 'true' } });
     await t.app.listen(0, '127.0.0.1');
   });
   afterAll(() => t.close());
@@ -45,14 +47,16 @@ describe('PlanSync transport', () => {
 
   it('refuses an IP with 429 after 300 failed authentications in a minute, without answering 401 again', async () => {
     const server = t.app.getHttpServer();
-    const bad = () => request(server).get('/api/v1/spreadsheets').set('X-API-Key', 'psk_' + 'x'.repeat(40));
+    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const bad = () => request(server).get('/api/v1/spreadsheets').set('X-Forwarded-For', ip).set('X-API-Key', 'psk_' + 'x'.repeat(40));
     for (let i = 0; i < 300; i++) expect((await bad()).status).toBe(401);
     const refused = await bad();
     expect(refused.status).toBe(429);
     expect(refused.body).toEqual({ detail: 'Too many failed authentication attempts' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    // Without a key, too.
-    expect((await request(server).get('/api/v1/spreadsheets')).status).toBe(429);
+    // Without a key, too; another address is not affected.
+    expect((await request(server).get('/api/v1/spreadsheets').set('X-Forwarded-For', ip)).status).toBe(429);
+    expect((await request(server).get('/api/v1/spreadsheets').set('X-Forwarded-For', '192.0.2.1')).status).toBe(401);
   });
 
   it('documents every PlanSync route under the tag plansync, and the 405 table matches the routes', async () => {
