@@ -1,3 +1,7 @@
+import { createReadStream, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
+import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCliConfig } from '#config';
 
@@ -35,7 +39,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
 
-  const call = async (method: string, path: string, body?: unknown): Promise<Json> => {
+  /** A request to the Admin API: JSON, or a streamed upload (`upload`) with its content type. */
+  const call = async (method: string, path: string, body?: unknown, upload?: { stream: Readable; contentType: string }): Promise<Json> => {
     const opts = program.opts<GlobalOptions>();
     const defaults = loadCliConfig(io.env);
     const url = (opts.url ?? defaults.url).replace(/\/+$/, '');
@@ -45,9 +50,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     try {
       res = await fetch(url + path, {
         method,
-        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(upload ? { 'Content-Type': upload.contentType } : body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: upload ? (Readable.toWeb(upload.stream) as ReadableStream) : body === undefined ? undefined : JSON.stringify(body),
+        ...(upload ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (e) {
       throw new CliFailure(`cannot reach ${url}: ${(e as { cause?: { code?: string } }).cause?.code ?? String(e)}`);
     }
@@ -162,6 +171,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(r, () => `revoked key '${name}' of ${username} at ${String(r.revoked_at)}`);
   });
 
+  program
+    .command('import-sheet <account> <sheet> <year> <file>')
+    .description('load a sheet-year table from a .csv or .xlsx file (replaces that year atomically)')
+    .option('--client-column <column>', 'the client column, to register a sheet not yet in the catalogue')
+    .option('--worksheet <name>', 'XLSX: the worksheet to read (default: the first)')
+    .action(async (account: string, sheet: string, year: string, file: string, o: { clientColumn?: string; worksheet?: string }) => {
+      const kind = extname(file).toLowerCase();
+      if (kind !== '.csv' && kind !== '.xlsx') throw new CommanderError(2, 'usage', 'the file must be .csv or .xlsx');
+      let size: number;
+      try {
+        size = statSync(file).size;
+      } catch {
+        throw new CliFailure(`cannot read ${file}`);
+      }
+      const query = new URLSearchParams({ year });
+      if (o.clientColumn) query.set('client_column', o.clientColumn);
+      if (o.worksheet) query.set('worksheet', o.worksheet);
+      const upload = kind === '.csv' ? { stream: withProgress(createReadStream(file), size, io), contentType: 'text/csv' } : multipartFile(file, size, io);
+      const r = await call('POST', `/admin/accounts/${seg(account)}/spreadsheets/${seg(sheet)}/import?${query}`, undefined, upload);
+      print(r, () => `imported ${String(r.rows)} rows into '${String(r.sheet_name)}' ${String(r.year)}${r.replaced ? ' (replaced the previous table)' : ''}`);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -179,3 +210,42 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
 }
+
+/**
+ * Counts bytes as they leave; past one second of transfer, shows a progress bar on stderr (a terminal only: piped
+ * output stays clean).
+ */
+function withProgress(source: Readable, total: number, io: CliIo): Readable {
+  const started = Date.now();
+  let sent = 0;
+  let bar: SingleBar | undefined;
+  const interactive = io.err === writeToStderr && process.stderr.isTTY;
+  source.on('data', (chunk: Buffer) => {
+    sent += chunk.length;
+    if (!bar && interactive && Date.now() - started > 1000) {
+      bar = new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes', stream: process.stderr });
+      bar.start(total, sent);
+    }
+    bar?.update(sent);
+  });
+  source.on('end', () => bar?.stop());
+  source.on('error', () => bar?.stop());
+  return source;
+}
+
+/** A one-part multipart body (`file`) streamed from disk. */
+function multipartFile(file: string, size: number, io: CliIo): { stream: Readable; contentType: string } {
+  const boundary = `plangate${Date.now().toString(16)}`;
+  const name = basename(file).replace(/["\\\r\n]/g, '_');
+  async function* parts() {
+    yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    yield* withProgress(createReadStream(file), size, io);
+    yield Buffer.from(`\r\n--${boundary}--\r\n`);
+  }
+  return { stream: Readable.from(parts()), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The real stderr writer: the progress bar is drawn only for it, never into a test's captured output. */
+export const writeToStderr = (t: string): void => {
+  process.stderr.write(t);
+};

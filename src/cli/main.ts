@@ -1,7 +1,7 @@
-import { runCli } from './cli.js';
+import { runCli, writeToStderr } from './cli.js';
 
 const code = await runCli(process.argv.slice(2), {
   out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  err: writeToStderr,
 });
 process.exitCode = code;

@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import request from 'supertest';
 import { runCli } from '../../src/cli/cli.js';
-import { unique } from '../factories/admin.factory.js';
+import { createAccountWithKey, unique } from '../factories/admin.factory.js';
 import { startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
 describe('CLI (npm run cli)', () => {
@@ -77,5 +82,57 @@ describe('CLI (npm run cli)', () => {
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('accounts', 'create', 'x', '--name', 'y', '--plan', 'gold')).code).toBe(2);
     expect((await cli('accounts', 'update', 'x', '--settings', '{nope')).code).toBe(2);
+  });
+});
+
+describe('CLI import-sheet', () => {
+  let t: TestApp;
+  let url: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    dir = mkdtempSync(join(tmpdir(), 'plangate-cli-'));
+  });
+  afterAll(() => t.close());
+
+  async function cli(...args: string[]) {
+    let out = '';
+    let err = '';
+    const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), env: { PLANGATE_URL: url, ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    return { code, out, err };
+  }
+
+  it('loads a CSV and an XLSX file into sheet-year tables that PlanSync serves', async () => {
+    const a = await createAccountWithKey(t.app.getHttpServer());
+    const csv = join(dir, 'clients.csv');
+    writeFileSync(csv, 'Client Name,Participants\nAcme Corp,120\nBeta LLC,15\n');
+    expect(await cli('import-sheet', a.slug, 'Client List', '2025', csv)).toMatchObject({ code: 0, out: "imported 2 rows into 'Client List' 2025\n" });
+
+    const workbook = new ExcelJS.Workbook();
+    const ws = workbook.addWorksheet('Fees');
+    ws.addRow(['Client', 'Fee']);
+    ws.addRow(['Acme Corp', 10.5]);
+    const xlsx = join(dir, 'fees.xlsx');
+    await workbook.xlsx.writeFile(xlsx);
+    const res = await cli('--json', 'import-sheet', a.slug, 'Custom Fees', '2024', xlsx, '--client-column', 'Client');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.out)).toMatchObject({ sheet_name: 'Custom Fees', year: 2024, rows: 1, columns: [{ name: 'Client', type: 'text' }, { name: 'Fee', type: 'numeric' }] });
+
+    const data = await request(t.app.getHttpServer()).get('/api/v1/spreadsheets/Custom%20Fees/data?year=2024').set('X-API-Key', a.key).expect(200);
+    expect(data.body.data).toEqual([{ Client: 'Acme Corp', Fee: 10.5 }]);
+  });
+
+  it('fails with one clear line for a bad file, and exit 2 for a wrong extension', async () => {
+    const a = await createAccountWithKey(t.app.getHttpServer());
+    const csv = join(dir, 'bad.csv');
+    writeFileSync(csv, 'Name,Participants\nAcme Corp,1\n');
+    const bad = await cli('import-sheet', a.slug, 'Client List', '2025', csv);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^error: .*Client Name.*\n$/);
+    expect((await cli('import-sheet', a.slug, 'Client List', '2025', join(dir, 'x.txt'))).code).toBe(2);
+    expect((await cli('import-sheet', a.slug, 'Client List', '2025', join(dir, 'missing.csv'))).code).toBe(1);
   });
 });
