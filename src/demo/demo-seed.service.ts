@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { AccountsService, ApiKeysService, UsersService } from '#identity';
+import { AccountsService, ApiKeysService, IdentityService, UsersService, type Principal } from '#identity';
+import { parseCsv, SpreadsheetsService, TouchpointsService } from '#planning';
 import { StoreService } from '#store';
 
 export const DEMO_ACCOUNT = 'demo';
@@ -29,6 +30,9 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly accounts: AccountsService,
     private readonly users: UsersService,
     private readonly keys: ApiKeysService,
+    private readonly identity: IdentityService,
+    private readonly sheets: SpreadsheetsService,
+    private readonly touchpoints: TouchpointsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,7 +50,35 @@ export class DemoSeedService implements OnApplicationBootstrap {
       assignedClients: ['Acme', 'Globex'],
     });
     const key = await this.keys.create(DEMO_ACCOUNT, DEMO_USER, 'demo');
+    const principal = await this.identity.authenticateKey(key.key);
+    await this.seedPlanSync(principal);
     this.seeded = { account: DEMO_ACCOUNT, username: DEMO_USER, key: key.key };
+  }
+
+  /** Spreadsheets for this year and the last, and a few touchpoints. */
+  private async seedPlanSync(p: Principal): Promise<void> {
+    const year = new Date().getUTCFullYear();
+    const clients = (y: number) =>
+      parseCsv(
+        Buffer.from(
+          [
+            'Client Name,Plan Assets,Participants,Active,Renewal Date',
+            `Acme,1250000.50,120,true,${y}-06-30`,
+            `Globex,980000,85,true,${y}-09-15`,
+            `Initech,310000.75,22,false,`,
+          ].join('\n'),
+        ),
+        { clientColumn: 'Client Name' },
+      );
+    await this.sheets.import(p.accountId, 'Client List', year - 1, clients(year - 1));
+    await this.sheets.import(p.accountId, 'Client List', year, clients(year));
+    const fees = parseCsv(Buffer.from(['Client Name,Fee Type,Amount', 'Acme,Advisory,12500', 'Globex,Recordkeeping,8200'].join('\n')), {
+      clientColumn: 'Client Name',
+    });
+    await this.sheets.import(p.accountId, 'Fee Schedule', year, fees);
+    const base = { reportingYear: String(year), stakeholders: 'Plan Sponsor, TPA', timeSpent: 45, includeInAnnualReviewReport: 'No' as const };
+    await this.touchpoints.create(p, year, { ...base, companyName: 'Acme', touchpoints: 'Quarterly review call', reportingQuarter: 'Q1', date: `${year}-02-14` });
+    await this.touchpoints.create(p, year, { ...base, companyName: 'Globex', touchpoints: 'Fee benchmarking discussion', reportingQuarter: 'Q2', date: `${year}-05-20` });
   }
 
   private async wanted(): Promise<boolean> {

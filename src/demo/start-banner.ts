@@ -18,6 +18,7 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
       'Try it:',
       `  curl -s ${url}/health`,
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
+      `  curl -s -H "X-API-Key: ${demo.key}" "${url}/api/v1/spreadsheets/Client%20List/data?year=${new Date().getUTCFullYear()}"   # PlanSync`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);
