@@ -53,13 +53,12 @@ export class LoggingModule {
               genReqId: requestId,
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
               customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-              customProps: (req) => ({
-                protocol: protocolOfPath(pathOf(req.url)),
-                account: (req as IncomingMessage & RequestWithPrincipal).principal?.accountSlug,
-              }),
+              // pino-http calls this at the start and at the end of a request: only the account, known at the end.
+              customProps: (req) => ({ account: (req as IncomingMessage & RequestWithPrincipal).principal?.accountSlug }),
               serializers: {
                 req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; remoteAddress: string }) => ({
                   id: req.id,
+                  protocol: protocolOfPath(pathOf(req.url)),
                   method: req.method,
                   url: (req.url ?? '').replace(SECRET_QUERY, '$1[redacted]'),
                   headers: req.headers,

@@ -29,7 +29,9 @@ describe('running service', () => {
     it('echoes a well-formed id and logs the request under it', async () => {
       const res = await request(server).get('/health').set('X-Request-Id', 'trace-abc.123').expect(200);
       expect(res.headers['x-request-id']).toBe('trace-abc.123');
-      expect(t.logs.lines.some((l) => l.includes('"id":"trace-abc.123"') && l.includes('"statusCode":200'))).toBe(true);
+      const line = t.logs.lines.map((l) => JSON.parse(l)).find((l) => l.req?.id === 'trace-abc.123');
+      expect(line).toMatchObject({ level: 30, req: { id: 'trace-abc.123', protocol: 'plansync', method: 'GET', url: '/health' }, res: { statusCode: 200 } });
+      expect(typeof line.responseTime).toBe('number');
     });
 
     it('replaces a malformed id with a generated one', async () => {
