@@ -105,6 +105,7 @@ describe('limits', () => {
   const memory = new MemoryLimitStorage();
   contract('memory', () => memory);
   contract('store', () => ctx.get(LimitStorages).store);
+  contract('store (unlogged, short windows)', () => ctx.get(LimitStorages).volatileStore);
   if (TEST_REDIS_URL) {
     let redis: RedisLimitStorage;
     beforeAll(async () => {

@@ -12,18 +12,22 @@ import { StoreLimitStorage } from './store-limit.storage.js';
  */
 @Injectable()
 export class LimitStorages implements OnModuleInit, OnApplicationShutdown {
+  /** Durable counters (daily quotas). */
   readonly store: StoreLimitStorage;
+  /** Short windows, when they are counted in the store. */
+  readonly volatileStore: StoreLimitStorage;
   readonly redis?: RedisLimitStorage;
   /** Where non-durable limits are counted. */
   readonly routed: LimitStorage;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, store: StoreService) {
     this.store = new StoreLimitStorage(store);
+    this.volatileStore = new StoreLimitStorage(store, true);
     if (config.redisUrl) {
       this.redis = new RedisLimitStorage(config.redisUrl);
-      this.routed = new FailoverLimitStorage(this.redis, this.store);
+      this.routed = new FailoverLimitStorage(this.redis, this.volatileStore);
     } else {
-      this.routed = this.store;
+      this.routed = this.volatileStore;
     }
   }
 

@@ -21,12 +21,12 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: LimitStorage,
-    storages: LimitStorages,
+    private readonly storages: LimitStorages,
   ) {
     this.durable = storages.store;
   }
 
-  private readonly durable: LimitStorage & { purge(): Promise<void> };
+  private readonly durable: LimitStorage;
 
   /** Which storage counts non-durable policies: `store` or `redis`. */
   get storageName(): string {
@@ -35,7 +35,9 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.purgeTimer = setInterval(() => {
-      this.durable.purge().catch((e: unknown) => this.logger.warn(`could not purge expired counters: ${String(e)}`));
+      Promise.all([this.storages.store.purge(), this.storages.volatileStore.purge()]).catch((e: unknown) =>
+        this.logger.warn(`could not purge expired counters: ${String(e)}`),
+      );
     }, PURGE_EVERY_MS);
     this.purgeTimer.unref();
   }

@@ -12,5 +12,10 @@ ON CONFLICT (key) DO UPDATE
 RETURNING state->'a' AS admitted, state->'r' AS results
 `;
 
+/** The same admission on the unlogged table of short windows. */
+export const ADMIT_VOLATILE_SQL = ADMIT_SQL.replace('INTO limit_counters AS c', 'INTO limit_counters_volatile AS c');
+
 export const PURGE_SQL = `DELETE FROM limit_counters WHERE expires_at < now() - interval '1 minute'
 `;
+
+export const PURGE_VOLATILE_SQL = PURGE_SQL.replace('FROM limit_counters', 'FROM limit_counters_volatile');

@@ -1,18 +1,28 @@
 import { StoreService } from '#store';
 import { LimitStorage } from './limit-storage.js';
-import { ADMIT_SQL, PURGE_SQL } from './limits.queries.js';
+import { ADMIT_SQL, ADMIT_VOLATILE_SQL, PURGE_SQL, PURGE_VOLATILE_SQL } from './limits.queries.js';
 import { expiresAt, type RawAdmission, type WindowInput, type WindowResult } from './windows.js';
 
-/** Counters in the shared store (embedded or PostgreSQL): durable, exact across instances. */
+/**
+ * Counters in the shared store (embedded or PostgreSQL), exact across instances: durable ones in limit_counters,
+ * the short windows (`volatile`) in the unlogged limit_counters_volatile.
+ */
 export class StoreLimitStorage extends LimitStorage {
   readonly name = 'store' as const;
+  private readonly admitSql: string;
+  private readonly purgeSql: string;
 
-  constructor(private readonly store: StoreService) {
+  constructor(
+    private readonly store: StoreService,
+    volatile = false,
+  ) {
     super();
+    this.admitSql = volatile ? ADMIT_VOLATILE_SQL : ADMIT_SQL;
+    this.purgeSql = volatile ? PURGE_VOLATILE_SQL : PURGE_SQL;
   }
 
   async admit(key: string, windows: WindowInput[], now: number, cost = 1): Promise<RawAdmission> {
-    const [row] = await this.store.query<{ admitted: boolean; results: WindowResult[] }>(ADMIT_SQL, [
+    const [row] = await this.store.query<{ admitted: boolean; results: WindowResult[] }>(this.admitSql, [
       key,
       JSON.stringify(windows),
       Math.floor(now),
@@ -24,6 +34,6 @@ export class StoreLimitStorage extends LimitStorage {
 
   /** Drops counters whose windows have all ended. */
   async purge(): Promise<void> {
-    await this.store.query(PURGE_SQL);
+    await this.store.query(this.purgeSql);
   }
 }

@@ -1,0 +1,7 @@
+INSERT INTO limit_counters_volatile AS c (key, state, expires_at)
+VALUES ($1, limit_eval(NULL, $2::jsonb, $3::bigint, $4::int), to_timestamp($5::bigint / 1000.0))
+ON CONFLICT (key) DO UPDATE
+   SET state = limit_eval(CASE WHEN c.expires_at > to_timestamp($3::bigint / 1000.0) THEN c.state END,
+                          $2::jsonb, $3::bigint, $4::int),
+       expires_at = to_timestamp($5::bigint / 1000.0)
+RETURNING state->'a' AS admitted, state->'r' AS results

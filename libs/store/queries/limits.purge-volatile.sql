@@ -1,0 +1,1 @@
+DELETE FROM limit_counters_volatile WHERE expires_at < now() - interval '1 minute'
