@@ -57,6 +57,14 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
     this.cache.clear();
   }
 
+  /**
+   * The identity epoch as last read, or undefined when that read is too old to trust. Caches of principals kept
+   * elsewhere (Forward Planner sessions) store it beside each entry and drop the entry when it moves.
+   */
+  freshEpoch(): bigint | undefined {
+    return Date.now() - this.epochReadAt < EPOCH_FRESH_MS ? this.epoch : undefined;
+  }
+
   private async pollEpoch(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
