@@ -19,7 +19,7 @@ interface FamilyRow extends PrincipalRow {
 
 interface CachedFamily {
   principal: Principal;
-  epoch: bigint;
+  stamp: string;
 }
 
 const CACHE_MAX = 10_000;
@@ -38,8 +38,8 @@ function invalidRefreshToken(): DomainError {
  * joins them, so revoking a key ends its families without touching them.
  *
  * Access tokens are resolved through their family; the answer is cached per family and dropped whenever the
- * identity epoch moves (any revocation, deactivation or settings change, on any instance, and every family revoked
- * here), so a hit costs a map lookup.
+ * identity's cache stamp moves (any revocation, deactivation or settings change: here at once, on other instances
+ * within the epoch poll; a family revoked here bumps the epoch too), so a hit costs a map lookup.
  */
 @Injectable()
 export class SessionsService {
@@ -95,17 +95,17 @@ export class SessionsService {
 
   /** The principal of a live family (its key, user and account active), or UNAUTHENTICATED. */
   async principalOfFamily(familyId: string): Promise<Principal> {
-    const epoch = this.identity.freshEpoch();
-    const hit = epoch === undefined ? undefined : this.cache.get(familyId);
-    if (hit && hit.epoch === epoch) return hit.principal;
+    const stamp = this.identity.cacheStamp();
+    const hit = stamp === undefined ? undefined : this.cache.get(familyId);
+    if (hit && hit.stamp === stamp) return hit.principal;
 
     const [row] = await this.store.query<FamilyRow>(FAMILY_PRINCIPAL_SQL, [familyId]);
     if (!row) throw DomainError.unauthenticated('Invalid or expired access token');
     const principal = toPrincipal(row, row.key_id);
-    // Cached only if the epoch did not move while the row was read: otherwise the next request reads again.
-    if (epoch !== undefined && epoch === this.identity.freshEpoch()) {
+    // Cached only if nothing changed while the row was read: otherwise the next request reads again.
+    if (stamp !== undefined && stamp === this.identity.cacheStamp()) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(familyId, { principal, epoch });
+      this.cache.set(familyId, { principal, stamp });
     }
     return principal;
   }

@@ -47,6 +47,8 @@ export class ForwardPlannerTransportMiddleware implements NestMiddleware {
 @Module({ providers: [ForwardPlannerLimits], exports: [ForwardPlannerLimits] })
 export class ForwardPlannerTransportModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ForwardPlannerTransportMiddleware).forRoutes({ path: 'api/v2/{*path}', method: RequestMethod.ALL });
+    consumer
+      .apply(ForwardPlannerTransportMiddleware)
+      .forRoutes({ path: 'api/v2', method: RequestMethod.ALL }, { path: 'api/v2/{*path}', method: RequestMethod.ALL });
   }
 }
