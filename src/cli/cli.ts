@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCliConfig } from '#config';
 
@@ -6,7 +8,17 @@ export interface CliIo {
   err(text: string): void;
   /** The environment to read defaults from (tests pass their own); the process's by default. */
   env?: Record<string, string | undefined>;
+  /** Where a progress bar is drawn (the terminal's stderr); without one, progress goes to `err` as plain lines. */
+  progressStream?: NodeJS.WriteStream;
+  /** Progress shows for uploads longer than this (1 s; tests pass 0). */
+  progressAfterMs?: number;
 }
+
+/** `import-events` sends this many events per Admin API call (its limit). */
+const EVENTS_PER_CALL = 5000;
+/** Uploads that take longer than this get a progress bar. */
+const PROGRESS_AFTER_MS = 1000;
+const UPLOAD_PIECE_BYTES = 64 * 1024;
 
 /** A failure the CLI reports in one line (exit 1). */
 class CliFailure extends Error {}
@@ -35,7 +47,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
 
-  const call = async (method: string, path: string, body?: unknown): Promise<Json> => {
+  const call = async (method: string, path: string, body?: unknown, streamedLength?: number): Promise<Json> => {
     const opts = program.opts<GlobalOptions>();
     const defaults = loadCliConfig(io.env);
     const url = (opts.url ?? defaults.url).replace(/\/+$/, '');
@@ -43,11 +55,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (!token) throw new CliFailure('no admin token: pass --token, set ADMIN_TOKEN, or run where DATA_DIR/admin-token is');
     let res: Response;
     try {
+      const streamed = body instanceof ReadableStream;
       res = await fetch(url + path, {
         method,
-        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(streamed ? { 'Content-Length': String(streamedLength) } : {}),
+        },
+        body: body === undefined ? undefined : streamed ? body : JSON.stringify(body),
+        ...(streamed ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (e) {
       throw new CliFailure(`cannot reach ${url}: ${(e as { cause?: { code?: string } }).cause?.code ?? String(e)}`);
     }
@@ -64,6 +82,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       throw new CliFailure(`${error.message ?? `HTTP ${res.status}`}${details ? ` (${details})` : ''}`);
     }
     return parsed;
+  };
+
+  /** A JSON body streamed in pieces, so that `sent` reports the bytes on their way (progress of an upload). */
+  const upload = (method: string, path: string, json: Buffer, sent: (bytes: number) => void): Promise<Json> => {
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= json.length) return controller.close();
+        const piece = json.subarray(offset, offset + UPLOAD_PIECE_BYTES);
+        offset += piece.length;
+        sent(piece.length);
+        controller.enqueue(piece);
+      },
+    });
+    return call(method, path, body, json.length);
   };
 
   const print = (value: Json, human: () => string) => io.out((program.opts<GlobalOptions>().json ? JSON.stringify(value, null, 2) : human()) + '\n');
@@ -162,6 +195,48 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(r, () => `revoked key '${name}' of ${username} at ${String(r.revoked_at)}`);
   });
 
+  program
+    .command('import-events <account> <file>')
+    .description('load Forward Planner events (a JSON array, §4.2 import shape) in calls of 5,000; upsert by itemId')
+    .action(async (account: string, file: string) => {
+      let events: unknown;
+      try {
+        events = JSON.parse(await readFile(file, 'utf8'));
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      if (!Array.isArray(events)) throw new CliFailure(`${file} must hold a JSON array of events`);
+      if (events.length === 0) throw new CliFailure(`${file} holds no event`);
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < events.length; i += EVENTS_PER_CALL) chunks.push(Buffer.from(JSON.stringify(events.slice(i, i + EVENTS_PER_CALL))));
+      const progress = new UploadProgress(io, chunks.reduce((n, c) => n + c.length, 0));
+      const total = { inserted: 0, updated: 0, unchanged: 0, ignored_fields: [] as string[] };
+      try {
+        for (const [i, chunk] of chunks.entries()) {
+          let r: Json;
+          try {
+            r = await upload('POST', `/admin/accounts/${seg(account)}/events`, chunk, (bytes) => progress.add(bytes));
+          } catch (e) {
+            const first = i * EVENTS_PER_CALL + 1;
+            const done = i ? ` (events 1-${first - 1} were imported)` : '';
+            throw new CliFailure(`events ${first}-${Math.min(first + EVENTS_PER_CALL - 1, events.length)}: ${(e as Error).message}${done}`);
+          }
+          total.inserted += Number(r.inserted);
+          total.updated += Number(r.updated);
+          total.unchanged += Number(r.unchanged);
+          total.ignored_fields = [...new Set([...total.ignored_fields, ...(r.ignored_fields as string[])])].sort();
+        }
+      } finally {
+        progress.stop();
+      }
+      print(total, () =>
+        [
+          `imported ${events.length} events into ${account}: ${total.inserted} inserted, ${total.updated} updated, ${total.unchanged} unchanged`,
+          ...(total.ignored_fields.length ? [`ignored fields: ${total.ignored_fields.join(', ')}`] : []),
+        ].join('\n'),
+      );
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -177,5 +252,43 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
+  }
+}
+
+/**
+ * Progress of an upload, shown only once it has taken longer than a second: a bar on a terminal, else a plain line
+ * per tenth on the error output (so that logs of scripted runs show it too).
+ */
+class UploadProgress {
+  private readonly started = Date.now();
+  private sent = 0;
+  private bar?: SingleBar;
+  private lastTenth = -1;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly totalBytes: number,
+  ) {}
+
+  add(bytes: number): void {
+    this.sent += bytes;
+    if (Date.now() - this.started < (this.io.progressAfterMs ?? PROGRESS_AFTER_MS)) return;
+    if (this.io.progressStream?.isTTY) {
+      if (!this.bar) {
+        this.bar = new SingleBar({ stream: this.io.progressStream, format: 'uploading [{bar}] {percentage}% | {value}/{total} KiB | {duration}s', hideCursor: true });
+        this.bar.start(Math.ceil(this.totalBytes / 1024), 0);
+      }
+      this.bar.update(Math.ceil(this.sent / 1024));
+      return;
+    }
+    const tenth = Math.floor((this.sent / this.totalBytes) * 10);
+    if (tenth > this.lastTenth) {
+      this.lastTenth = tenth;
+      this.io.err(`uploading: ${tenth * 10}% (${Math.ceil(this.sent / 1024)} of ${Math.ceil(this.totalBytes / 1024)} KiB)\n`);
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
   }
 }

@@ -99,7 +99,7 @@ export class ForwardPlannerIngester {
       const res = await this.withIp(request(this.server).get(path))
         .query(params)
         .set({ 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` });
-      this.calls.push(`GET ${path}?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))} → ${res.status}`);
+      this.calls.push(`GET ${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))} → ${res.status}`);
       if (res.status === 200) return res.body as Json[];
       if (res.status === 401) await this.authenticate();
     }

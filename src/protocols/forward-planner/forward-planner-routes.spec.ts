@@ -12,7 +12,7 @@ function declared(): string[] {
   for (const controller of [AuthController, EventsController, ReferenceController]) {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller));
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-      const handler = (controller.prototype as Record<string, unknown>)[name];
+      const handler = (controller.prototype as unknown as Record<string, unknown>)[name];
       if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
       const path = String(Reflect.getMetadata(PATH_METADATA, handler));
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
