@@ -18,6 +18,7 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
       'Try it:',
       `  curl -s ${url}/health`,
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
+      `  curl -s -X POST ${url}/api/v2/auth -d username=${demo.username} -d password=<the key above>   # Forward Planner: then Bearer <token>`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);

@@ -5,7 +5,8 @@ import { sha256 } from '#identity';
 import { admin, createAccountWithKey, unique, type AccountWithKey } from '../factories/admin.factory.js';
 import { claimsOf, fpClient, fpEvent, fpLogin, handMadeJwt, importEvents, newItemId, type FpSession } from '../factories/forward-planner.factory.js';
 import { ForwardPlannerIngester } from '../clients/forward-planner-ingester.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { DemoSeedService } from '../../src/demo/demo-seed.service.js';
+import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
 
 const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/;
 const INVALID_LOGIN = { error: 'Unauthorised', message: 'Invalid username or API key' };
@@ -714,5 +715,21 @@ describe('Forward Planner v2', () => {
       expect([...ingester.events.keys()].sort((x, y) => x - y)).toEqual(stored.map((r) => r.item_id));
       expect(ingester.language).toBe('en-CA');
     });
+  });
+});
+
+describe('Forward Planner demo data', () => {
+  (ON_POSTGRES ? it.skip : it)('seeds a few events for the demo account, readable with the demo key', async () => {
+    const t = await startTestApp({ env: { SEED_DEMO: 'true' } });
+    try {
+      const server = t.app.getHttpServer();
+      const seeded = t.app.get(DemoSeedService).seeded!;
+      const s = await fpLogin(server, { username: seeded.username, key: seeded.key });
+      const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+      expect(ids(await fpClient(server).get(`/api/v2/events/date?date=${today}`, s.token))).toEqual([1001]);
+      expect(ids(await fpClient(server).get('/api/v2/events/latest?date=20000101', s.token))).toEqual([1001, 1002, 1003]);
+    } finally {
+      await t.close();
+    }
   });
 });
