@@ -71,6 +71,7 @@ describe('Forward Planner v2', () => {
       const [{ n }] = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_sha256 = $1', [sha256(res.body.refreshToken)]);
       expect(n).toBe(1);
       expect(t.logs.text).not.toContain(res.body.refreshToken);
+      expect(t.logs.lines.some((l) => l.includes('"url":"/api/v2/auth"') && l.includes('"protocol":"forward-planner"'))).toBe(true);
       expect(t.logs.text).not.toContain(acct.key);
     });
 
@@ -559,6 +560,29 @@ describe('Forward Planner v2', () => {
       expectError(refused, 429, 'Throttle Limit Reached');
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    });
+
+    (ON_POSTGRES ? it : it.skip)('counts an account across instances on one store: tokens and limits work on both', async () => {
+      // instances of one deployment share JWT_SECRET
+      const other = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: t.config.jwtSecret } });
+      try {
+        const { acct, s } = await freshSession();
+        await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { limit_per_minute: 4 } } }).expect(200);
+        const here = fpClient(server);
+        const there = fpClient(other.app.getHttpServer());
+        const remaining: string[] = [];
+        for (const api of [here, there, here, there]) remaining.push((await api.get('/api/v2/categories', s.token).expect(200)).headers['x-rate-limit-remaining']);
+        expect(remaining).toEqual(['3', '2', '1', '0']);
+        expectError(await there.get('/api/v2/categories', s.token), 429, 'Throttle Limit Reached');
+        expectError(await here.get('/api/v2/categories', s.token), 429, 'Throttle Limit Reached');
+        // a refresh token rotated on one instance is a reuse on the other, and the family ends on both within a second
+        const renewed = (await there.renew(s.refreshToken).expect(200)).body;
+        expectError(await here.renew(s.refreshToken), 400, 'Bad Request');
+        await new Promise((r) => setTimeout(r, 1000));
+        expectError(await there.get('/api/v2/eventtypes', renewed.token), 401, 'Unauthorised');
+      } finally {
+        await other.close();
+      }
     });
 
     it('counts 401s, unknown paths and renewals per client IP: 30 a minute', async () => {
