@@ -12,6 +12,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
+import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -37,6 +38,7 @@ export class AppModule {
         AdminModule,
         DemoModule,
         PlanSyncModule,
+        ForwardPlannerModule,
       ],
     };
   }

@@ -11,6 +11,7 @@ describe('toAdminError', () => {
     ['FORBIDDEN', 403, 'forbidden'],
     ['RATE_LIMITED', 429, 'rate_limited'],
     ['PAYLOAD_TOO_LARGE', 413, 'payload_too_large'],
+    ['UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported_media_type'],
     ['METHOD_NOT_ALLOWED', 405, 'method_not_allowed'],
     ['UNAVAILABLE', 503, 'unavailable'],
   ];

@@ -25,6 +25,8 @@ export function toAdminError(e: DomainError): WireError {
       return adminError(429, 'rate_limited', e.message, undefined, { 'Retry-After': String(e.retryAfter ?? 1) });
     case 'PAYLOAD_TOO_LARGE':
       return adminError(413, 'payload_too_large', e.message);
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return adminError(415, 'unsupported_media_type', e.message);
     case 'METHOD_NOT_ALLOWED':
       return adminError(405, 'method_not_allowed', e.message, undefined, { Allow: (e.allow ?? []).join(', ') });
     case 'UNAVAILABLE':

@@ -1,14 +1,18 @@
 import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import express from 'express';
+import { EventsModule } from '#events';
 import { IMPORT_LIMITS } from '#planning';
 import { AdminAccountsController } from './admin-accounts.controller.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { AdminEventsBodyModule } from './admin-events-body.module.js';
+import { AdminEventsController } from './admin-events.controller.js';
 import { AdminKeysController } from './admin-keys.controller.js';
 import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
 @Module({
-  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController],
+  imports: [EventsModule, AdminEventsBodyModule],
+  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController, AdminEventsController],
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {

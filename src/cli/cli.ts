@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCliConfig } from '#config';
@@ -10,7 +10,17 @@ export interface CliIo {
   err(text: string): void;
   /** The environment to read defaults from (tests pass their own); the process's by default. */
   env?: Record<string, string | undefined>;
+  /** Where a progress bar is drawn (the terminal's stderr); without one, progress goes to `err` as plain lines. */
+  progressStream?: NodeJS.WriteStream;
+  /** Progress shows for uploads longer than this (1 s; tests pass 0). */
+  progressAfterMs?: number;
 }
+
+/** `import-events` sends this many events per Admin API call (its limit). */
+const EVENTS_PER_CALL = 5000;
+/** Uploads that take longer than this get a progress bar. */
+const PROGRESS_AFTER_MS = 1000;
+const UPLOAD_PIECE_BYTES = 64 * 1024;
 
 /** A failure the CLI reports in one line (exit 1). */
 class CliFailure extends Error {}
@@ -39,8 +49,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
 
-  /** A request to the Admin API: JSON, or a streamed upload (`upload`) with its content type. */
-  const call = async (method: string, path: string, body?: unknown, upload?: { stream: Readable; contentType: string }): Promise<Json> => {
+  /** A request to the Admin API: a JSON body, or a streamed one (`ReadableStream`) of that length and type. */
+  const call = async (method: string, path: string, body?: unknown, streamed?: { length: number; contentType: string }): Promise<Json> => {
     const opts = program.opts<GlobalOptions>();
     const defaults = loadCliConfig(io.env);
     const url = (opts.url ?? defaults.url).replace(/\/+$/, '');
@@ -52,10 +62,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
-          ...(upload ? { 'Content-Type': upload.contentType } : body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(body === undefined ? {} : { 'Content-Type': streamed?.contentType ?? 'application/json' }),
+          ...(streamed ? { 'Content-Length': String(streamed.length) } : {}),
         },
-        body: upload ? (Readable.toWeb(upload.stream) as ReadableStream) : body === undefined ? undefined : JSON.stringify(body),
-        ...(upload ? { duplex: 'half' } : {}),
+        body: body === undefined ? undefined : streamed ? body : JSON.stringify(body),
+        ...(streamed ? { duplex: 'half' } : {}),
       } as RequestInit);
     } catch (e) {
       throw new CliFailure(`cannot reach ${url}: ${(e as { cause?: { code?: string } }).cause?.code ?? String(e)}`);
@@ -73,6 +84,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       throw new CliFailure(`${error.message ?? `HTTP ${res.status}`}${details ? ` (${details})` : ''}`);
     }
     return parsed;
+  };
+
+  /**
+   * A body streamed in pieces (from memory or from disk), so that `sent` reports the bytes on their way (progress of
+   * an upload).
+   */
+  const upload = (
+    method: string,
+    path: string,
+    content: { pieces: AsyncIterable<Buffer> | Iterable<Buffer>; length: number; contentType: string },
+    sent: (bytes: number) => void,
+  ): Promise<Json> => {
+    const iterator = (Symbol.asyncIterator in content.pieces ? content.pieces[Symbol.asyncIterator]() : content.pieces[Symbol.iterator]()) as
+      | AsyncIterator<Buffer>
+      | Iterator<Buffer>;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) return controller.close();
+        sent(next.value.length);
+        controller.enqueue(next.value);
+      },
+    });
+    return call(method, path, body, { length: content.length, contentType: content.contentType });
   };
 
   const print = (value: Json, human: () => string) => io.out((program.opts<GlobalOptions>().json ? JSON.stringify(value, null, 2) : human()) + '\n');
@@ -172,6 +207,48 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   });
 
   program
+    .command('import-events <account> <file>')
+    .description('load Forward Planner events (a JSON array, §4.2 import shape) in calls of 5,000; upsert by itemId')
+    .action(async (account: string, file: string) => {
+      let events: unknown;
+      try {
+        events = JSON.parse(await readFile(file, 'utf8'));
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      if (!Array.isArray(events)) throw new CliFailure(`${file} must hold a JSON array of events`);
+      if (events.length === 0) throw new CliFailure(`${file} holds no event`);
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < events.length; i += EVENTS_PER_CALL) chunks.push(Buffer.from(JSON.stringify(events.slice(i, i + EVENTS_PER_CALL))));
+      const progress = new UploadProgress(io, chunks.reduce((n, c) => n + c.length, 0));
+      const total = { inserted: 0, updated: 0, unchanged: 0, ignored_fields: [] as string[] };
+      try {
+        for (const [i, chunk] of chunks.entries()) {
+          let r: Json;
+          try {
+            r = await upload('POST', `/admin/accounts/${seg(account)}/events`, jsonPieces(chunk), (bytes) => progress.add(bytes));
+          } catch (e) {
+            const first = i * EVENTS_PER_CALL + 1;
+            const done = i ? ` (events 1-${first - 1} were imported)` : '';
+            throw new CliFailure(`events ${first}-${Math.min(first + EVENTS_PER_CALL - 1, events.length)}: ${(e as Error).message}${done}`);
+          }
+          total.inserted += Number(r.inserted);
+          total.updated += Number(r.updated);
+          total.unchanged += Number(r.unchanged);
+          total.ignored_fields = [...new Set([...total.ignored_fields, ...(r.ignored_fields as string[])])].sort();
+        }
+      } finally {
+        progress.stop();
+      }
+      print(total, () =>
+        [
+          `imported ${events.length} events into ${account}: ${total.inserted} inserted, ${total.updated} updated, ${total.unchanged} unchanged`,
+          ...(total.ignored_fields.length ? [`ignored fields: ${total.ignored_fields.join(', ')}`] : []),
+        ].join('\n'),
+      );
+    });
+
+  program
     .command('import-sheet <account> <sheet> <year> <file>')
     .description('load a sheet-year table from a .csv or .xlsx file (replaces that year atomically)')
     .option('--client-column <column>', 'the client column, to register a sheet not yet in the catalogue')
@@ -188,8 +265,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const query = new URLSearchParams({ year });
       if (o.clientColumn) query.set('client_column', o.clientColumn);
       if (o.worksheet) query.set('worksheet', o.worksheet);
-      const upload = kind === '.csv' ? { stream: withProgress(createReadStream(file), size, io), contentType: 'text/csv' } : multipartFile(file, size, io);
-      const r = await call('POST', `/admin/accounts/${seg(account)}/spreadsheets/${seg(sheet)}/import?${query}`, undefined, upload);
+      const content = kind === '.csv' ? { pieces: createReadStream(file), length: size, contentType: 'text/csv' } : multipartFile(file, size);
+      const progress = new UploadProgress(io, content.length);
+      let r: Json;
+      try {
+        r = await upload('POST', `/admin/accounts/${seg(account)}/spreadsheets/${seg(sheet)}/import?${query}`, content, (bytes) => progress.add(bytes));
+      } finally {
+        progress.stop();
+      }
       print(r, () => `imported ${String(r.rows)} rows into '${String(r.sheet_name)}' ${String(r.year)}${r.replaced ? ' (replaced the previous table)' : ''}`);
     });
 
@@ -212,40 +295,61 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 /**
- * Counts bytes as they leave; past one second of transfer, shows a progress bar on stderr (a terminal only: piped
- * output stays clean).
+ * Progress of an upload, shown only once it has taken longer than a second: a bar on a terminal, else a plain line
+ * per tenth on the error output (so that logs of scripted runs show it too).
  */
-function withProgress(source: Readable, total: number, io: CliIo): Readable {
-  const started = Date.now();
-  let sent = 0;
-  let bar: SingleBar | undefined;
-  const interactive = io.err === writeToStderr && process.stderr.isTTY;
-  source.on('data', (chunk: Buffer) => {
-    sent += chunk.length;
-    if (!bar && interactive && Date.now() - started > 1000) {
-      bar = new SingleBar({ format: 'uploading [{bar}] {percentage}% {value}/{total} bytes', stream: process.stderr });
-      bar.start(total, sent);
+class UploadProgress {
+  private readonly started = Date.now();
+  private sent = 0;
+  private bar?: SingleBar;
+  private lastTenth = -1;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly totalBytes: number,
+  ) {}
+
+  add(bytes: number): void {
+    this.sent += bytes;
+    if (Date.now() - this.started < (this.io.progressAfterMs ?? PROGRESS_AFTER_MS)) return;
+    if (this.io.progressStream?.isTTY) {
+      if (!this.bar) {
+        this.bar = new SingleBar({ stream: this.io.progressStream, format: 'uploading [{bar}] {percentage}% | {value}/{total} KiB | {duration}s', hideCursor: true });
+        this.bar.start(Math.ceil(this.totalBytes / 1024), 0);
+      }
+      this.bar.update(Math.ceil(this.sent / 1024));
+      return;
     }
-    bar?.update(sent);
-  });
-  source.on('end', () => bar?.stop());
-  source.on('error', () => bar?.stop());
-  return source;
+    const tenth = Math.floor((this.sent / this.totalBytes) * 10);
+    if (tenth > this.lastTenth) {
+      this.lastTenth = tenth;
+      this.io.err(`uploading: ${tenth * 10}% (${Math.ceil(this.sent / 1024)} of ${Math.ceil(this.totalBytes / 1024)} KiB)\n`);
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
 }
 
-/** A one-part multipart body (`file`) streamed from disk. */
-function multipartFile(file: string, size: number, io: CliIo): { stream: Readable; contentType: string } {
+/** A JSON body in pieces of UPLOAD_PIECE_BYTES. */
+function jsonPieces(json: Buffer): { pieces: Iterable<Buffer>; length: number; contentType: string } {
+  function* pieces() {
+    for (let offset = 0; offset < json.length; offset += UPLOAD_PIECE_BYTES) yield json.subarray(offset, offset + UPLOAD_PIECE_BYTES);
+  }
+  return { pieces: pieces(), length: json.length, contentType: 'application/json' };
+}
+
+/** A one-part multipart body (`file`) streamed from disk, with its exact length. */
+function multipartFile(file: string, size: number): { pieces: AsyncIterable<Buffer>; length: number; contentType: string } {
   const boundary = `plangate${Date.now().toString(16)}`;
   const name = basename(file).replace(/["\\\r\n]/g, '_');
-  async function* parts() {
-    yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
-    yield* withProgress(createReadStream(file), size, io);
-    yield Buffer.from(`\r\n--${boundary}--\r\n`);
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  async function* pieces() {
+    yield head;
+    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+    yield tail;
   }
-  return { stream: Readable.from(parts()), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { pieces: pieces(), length: head.length + size + tail.length, contentType: `multipart/form-data; boundary=${boundary}` };
 }
-
-/** The real stderr writer: the progress bar is drawn only for it, never into a test's captured output. */
-export const writeToStderr = (t: string): void => {
-  process.stderr.write(t);
-};

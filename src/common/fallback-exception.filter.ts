@@ -2,6 +2,7 @@ import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import { type Request } from 'express';
 import { ADMIN_ERRORS } from '../admin/admin-errors.js';
 import { PLANSYNC_ERRORS } from '../protocols/plansync/plansync-errors.js';
+import { FORWARD_PLANNER_ERRORS } from '../protocols/forward-planner/forward-planner-errors.js';
 import { protocolOfPath, type ProtocolName } from './protocol-of-path.js';
 import { answerException, type ProtocolErrors } from './wire-error.js';
 
@@ -12,7 +13,7 @@ import { answerException, type ProtocolErrors } from './wire-error.js';
 const ERRORS_BY_PROTOCOL: Record<ProtocolName, ProtocolErrors> = {
   admin: ADMIN_ERRORS,
   plansync: PLANSYNC_ERRORS,
-  'forward-planner': ADMIN_ERRORS,
+  'forward-planner': FORWARD_PLANNER_ERRORS,
   planfix: ADMIN_ERRORS,
   planpoint: ADMIN_ERRORS,
   'reverse-etl': ADMIN_ERRORS,

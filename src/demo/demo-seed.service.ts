@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { EventsService, normalizeEventImport } from '#events';
 import { AccountsService, ApiKeysService, IdentityService, UsersService, type Principal } from '#identity';
 import { parseCsv, SpreadsheetsService, TouchpointsService } from '#planning';
 import { StoreService } from '#store';
@@ -33,6 +34,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly identity: IdentityService,
     private readonly sheets: SpreadsheetsService,
     private readonly touchpoints: TouchpointsService,
+    private readonly events: EventsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,6 +54,8 @@ export class DemoSeedService implements OnApplicationBootstrap {
     const key = await this.keys.create(DEMO_ACCOUNT, DEMO_USER, 'demo');
     const principal = await this.identity.authenticateKey(key.key);
     await this.seedPlanSync(principal);
+    const account = await this.accounts.get(DEMO_ACCOUNT);
+    await this.events.import(account.id, normalizeEventImport(demoEvents(Date.now())));
     this.seeded = { account: DEMO_ACCOUNT, username: DEMO_USER, key: key.key };
   }
 
@@ -87,4 +91,29 @@ export class DemoSeedService implements OnApplicationBootstrap {
     const [{ n }] = await this.store.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
     return n === 0;
   }
+}
+
+/** A few Forward Planner events around the day of the seed, so that `events/date` of today has something. */
+export function demoEvents(now: number): Record<string, unknown>[] {
+  const day = (n: number) => new Date(now + n * 86_400_000).toISOString().slice(0, 10);
+  const london = { timezoneID: 1, timezoneAbbreviation: 'GMT', timezoneName: '(GMT) Greenwich Mean Time', timezoneOffset: 0, timezoneIdentity: null };
+  const uk = { countryId: 44, countryName: 'United Kingdom', region: 'EUROPE', countryCode: 'GB' };
+  return [
+    {
+      itemId: 1001, summary: 'Quarterly plan sponsor review', description: 'Acme Corp reviews its retirement plan line-up', startDate: day(0),
+      time: '09:30', timezone: london, venue: '1 Demo Street, London', organisationId: 1, organisationName: 'Acme', countryId: 44,
+      countryName: 'United Kingdom', country: uk, categories: [{ categoryId: 10, categoryName: 'Economy', categoryOrder: 1 }],
+      eventTypes: [{ tagId: 100, tagName: 'Meetings' }], isHeadline: true, locale: 'en-GB',
+    },
+    {
+      itemId: 1002, summary: 'Benefits conference', description: 'Two days on plan design and fees', startDate: day(1), endDate: day(2),
+      venue: 'Excel Centre, London', organisationName: 'Globex', countryId: 44, countryName: 'United Kingdom', country: uk,
+      categories: [{ categoryId: 11, categoryName: 'Pensions', categoryOrder: 2 }], eventTypes: [{ tagId: 101, tagName: 'Conferences' }],
+    },
+    {
+      itemId: 1003, summary: 'Fee schedule publication', description: 'Annual publication of the fee schedule', startDate: day(7),
+      time: '07:00', timezone: london, organisationName: 'Acme', countryId: 44, countryName: 'United Kingdom', country: uk,
+      categories: [{ categoryId: 10, categoryName: 'Economy', categoryOrder: 1 }], eventTypes: [{ tagId: 102, tagName: 'Publications' }],
+    },
+  ];
 }

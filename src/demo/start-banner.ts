@@ -19,6 +19,7 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
       `  curl -s ${url}/health`,
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
       `  curl -s -H "X-API-Key: ${demo.key}" "${url}/api/v1/spreadsheets/Client%20List/data?year=${new Date().getUTCFullYear()}"   # PlanSync`,
+      `  curl -s -X POST ${url}/api/v2/auth -d username=${demo.username} -d password=<the key above>   # Forward Planner: then Bearer <token>`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);

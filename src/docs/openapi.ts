@@ -10,8 +10,10 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .setVersion(SERVICE_VERSION)
     .addTag('admin', 'Accounts, users and API keys (Bearer ADMIN_TOKEN)')
     .addTag('plansync', 'PlanSync REST v1 (X-API-Key)')
+    .addTag('forward-planner', 'Forward Planner v2 (POST /api/v2/auth, then Bearer <access token>)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'plansync')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'access token from POST /api/v2/auth' }, 'forward-planner')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

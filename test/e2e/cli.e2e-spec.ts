@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,8 @@ describe('CLI (npm run cli)', () => {
   async function cli(...args: string[]) {
     let out = '';
     let err = '';
-    const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), env: { PLANGATE_URL: url, ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    const env = { PLANGATE_URL: url, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+    const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), env, progressAfterMs: 0 });
     return { code, out, err };
   }
 
@@ -82,6 +83,43 @@ describe('CLI (npm run cli)', () => {
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('accounts', 'create', 'x', '--name', 'y', '--plan', 'gold')).code).toBe(2);
     expect((await cli('accounts', 'update', 'x', '--settings', '{nope')).code).toBe(2);
+  });
+
+  describe('import-events', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plangate-cli-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, content: unknown) => {
+      const path = join(dir, name);
+      writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+      return path;
+    };
+    const events = (n: number, from = 1) => Array.from({ length: n }, (_, i) => ({ itemId: from + i, summary: `Event ${from + i}`, startDate: '2030-01-01', extra: 1 }));
+
+    it('sends a file in calls of 5,000 with progress, and sums the answers', async () => {
+      const slug = unique('cli');
+      await cli('accounts', 'create', slug, '--name', 'x');
+      const path = file('year.json', events(12_001));
+      const first = await cli('import-events', slug, path);
+      expect(first.code).toBe(0);
+      expect(first.out).toBe(`imported 12001 events into ${slug}: 12001 inserted, 0 updated, 0 unchanged\nignored fields: extra\n`);
+      expect(first.err).toMatch(/^uploading: 0% /);
+      expect(first.err).toMatch(/uploading: 100% \(\d+ of \d+ KiB\)\n$/);
+      const again = await cli('--json', 'import-events', slug, path);
+      expect(JSON.parse(again.out)).toEqual({ inserted: 0, updated: 0, unchanged: 12001, ignored_fields: ['extra'] });
+    });
+
+    it('fails with exit 1 naming the events of a refused call and what was imported before it', async () => {
+      const slug = unique('cli');
+      await cli('accounts', 'create', slug, '--name', 'x');
+      const bad = [...events(5000), { itemId: 9_999_999, startDate: 'never' }];
+      const res = await cli('import-events', slug, file('bad.json', bad));
+      expect(res.code).toBe(1);
+      expect(res.err).toMatch(/\nerror: events 5001-5001: .*\(.*\[0\]\.startDate: .*\) \(events 1-5000 were imported\)\n$/);
+      expect((await cli('import-events', slug, file('obj.json', { itemId: 1 }))).err).toMatch(/must hold a JSON array of events/);
+      expect((await cli('import-events', slug, file('broken.json', '[{'))).code).toBe(1);
+      expect((await cli('import-events', slug, join(dir, 'missing.json'))).err).toMatch(/^error: cannot read/);
+      expect((await cli('import-events', slug)).code).toBe(2);
+    });
   });
 });
 

@@ -12,6 +12,7 @@ export type DomainErrorCode =
   | 'UNAUTHENTICATED'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'METHOD_NOT_ALLOWED'
   | 'UNAVAILABLE';
 

@@ -33,6 +33,8 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
   private readonly touchedAt = new Map<string, number>();
   private epoch = -1n;
   private epochReadAt = 0;
+  /** Local changes (see `invalidate`), for `cacheStamp`. */
+  private invalidations = 0;
   private poller?: NodeJS.Timeout;
   private polling = false;
 
@@ -54,7 +56,17 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
 
   /** Drops every cached principal of this instance (called after a local change, before its answer is sent). */
   invalidate(): void {
+    this.invalidations++;
     this.cache.clear();
+  }
+
+  /**
+   * Changes whenever cached principals must be dropped: the epoch moved (a change on any instance) or this instance
+   * changed something (`invalidate`). Undefined when the epoch read is too old to trust. Caches of principals kept
+   * elsewhere (Forward Planner sessions) keep it beside each entry and trust the entry only while it is unchanged.
+   */
+  cacheStamp(): string | undefined {
+    return Date.now() - this.epochReadAt < EPOCH_FRESH_MS ? `${this.epoch}:${this.invalidations}` : undefined;
   }
 
   private async pollEpoch(): Promise<void> {

@@ -8,6 +8,7 @@ export * from './identity.module.js';
 export * from './identity.queries.js';
 export * from './identity.service.js';
 export * from './principal.js';
+export * from './principal-row.js';
 export * from './secrets.js';
 export * from './users.repository.js';
 export * from './users.service.js';

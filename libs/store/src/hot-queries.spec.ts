@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as events from '../../events/src/events.queries.js';
 import * as identity from '../../identity/src/identity.queries.js';
 import * as limits from '../../limits/src/limits.queries.js';
 
@@ -7,7 +8,7 @@ import * as limits from '../../limits/src/limits.queries.js';
  * Every request pays for these queries: a change to one must show up in review as a change to its committed copy
  * under libs/store/queries/<lib>.<name>.sql.
  */
-const MODULES: Record<string, Record<string, unknown>> = { identity, limits };
+const MODULES: Record<string, Record<string, unknown>> = { identity, limits, events };
 
 const entries = Object.entries(MODULES).flatMap(([lib, mod]) =>
   Object.entries(mod)
@@ -16,8 +17,10 @@ const entries = Object.entries(MODULES).flatMap(([lib, mod]) =>
 );
 
 describe('hot queries', () => {
-  it('covers identity and limits', () => {
-    expect(entries.map(([file]) => file)).toEqual(expect.arrayContaining(['identity.authenticate-key.sql', 'limits.admit.sql']));
+  it('covers identity, limits and the event feed', () => {
+    expect(entries.map(([file]) => file)).toEqual(
+      expect.arrayContaining(['identity.authenticate-key.sql', 'limits.admit.sql', 'events.events-latest.sql', 'events.family-principal.sql']),
+    );
   });
 
   it.each(entries)('%s matches its committed copy', (file, sql) => {

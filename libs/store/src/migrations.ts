@@ -2,6 +2,13 @@ import { Identity1764158400000 } from './migrations/1764158400000-identity.js';
 import { LimitCounters1764158500000 } from './migrations/1764158500000-limit-counters.js';
 import { Planning1764158600000 } from './migrations/1764158600000-planning.js';
 import { VolatileLimitCounters1764158650000 } from './migrations/1764158650000-volatile-limit-counters.js';
+import { ForwardPlanner1764158700000 } from './migrations/1764158700000-forward-planner.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
-export const MIGRATIONS = [Identity1764158400000, LimitCounters1764158500000, Planning1764158600000, VolatileLimitCounters1764158650000];
+export const MIGRATIONS = [
+  Identity1764158400000,
+  LimitCounters1764158500000,
+  Planning1764158600000,
+  VolatileLimitCounters1764158650000,
+  ForwardPlanner1764158700000,
+];

@@ -10,6 +10,8 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   sheet_tables: 'spreadsheet table',
   files: 'file',
   touchpoints: 'touchpoint',
+  events: 'event',
+  refresh_tokens: 'refresh token',
 };
 
 interface PgErrorLike {

@@ -46,6 +46,8 @@ export function toPlanSyncError(e: DomainError, req: Request): WireError {
       return detail(429, e.message, { 'Retry-After': String(Math.max(1, e.retryAfter ?? 1)) });
     case 'PAYLOAD_TOO_LARGE':
       return detail(413, 'Request body too large');
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return detail(415, 'Unsupported Media Type');
     case 'METHOD_NOT_ALLOWED':
       return detail(405, 'Method Not Allowed', { Allow: (e.allow ?? []).join(', ') });
     case 'UNAVAILABLE':

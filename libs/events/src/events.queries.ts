@@ -1,0 +1,201 @@
+/**
+ * The SQL of the event feed and of Forward Planner sessions, visible and compared with the committed copies in
+ * libs/store/queries/ by a test (the page queries as rendered without filters): a change to a query that every
+ * poll pays for shows up in review.
+ *
+ * Page parameters: $1 account, $2 the account's product id, $3 now (epoch ms), $4 embargo access, then the
+ * selection ($5, $6), then each filter, then limit and offset.
+ */
+
+const EVENT_COLUMNS = `e.body, e.created_ms::float8 AS created_ms, e.edited_ms::float8 AS edited_ms, e.deleted, e.deleted_ms::float8 AS deleted_ms`;
+
+/**
+ * Visible to the caller: its account, its product (or every product), not under embargo for it. `product_ids = '{}'`
+ * rather than `cardinality(...) = 0`: the planner knows how common it is, and so walks the page's index in order.
+ */
+const VISIBLE = `e.account_id = $1
+   AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))
+   AND ($4::boolean OR e.embargo_ms IS NULL OR e.embargo_ms <= $3::bigint)`;
+
+export type PageKind = 'date' | 'between' | 'latest' | 'latest-embargoed';
+
+const SELECTIONS: Record<PageKind, { where: string; order: string }> = {
+  // every day of a multi-day event; all-day ("" time) first
+  date: { where: `NOT e.deleted AND e.start_date <= $5::date AND e.end_date >= $5::date`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
+  between: { where: `NOT e.deleted AND e.start_date <= $6::date AND e.end_date >= $5::date`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
+  // tombstones included; a caller without embargo access sees an embargoed event change when it is released
+  latest: { where: `e.released_ms >= $5::bigint`, order: `e.released_ms, e.item_id` },
+  'latest-embargoed': { where: `e.edited_ms >= $5::bigint`, order: `e.edited_ms, e.item_id` },
+};
+
+/** Extra conditions, each on its own numbered parameter. */
+export type PageFilter = 'categoryIds' | 'eventTypeIds' | 'countryIds' | 'keyword' | 'isHeadline';
+
+const FILTERS: Record<PageFilter, (n: number) => string> = {
+  categoryIds: (n) => `e.category_ids && $${n}::int[]`,
+  eventTypeIds: (n) => `e.event_type_ids && $${n}::int[]`,
+  countryIds: (n) => `e.country_id = ANY($${n}::int[])`,
+  keyword: (n) => `strpos(e.search_text, $${n}::text) > 0`,
+  isHeadline: (n) => `e.is_headline = $${n}::boolean`,
+};
+
+/** One page of events: the selection, the filters given (in this order), then LIMIT and OFFSET. */
+export function eventPageSql(kind: PageKind, filters: PageFilter[]): string {
+  const selection = SELECTIONS[kind];
+  const first = kind === 'between' ? 7 : 6;
+  const conditions = filters.map((f, i) => `\n   AND ${FILTERS[f](first + i)}`).join('');
+  const n = first + filters.length;
+  return `SELECT ${EVENT_COLUMNS}
+  FROM events e
+ WHERE ${VISIBLE}
+   AND ${selection.where}${conditions}
+ ORDER BY ${selection.order}
+ LIMIT $${n} OFFSET $${n + 1}
+`;
+}
+
+export const EVENTS_BY_DATE_SQL = eventPageSql('date', []);
+export const EVENTS_BETWEEN_SQL = eventPageSql('between', []);
+export const EVENTS_LATEST_SQL = eventPageSql('latest', []);
+export const EVENTS_LATEST_EMBARGOED_SQL = eventPageSql('latest-embargoed', []);
+
+/** One event of the account, whatever its visibility: the caller decides between 403 and 200. */
+export const EVENT_BY_ID_SQL = `SELECT ${EVENT_COLUMNS}, e.product_ids, e.embargo_ms::float8 AS embargo_ms
+  FROM events e
+ WHERE e.account_id = $1 AND e.item_id = $2
+`;
+
+/**
+ * Upserts a batch ($2: a JSON array of rows) at the transaction's instant. A row equal to the stored one (content
+ * and products) is left alone, stamps included; a changed one gets a new edited instant and a tombstone is revived.
+ */
+export const UPSERT_EVENTS_SQL = `WITH t AS (SELECT floor(extract(epoch FROM now()) * 1000)::bigint AS ms)
+INSERT INTO events (account_id, item_id, body, start_date, end_date, "time", is_headline, country_id, category_ids,
+                    event_type_ids, product_ids, embargo_ms, search_text, created_ms, edited_ms, deleted, deleted_ms)
+SELECT $1, r.item_id, r.body, r.start_date, r.end_date, r."time", r.is_headline, r.country_id, r.category_ids,
+       r.event_type_ids, r.product_ids, r.embargo_ms, r.search_text, t.ms, t.ms, false, NULL
+  FROM t, json_to_recordset($2::json) AS r(item_id int, body json, start_date date, end_date date, "time" text,
+       is_headline boolean, country_id int, category_ids int[], event_type_ids int[], product_ids int[],
+       embargo_ms bigint, search_text text)
+ON CONFLICT (account_id, item_id) DO UPDATE
+   SET body = excluded.body, start_date = excluded.start_date, end_date = excluded.end_date, "time" = excluded."time",
+       is_headline = excluded.is_headline, country_id = excluded.country_id, category_ids = excluded.category_ids,
+       event_type_ids = excluded.event_type_ids, product_ids = excluded.product_ids, embargo_ms = excluded.embargo_ms,
+       search_text = excluded.search_text, edited_ms = excluded.edited_ms, deleted = false, deleted_ms = NULL
+ WHERE events.deleted
+    OR events.product_ids IS DISTINCT FROM excluded.product_ids
+    OR events.body::jsonb IS DISTINCT FROM excluded.body::jsonb
+RETURNING (xmax = 0) AS inserted
+`;
+
+/** Makes a tombstone now: content kept, deletion and edited instants set. No row: already one, or unknown. */
+export const DELETE_EVENT_SQL = `WITH t AS (SELECT floor(extract(epoch FROM now()) * 1000)::bigint AS ms)
+UPDATE events e SET deleted = true, deleted_ms = t.ms, edited_ms = t.ms
+  FROM t
+ WHERE e.account_id = $1 AND e.item_id = $2 AND NOT e.deleted
+RETURNING e.deleted_ms::float8 AS deleted_ms
+`;
+
+// --- reference lists: the account's non-deleted, product-entitled events, embargo ignored; the latest edit names ---
+
+const ENTITLED = `e.account_id = $1 AND NOT e.deleted AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))`;
+
+export const CATEGORIES_SQL = `SELECT DISTINCT ON (x.id) x.entry
+  FROM (SELECT (c->>'categoryId')::int AS id, c AS entry, e.edited_ms, e.item_id
+          FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'categories') AS c
+         WHERE ${ENTITLED}
+        UNION ALL
+        SELECT (e.body->'primaryCategory'->>'categoryId')::int, e.body->'primaryCategory', e.edited_ms, e.item_id
+          FROM events e
+         WHERE ${ENTITLED} AND json_typeof(e.body->'primaryCategory') = 'object') AS x
+ ORDER BY x.id, x.edited_ms DESC, x.item_id DESC
+`;
+
+export const EVENT_TYPES_SQL = `SELECT DISTINCT ON ((t->>'tagId')::int) t AS entry
+  FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'eventTypes') AS t
+ WHERE ${ENTITLED}
+ ORDER BY (t->>'tagId')::int, e.edited_ms DESC, e.item_id DESC
+`;
+
+export const COUNTRIES_SQL = `SELECT DISTINCT ON (x.id) x.id, x.country, x.country_name
+  FROM (SELECT CASE WHEN json_typeof(e.body->'country') = 'object' THEN (e.body->'country'->>'countryId')::int ELSE e.country_id END AS id,
+               CASE WHEN json_typeof(e.body->'country') = 'object' THEN e.body->'country' END AS country,
+               e.body->>'countryName' AS country_name, e.edited_ms, e.item_id
+          FROM events e
+         WHERE ${ENTITLED}) AS x
+ WHERE x.id <> 0
+ ORDER BY x.id, x.edited_ms DESC, x.item_id DESC
+`;
+
+// --- sessions: refresh-token families bound to (user, key); tokens stored as SHA-256 only ---
+
+const SESSION_PRINCIPAL = `f.id AS family_id, k.id AS key_id,
+       u.id AS user_id, u.number AS user_number, u.username, u.email, u.role, u.assigned_clients,
+       a.id AS account_id, a.slug AS account_slug, a.plan AS account_plan, a.settings AS account_settings`;
+
+/** What every access token pays on a cache miss: its family, key, user and account still good. */
+export const FAMILY_PRINCIPAL_SQL = `SELECT ${SESSION_PRINCIPAL}
+  FROM refresh_families f
+  JOIN api_keys k ON k.id = f.key_id
+  JOIN users u ON u.id = f.user_id
+  JOIN accounts a ON a.id = f.account_id
+ WHERE f.id = $1
+   AND f.revoked_at IS NULL
+   AND k.revoked_at IS NULL
+   AND u.active
+   AND a.status = 'active'
+`;
+
+/** A login: a new family and its first refresh token, in one statement. */
+export const OPEN_FAMILY_SQL = `WITH f AS (
+  INSERT INTO refresh_families (account_id, user_id, key_id) VALUES ($1, $2, $3) RETURNING id
+)
+INSERT INTO refresh_tokens (family_id, token_sha256, expires_at)
+SELECT f.id, $4, now() + interval '30 days' FROM f
+RETURNING family_id
+`;
+
+/**
+ * A renew, in one statement: the presented token, if usable, is marked replaced by $2 and the new one ($3) joins
+ * its family for a fresh 30 days. Of two concurrent renews of one token the second finds it replaced: no row.
+ */
+export const ROTATE_REFRESH_TOKEN_SQL = `WITH cur AS (
+  SELECT t.id, t.family_id
+    FROM refresh_tokens t
+    JOIN refresh_families f ON f.id = t.family_id
+    JOIN api_keys k ON k.id = f.key_id
+    JOIN users u ON u.id = f.user_id
+    JOIN accounts a ON a.id = f.account_id
+   WHERE t.token_sha256 = $1
+     AND t.replaced_at IS NULL
+     AND t.expires_at > now()
+     AND f.revoked_at IS NULL
+     AND k.revoked_at IS NULL
+     AND u.active
+     AND a.status = 'active'
+     FOR UPDATE OF t
+), old AS (
+  UPDATE refresh_tokens t SET replaced_at = now(), replaced_by = $2 FROM cur WHERE t.id = cur.id RETURNING t.family_id
+), nxt AS (
+  INSERT INTO refresh_tokens (id, family_id, token_sha256, expires_at)
+  SELECT $2, old.family_id, $3, now() + interval '30 days' FROM old
+  RETURNING family_id
+)
+SELECT ${SESSION_PRINCIPAL}
+  FROM nxt
+  JOIN refresh_families f ON f.id = nxt.family_id
+  JOIN api_keys k ON k.id = f.key_id
+  JOIN users u ON u.id = f.user_id
+  JOIN accounts a ON a.id = f.account_id
+`;
+
+/** After a failed renew: was the token one that had been rotated already (a reuse)? */
+export const FIND_REFRESH_TOKEN_SQL = `SELECT t.family_id, t.replaced_at IS NOT NULL AS rotated
+  FROM refresh_tokens t
+ WHERE t.token_sha256 = $1
+`;
+
+export const REVOKE_FAMILY_SQL = `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2
+ WHERE id = $1 AND revoked_at IS NULL
+RETURNING id
+`;

@@ -1,0 +1,6 @@
+export * from './event-import.js';
+export * from './event-time.js';
+export * from './events.module.js';
+export * from './events.queries.js';
+export * from './events.service.js';
+export * from './sessions.service.js';

@@ -1,0 +1,8 @@
+SELECT e.body, e.created_ms::float8 AS created_ms, e.edited_ms::float8 AS edited_ms, e.deleted, e.deleted_ms::float8 AS deleted_ms
+  FROM events e
+ WHERE e.account_id = $1
+   AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))
+   AND ($4::boolean OR e.embargo_ms IS NULL OR e.embargo_ms <= $3::bigint)
+   AND NOT e.deleted AND e.start_date <= $5::date AND e.end_date >= $5::date
+ ORDER BY e.start_date, e."time" COLLATE "C", e.item_id
+ LIMIT $6 OFFSET $7

@@ -1,0 +1,75 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { DomainError } from '#errors';
+import { SessionsService, type Session } from '#events';
+import { principalSettings } from '#identity';
+import { assertApiAccess, ForwardPlannerLoginApi } from './forward-planner-auth.guard.js';
+import { ForwardPlannerLimits } from './forward-planner-limits.js';
+import { ForwardPlannerTokens } from './forward-planner-tokens.js';
+import { bucketUsername, credentialField, parseAuthBody, RAW_BODY_KEY, type RequestWithRawBody } from './wire/fp-auth-body.js';
+import { sendJson } from './wire/fp-response.js';
+
+const SESSION_EXAMPLE = {
+  userId: 42,
+  productId: 1,
+  email: 'alice@acme.test',
+  token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIs…',
+  refreshToken: 'q0H3o7r1Vv9m3Q7b8mH2w0QnKf3a1W9yZ5cE2xT4uLs',
+};
+const FORM = ['application/json', 'application/x-www-form-urlencoded'];
+
+/** Logins and renewals (forward-planner.md §3.1, §3.2): JSON or an HTML form, answered `Cache-Control: no-store`. */
+@ForwardPlannerLoginApi()
+@Controller('api/v2/auth')
+export class AuthController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly tokens: ForwardPlannerTokens,
+    private readonly limits: ForwardPlannerLimits,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with a username (or e-mail) and one of that user’s API keys' })
+  @ApiConsumes(...FORM)
+  @ApiBody({ schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string', description: 'an API key (psk_…)' } } } })
+  @ApiResponse({ status: 200, schema: { example: SESSION_EXAMPLE } })
+  async login(@Req() req: Request & RequestWithRawBody, @Res() res: Response): Promise<void> {
+    const raw = req[RAW_BODY_KEY];
+    await this.limits.auth(req, res, bucketUsername(raw, req.headers['content-type']));
+    const fields = parseAuthBody(raw, req.headers['content-type']);
+    const username = credentialField(fields, 'username');
+    const password = credentialField(fields, 'password');
+    if (!username || !password) throw DomainError.invalid([{ field: 'username', issue: 'required' }], 'username and password are required');
+    await this.answer(req, res, await this.sessions.login(username, password, assertApiAccess));
+  }
+
+  @Post('renew')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rotate a refresh token: a new access token and a new refresh token (the old one is spent)' })
+  @ApiConsumes(...FORM)
+  @ApiBody({ schema: { type: 'object', required: ['refreshToken'], properties: { refreshToken: { type: 'string' } } } })
+  @ApiResponse({ status: 200, schema: { example: SESSION_EXAMPLE } })
+  @ApiResponse({ status: 400, description: 'unknown, expired, revoked or already used refresh token: log in again' })
+  async renew(@Req() req: Request & RequestWithRawBody, @Res() res: Response): Promise<void> {
+    await this.limits.public(req, res);
+    const fields = parseAuthBody(req[RAW_BODY_KEY], req.headers['content-type']);
+    const refreshToken = credentialField(fields, 'refreshToken');
+    if (!refreshToken) throw DomainError.invalid([{ field: 'refreshToken', issue: 'required' }], 'refreshToken is required');
+    await this.answer(req, res, await this.sessions.renew(refreshToken, assertApiAccess));
+  }
+
+  /** Exactly the five fields of §3.1. */
+  private answer(req: Request, res: Response, session: Session): Promise<void> {
+    const p = session.principal;
+    const body = {
+      userId: p.userNumber,
+      productId: principalSettings(p).forward_planner.product_id,
+      email: p.email,
+      token: this.tokens.issue(session),
+      refreshToken: session.refreshToken,
+    };
+    return sendJson(req, res, body, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+  }
+}

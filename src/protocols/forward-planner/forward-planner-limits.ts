@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { type Request, type Response } from 'express';
+import { DomainError } from '#errors';
+import { principalSettings, type Principal } from '#identity';
+import { FORWARD_PLANNER_AUTH_POLICY, FORWARD_PLANNER_PUBLIC_POLICY, forwardPlannerAccountPolicy, Limiter, type LimitPolicy } from '#limits';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { fpRateLimitHeaders } from './wire/fp-rate-limit.js';
+
+/**
+ * The three buckets of forward-planner.md §6. Each admission puts its headers on the response (refusals
+ * included) and throws RATE_LIMITED when refused: every /api/v2 answer carries exactly one bucket's headers.
+ */
+@Injectable()
+export class ForwardPlannerLimits {
+  constructor(
+    private readonly limiter: Limiter,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Every data request with a valid access token, whatever its outcome. */
+  account(res: Response, p: Principal): Promise<void> {
+    return this.admit(res, forwardPlannerAccountPolicy(principalSettings(p)), `account:${p.accountId}`);
+  }
+
+  /** Every `POST /api/v2/auth`, per client IP and lower-cased username. */
+  auth(req: Request, res: Response, username: string): Promise<void> {
+    return this.admit(res, FORWARD_PLANNER_AUTH_POLICY, `ip:${req.ip ?? 'unknown'}:user:${username}`);
+  }
+
+  /** Renews, and every answer tied to no account (401, unknown path, 405), per client IP. */
+  public(req: Request, res: Response): Promise<void> {
+    return this.admit(res, FORWARD_PLANNER_PUBLIC_POLICY, `ip:${req.ip ?? 'unknown'}`);
+  }
+
+  private async admit(res: Response, policy: LimitPolicy, subject: string): Promise<void> {
+    const decision = await this.limiter.admit(policy, subject);
+    res.set(fpRateLimitHeaders(decision));
+    if (!decision.admitted) {
+      this.metrics.limitRejections.inc({ protocol: 'forward-planner' });
+      throw new DomainError('RATE_LIMITED', 'rate limit exceeded', { retryAfter: decision.retryAfterSeconds });
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { EVENT_FIELDS, londonStamp, utcStamp, type StoredEvent } from '#events';
+
+/**
+ * One event on the wire (forward-planner.md §4.2): every field, in order; the server's stamps as naive
+ * `yyyy-MM-ddTHH:mm:ss.fff` in Europe/London and in UTC; never `productIds`.
+ */
+export function renderEvent(e: StoredEvent): Record<string, unknown> {
+  const server: Record<string, unknown> = {
+    createdDate: londonStamp(e.createdMs),
+    lastEditDate: londonStamp(e.editedMs),
+    createdDateUtc: utcStamp(e.createdMs),
+    lastEditDateUtc: utcStamp(e.editedMs),
+    deleted: e.deleted,
+    deletionDate: e.deleted && e.deletedMs !== null ? londonStamp(e.deletedMs) : null,
+  };
+  const out: Record<string, unknown> = {};
+  for (const field of EVENT_FIELDS) out[field] = field in server ? server[field] : (e.content[field] ?? null);
+  return out;
+}
+
+type Entry = Record<string, unknown>;
+
+function pick(entry: Entry, fields: [string, unknown][]): Entry {
+  return Object.fromEntries(fields.map(([name, fallback]) => [name, entry[name] ?? fallback]));
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base' });
+const byNumber = (a: unknown, b: unknown) => Number(a) - Number(b);
+
+export function renderCategories(entries: Entry[]): Entry[] {
+  return entries
+    .map((c) => pick(c, [['categoryId', 0], ['categoryName', ''], ['categoryOrder', 0], ['categoryTypeId', 0], ['categoryTypeName', null]]))
+    .sort((a, b) => byNumber(a.categoryOrder, b.categoryOrder) || byNumber(a.categoryId, b.categoryId));
+}
+
+export function renderEventTypes(entries: Entry[]): Entry[] {
+  return entries
+    .map((t) => pick(t, [['tagId', 0], ['tagName', ''], ['tagTypeId', 0], ['tagTypeName', null]]))
+    .sort((a, b) => collator.compare(String(a.tagName), String(b.tagName)) || byNumber(a.tagId, b.tagId));
+}
+
+export function renderCountries(entries: { id: number; country: Entry | null; countryName: string }[]): Entry[] {
+  return entries
+    .map((c) => (c.country ? pick(c.country, [['countryId', 0], ['countryName', ''], ['region', ''], ['countryCode', '']]) : { countryId: c.id, countryName: c.countryName, region: null, countryCode: null }))
+    .sort((a, b) => collator.compare(String(a.countryName), String(b.countryName)) || byNumber(a.countryId, b.countryId));
+}
