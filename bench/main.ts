@@ -1,18 +1,23 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { ConfigModule, loadConfig, type AppConfig } from '#config';
 import { AccountsService, ApiKeysService, IdentityModule, IdentityService, UsersService } from '#identity';
 import { Limiter, LimitsModule, LimitStorages, MemoryLimitStorage, type LimitPolicy } from '#limits';
 import { openStore, runMigrations, StoreModule, StoreService } from '#store';
+import { adminCall, GatewayProcess, hasTaskset } from './gateway-process.js';
+import { load, type LoadResult, type Target } from './load.js';
 import { timeAmortized, timeSequential } from './measure.js';
 
 /**
  * `npm run bench [-- --store pg] [--quick]`: the gateway's own costs, each beside its baseline measured in the same
- * run, reported as ratios. Writes bench/results.json. Never part of `npm test`.
+ * run, reported as ratios; writes bench/results.json. Never part of `npm test`, and no test asserts a time.
  */
 
 interface Scenario {
@@ -34,12 +39,114 @@ if (!['embedded', 'pg'].includes(storeArg)) {
 }
 const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const duration = quick ? 400 : 3000;
+/** Seconds per load phase: warm-up, closed loop, open loop at 70 %. */
+const T = quick ? { warm: 1, closed: 3, open: 3 } : { warm: 5, closed: 15, open: 15 };
+const microMs = quick ? 400 : 3000;
+
+const scenarios: Scenario[] = [];
+function add(s: Scenario): void {
+  scenarios.push(s);
+  const ratio = s.ratio === undefined ? '' : `  ×${s.ratio.toFixed(2)} of ${s.baseline!.toFixed(1)}`;
+  const verdict = s.target ? `  [${s.target}: ${s.pass ? 'pass' : 'MISS'}]` : '';
+  process.stdout.write(`${s.name.padEnd(64)} ${s.value.toFixed(2).padStart(10)} ${s.unit}${ratio}${verdict}\n`);
+}
+
+/**
+ * A protocol route against its bare baseline: closed-loop throughput of both, then both at 70 % of the baseline's
+ * capacity for latency.
+ */
+async function compare(name: string, gw: GatewayProcess, route: Target, baseline: Target): Promise<void> {
+  await load(gw.url, baseline, T.warm);
+  await load(gw.url, route, T.warm);
+  const base = await load(gw.url, baseline, T.closed);
+  const real = await load(gw.url, route, T.closed);
+  const rate = base.rps * 0.7;
+  const baseOpen = await load(gw.url, baseline, T.open, { rate, connections: 32 });
+  const realOpen = await load(gw.url, route, T.open, { rate, connections: 32 });
+  const failed = (r: LoadResult) => r.errors + r.non2xx;
+  add({ name: `${name}: throughput`, value: real.rps, unit: 'req/s', baseline: base.rps, ratio: real.rps / base.rps, target: '≥ 85 % of baseline', pass: real.rps / base.rps >= 0.85 });
+  add({ name: `${name}: p50 at 70 % load`, value: realOpen.p50, unit: 'ms', baseline: baseOpen.p50, ratio: realOpen.p50 / Math.max(baseOpen.p50, 0.001) });
+  add({ name: `${name}: p99 added at 70 % load`, value: realOpen.p99 - baseOpen.p99, unit: 'ms', target: '≤ 1 ms', pass: realOpen.p99 - baseOpen.p99 <= 1 });
+  add({ name: `${name}: p99.9 at 70 % load`, value: realOpen.p999, unit: 'ms', baseline: baseOpen.p999, ratio: realOpen.p999 / Math.max(baseOpen.p999, 0.001) });
+  add({ name: `${name}: errors (closed + open loops)`, value: failed(real) + failed(realOpen), unit: 'responses', baseline: failed(base) + failed(baseOpen), target: '0', pass: failed(real) + failed(realOpen) === 0 });
+}
+
+/** The HTTP scenarios, on the built gateway in its own process. */
+async function httpScenarios(pinned: boolean): Promise<void> {
+  const gw = new GatewayProcess(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {});
+  await gw.start(pinned);
+  try {
+    const slug = `bench-${Date.now().toString(36)}`;
+    const username = `${slug}-user`;
+    await adminCall(gw.url, 'POST', '/admin/accounts', { slug, name: 'Bench', plan: 'premium' });
+    await adminCall(gw.url, 'PATCH', `/admin/accounts/${slug}`, {
+      settings: {
+        plansync: { requests_per_minute: 100_000 },
+        forward_planner: { limit_per_minute: 1_000_000, limit_per_hour: 1_000_000, limit_per_day: 1_000_000 },
+      },
+    });
+    await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users`, { username, email: `${username}@bench.test`, role: 'admin' });
+    const key = (await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: 'bench' })).key as string;
+
+    // PlanSync: a 100-row sheet-year table.
+    const csv = ['Client Name,Plan Assets,Participants,Active,Renewal Date', ...Array.from({ length: 100 }, (_, i) => `Client ${i},${1000 * i}.5,${i},${i % 2 === 0},2025-06-${String((i % 28) + 1).padStart(2, '0')}`)].join('\n');
+    await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/spreadsheets/Client%20List/import?year=2025`, csv, 'text/csv');
+    await compare(
+      'PlanSync sheet data, 100 rows (key + limiter)',
+      gw,
+      { path: '/api/v1/spreadsheets/Client%20List/data?year=2025', headers: { 'X-API-Key': key } },
+      { path: `/bench-baseline/plansync-data/${slug}/Client%20List?year=2025` },
+    );
+
+    // Forward Planner: 100 events on one day.
+    const events = Array.from({ length: 100 }, (_, i) => ({ itemId: 100_000 + i, summary: `Bench event ${i}`, startDate: '2030-06-15', description: 'x'.repeat(200) }));
+    await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/events`, events);
+    const auth = await fetch(`${gw.url}/api/v2/auth`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: key }) });
+    const token = ((await auth.json()) as { token: string }).token;
+    await compare(
+      'Forward Planner events/date, 100 events (JWT + 3 windows)',
+      gw,
+      { path: '/api/v2/events/date?date=20300615&limit=100', headers: { Authorization: `Bearer ${token}` } },
+      { path: `/bench-baseline/fp-date/${slug}?date=2030-06-15` },
+    );
+
+    // A 50 MB upload: the gateway's resident memory before and after.
+    const before = gw.rss();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, gw.rss())), 10);
+    await uploadGenerated(gw.url, key, 50 * 1024 * 1024);
+    clearInterval(sampler);
+    add({ name: '50 MB upload: gateway RSS growth (peak)', value: (peak - before) / 1024 / 1024, unit: 'MiB', baseline: before / 1024 / 1024, target: '≤ 32 MiB', pass: peak - before <= 32 * 1024 * 1024 });
+  } finally {
+    await gw.stop();
+  }
+}
+
+async function uploadGenerated(url: string, key: string, size: number): Promise<void> {
+  const boundary = 'benchBoundary';
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="company_name"\r\n\r\nAcme\r\n--${boundary}\r\nContent-Disposition: form-data; name="document_type"\r\n\r\nReport\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const chunk = randomBytes(64 * 1024);
+  async function* body() {
+    yield head;
+    for (let sent = 0; sent < size; sent += chunk.length) yield sent + chunk.length <= size ? chunk : chunk.subarray(0, size - sent);
+    yield tail;
+  }
+  const res = await fetch(`${url}/api/v1/files/upload`, {
+    method: 'POST',
+    headers: { 'X-API-Key': key, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+    body: Readable.toWeb(Readable.from(body())) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+}
 
 function configFor(extra: Record<string, string> = {}): AppConfig {
   const dataDir = mkdtempSync(join(tmpdir(), 'plangate-bench-'));
-  const config = loadConfig({ DATA_DIR: dataDir, ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'silent', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}), ...extra });
-  return config;
+  return loadConfig({ DATA_DIR: dataDir, ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'silent', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}), ...extra });
 }
 
 async function context(config: AppConfig) {
@@ -48,7 +155,7 @@ async function context(config: AppConfig) {
   return ref.init();
 }
 
-async function redisAvailable(): Promise<boolean> {
+function redisAvailable(): boolean {
   try {
     execFileSync('redis-cli', ['-u', REDIS_URL, 'ping'], { stdio: 'pipe', timeout: 2000 });
     return true;
@@ -57,15 +164,8 @@ async function redisAvailable(): Promise<boolean> {
   }
 }
 
-async function main(): Promise<void> {
-  const scenarios: Scenario[] = [];
-  const add = (s: Scenario) => {
-    scenarios.push(s);
-    const ratio = s.ratio === undefined ? '' : ` (×${s.ratio.toFixed(2)} of baseline ${s.baseline!.toFixed(1)} ${s.unit})`;
-    process.stdout.write(`${s.name.padEnd(58)} ${s.value.toFixed(1).padStart(9)} ${s.unit}${ratio}${s.target ? `  target ${s.target}: ${s.pass ? 'PASS' : 'MISS'}` : ''}\n`);
-  };
-
-  // --- start of the embedded store: cold (initdb + migrations) and warm
+/** In-process micro-benchmarks: authentication, token verification, limiter admission per storage, store start. */
+async function microScenarios(): Promise<void> {
   if (storeArg === 'embedded') {
     const dir = mkdtempSync(join(tmpdir(), 'plangate-bench-start-'));
     for (const kind of ['cold', 'warm']) {
@@ -79,8 +179,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const config = configFor();
-  const ctx = await context(config);
+  const ctx = await context(configFor());
   const store = ctx.get(StoreService);
   const slug = `bench-${Date.now().toString(36)}`;
   await ctx.get(AccountsService).create({ slug, name: 'Bench', plan: 'premium' });
@@ -88,58 +187,63 @@ async function main(): Promise<void> {
   const { key } = await ctx.get(ApiKeysService).create(slug, `${slug}-u`, 'bench');
   const identity = ctx.get(IdentityService);
 
-  // --- authenticate: a cached key (every request after the first) and an uncached lookup (one store query)
-  const roundTrip = await timeSequential(() => store.query('SELECT 1'), duration);
+  const roundTrip = await timeSequential(() => store.query('SELECT 1'), microMs);
+  add({ name: `store round trip (SELECT 1), ${storeArg}`, value: roundTrip.meanUs, unit: 'µs/call' });
   const cached = await timeAmortized(() => identity.authenticateKey(key), 20_000, quick ? 3 : 10);
-  add({ name: 'authenticate(key), cached principal', value: cached, unit: 'µs/call', target: '≤ 5 µs', pass: cached <= 5 });
+  add({ name: 'authenticate(key), cached principal (amortized)', value: cached, unit: 'µs/call', target: '≤ 5 µs', pass: cached <= 5 });
   const uncached = await timeSequential(() => {
     identity.invalidate();
     return identity.authenticateKey(key);
-  }, duration);
+  }, microMs);
   add({ name: 'authenticate(key), store lookup', value: uncached.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: uncached.meanUs / roundTrip.meanUs });
 
-  // --- limiter admission per storage, against a store round trip (SELECT 1) as the floor of any store work
-  const policy: LimitPolicy = { name: 'bench', windows: [{ kind: 'sliding', name: 'bench', limit: 1_000_000, seconds: 60 }] };
+  const jwt = new JwtService({ secret: createSecretKey(randomBytes(32)), signOptions: { algorithm: 'HS256', expiresIn: '15m' }, verifyOptions: { algorithms: ['HS256'] } });
+  const token = jwt.sign({ sub: '1', fam: 'f' });
+  const verify = await timeAmortized(() => jwt.verify(token), 20_000, quick ? 3 : 10);
+  add({ name: 'JWT verify (HS256, KeyObject secret, amortized)', value: verify, unit: 'µs/call', target: '≤ 15 µs', pass: verify <= 15 });
+
+  const limiter = ctx.get(Limiter);
+  let n = 0;
+  const memory = new MemoryLimitStorage();
+  const mem = await timeSequential(() => memory.admit(`m${n++ % 1000}`, [{ k: 'f', l: 1e9, s: 0, e: 9e15 }], Date.now()), microMs);
+  add({ name: 'limiter admission, memory (embedded short windows)', value: mem.meanUs, unit: 'µs/call' });
   const fp: LimitPolicy = {
     name: 'bench-fp',
     durable: true,
     windows: [
-      { kind: 'fixed', name: 'm', limit: 1_000_000, unit: 'minute' },
-      { kind: 'fixed', name: 'h', limit: 1_000_000, unit: 'hour' },
-      { kind: 'fixed', name: 'd', limit: 1_000_000, unit: 'day' },
+      { kind: 'fixed', name: 'm', limit: 1e9, unit: 'minute' },
+      { kind: 'fixed', name: 'h', limit: 1e9, unit: 'hour' },
+      { kind: 'fixed', name: 'd', limit: 1e9, unit: 'day' },
     ],
   };
-  const limiter = ctx.get(Limiter);
-  add({ name: `store round trip (SELECT 1), ${storeArg}`, value: roundTrip.meanUs, unit: 'µs/call' });
-  const memory = new MemoryLimitStorage();
-  let n = 0;
-  const mem = await timeSequential(() => memory.admit(`m${n++ % 1000}`, [{ k: 'f', l: 1e9, s: 0, e: 9e15 }], Date.now()), duration);
-  add({ name: 'limiter admission, memory (unit tests only)', value: mem.meanUs, unit: 'µs/call' });
-  // Fixed windows: constant-size state. (A sliding window keeps one stamp per admitted request in its window.)
-  const storeFixed = await timeSequential(() => limiter.admit(fp, `acct-${n++ % 50}`), duration);
-  add({ name: `limiter admission, store (${storeArg}), 3 fixed windows`, value: storeFixed.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: storeFixed.meanUs / roundTrip.meanUs });
-  const slidingPolicy: LimitPolicy = { name: 'bench-s', windows: [{ kind: 'sliding', name: 's', limit: 1_000_000, seconds: 60 }] };
-  const storeSliding = await timeSequential(() => ctx.get(LimitStorages).volatileStore.admit(`s${n++}`, [{ k: 's', l: 60, w: 60_000 }], Date.now()), duration);
-  add({ name: `limiter admission, store (${storeArg}, unlogged), sliding 60/min`, value: storeSliding.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: storeSliding.meanUs / roundTrip.meanUs });
-  const plansyncLike = await timeSequential(() => limiter.admit(slidingPolicy, `p${n++ % 50}`), duration);
-  add({ name: `limiter admission, Limiter.admit PlanSync-like policy (${storeArg})`, value: plansyncLike.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: plansyncLike.meanUs / roundTrip.meanUs });
-
-  if (await redisAvailable()) {
+  const durable = await timeSequential(() => limiter.admit(fp, `acct-${n++ % 50}`), microMs);
+  add({ name: `limiter admission, store (${storeArg}), 3 durable windows`, value: durable.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: durable.meanUs / roundTrip.meanUs });
+  const sliding: LimitPolicy = { name: 'bench-s', windows: [{ kind: 'sliding', name: 's', limit: 60, seconds: 60 }] };
+  const volatile = await timeSequential(() => limiter.admit(sliding, `p${n++}`), microMs);
+  add({ name: `limiter admission, store (${storeArg}, unlogged), sliding 60/min`, value: volatile.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: volatile.meanUs / roundTrip.meanUs });
+  if (redisAvailable()) {
     const rctx = await context(configFor({ REDIS_URL }));
-    const rl = rctx.get(Limiter);
-    const redisPing = await timeSequential(() => rctx.get(LimitStorages).redis!.client.ping(), duration);
-    const redisAdmit = await timeSequential(() => rl.admit(policy, `r${n++ % 100}`), duration);
-    add({ name: 'redis round trip (PING)', value: redisPing.meanUs, unit: 'µs/call' });
-    add({ name: 'limiter admission, redis, sliding window', value: redisAdmit.meanUs, unit: 'µs/call', baseline: redisPing.meanUs, ratio: redisAdmit.meanUs / redisPing.meanUs });
+    const ping = await timeSequential(() => rctx.get(LimitStorages).redis!.client.ping(), microMs);
+    const admit = await timeSequential(() => rctx.get(Limiter).admit(sliding, `r${n++}`), microMs);
+    add({ name: 'redis round trip (PING)', value: ping.meanUs, unit: 'µs/call' });
+    add({ name: 'limiter admission, redis, sliding 60/min', value: admit.meanUs, unit: 'µs/call', baseline: ping.meanUs, ratio: admit.meanUs / ping.meanUs });
     await rctx.close();
   } else {
     process.stdout.write('redis not reachable at 127.0.0.1:6379: redis scenarios skipped\n');
   }
-
   await ctx.close();
-  const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, store: storeArg, quick, scenarios };
+}
+
+async function main(): Promise<void> {
+  const pinned = hasTaskset();
+  if (pinned) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
+  process.stdout.write(`plangate bench: store ${storeArg}, ${quick ? 'quick' : 'full'}, ${cpus().length} cores, node ${process.version}, ${pinned ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}\n\n`);
+  await microScenarios();
+  await httpScenarios(pinned);
+  const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, store: storeArg, quick, pinned, scenarios };
   writeFileSync(join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  process.stdout.write(`\nwritten bench/results.json (${scenarios.length} scenarios)\n`);
+  const missed = scenarios.filter((s) => s.pass === false).length;
+  process.stdout.write(`\nwritten bench/results.json: ${scenarios.length} figures, ${missed} target(s) missed\n`);
 }
 
 main().catch((e: unknown) => {

@@ -12,6 +12,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
+import { BenchBaselineModule } from './bench-baseline/bench-baseline.module.js';
 import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
 
 export interface AppModuleOptions {
@@ -39,6 +40,7 @@ export class AppModule {
         DemoModule,
         PlanSyncModule,
         ForwardPlannerModule,
+        ...(config.benchBaseline ? [BenchBaselineModule] : []),
       ],
     };
   }

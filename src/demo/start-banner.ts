@@ -3,7 +3,8 @@ import { type DemoSeed } from './demo-seed.service.js';
 
 /**
  * What a newcomer needs after `npm start`, printed once to stdout (not to the log): the generated admin token and
- * the demo key exist in clear only here and in DATA_DIR/admin-token (mode 0600).
+ * the demo key exist in clear only here and in DATA_DIR/admin-token (mode 0600). The key is printed once, as a shell
+ * assignment, and every command below uses `$KEY`.
  */
 export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): string {
   const lines = [`Plangate listening on ${url} (${config.store.kind} store${config.store.kind === 'embedded' ? ` in ${config.store.dataDir}` : ''})`];
@@ -11,15 +12,17 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
     lines.push('', `Admin token (generated, saved in ${config.dataDir}/admin-token): ${config.adminToken}`);
   }
   if (demo) {
+    const year = new Date().getUTCFullYear();
     lines.push(
       '',
-      `Demo account '${demo.account}', user '${demo.username}', API key (shown once): ${demo.key}`,
+      `Demo account '${demo.account}', user '${demo.username}'. Its API key, shown this once (paste this line first):`,
+      `  KEY=${demo.key}`,
       '',
-      'Try it:',
+      'Then, one call per protocol:',
       `  curl -s ${url}/health`,
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
-      `  curl -s -H "X-API-Key: ${demo.key}" "${url}/api/v1/spreadsheets/Client%20List/data?year=${new Date().getUTCFullYear()}"   # PlanSync`,
-      `  curl -s -X POST ${url}/api/v2/auth -d username=${demo.username} -d password=<the key above>   # Forward Planner: then Bearer <token>`,
+      `  curl -s -H "X-API-Key: $KEY" "${url}/api/v1/spreadsheets/Client%20List/data?year=${year}"   # PlanSync`,
+      `  curl -s -X POST ${url}/api/v2/auth -d username=${demo.username} -d "password=$KEY"   # Forward Planner (then Bearer <token>)`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);

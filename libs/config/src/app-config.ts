@@ -26,6 +26,8 @@ export interface AppConfig {
   metricsPublic: boolean;
   /** PlanSync's per-request limit (vendor figure: 120 s), upload transfer included. Not an environment variable. */
   requestTimeoutMs: number;
+  /** BENCH_BASELINE=true: mount the benchmark's bare baseline routes (never in production). */
+  benchBaseline: boolean;
 }
 
 /** Names of the configuration that carries a secret: never logged, never echoed. */
@@ -154,5 +156,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy,
     metricsPublic,
     requestTimeoutMs: 120_000,
+    benchBaseline: parseBool(env, 'BENCH_BASELINE') ?? false,
   };
 }

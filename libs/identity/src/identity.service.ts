@@ -66,7 +66,16 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
    * elsewhere (Forward Planner sessions) keep it beside each entry and trust the entry only while it is unchanged.
    */
   cacheStamp(): string | undefined {
-    return Date.now() - this.epochReadAt < EPOCH_FRESH_MS ? `${this.epoch}:${this.invalidations}` : undefined;
+    return this.epochFresh() ? `${this.epoch}:${this.invalidations}` : undefined;
+  }
+
+  /**
+   * May cached principals be trusted? On PostgreSQL only while the epoch was read recently (another instance may
+   * have revoked something). The embedded store has exactly one process, whose own changes call `invalidate()`, so
+   * its cache stays valid even when a busy single connection delays the poll.
+   */
+  private epochFresh(): boolean {
+    return this.store.kind === 'embedded' || Date.now() - this.epochReadAt < EPOCH_FRESH_MS;
   }
 
   private async pollEpoch(): Promise<void> {
@@ -94,7 +103,7 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
     if (typeof key !== 'string' || !API_KEY_PATTERN.test(key)) throw DomainError.unauthenticated('invalid API key');
     const digest = sha256(key);
     const cacheKey = digest.toString('base64');
-    const fresh = Date.now() - this.epochReadAt < EPOCH_FRESH_MS;
+    const fresh = this.epochFresh();
     const hit = fresh ? this.cache.get(cacheKey) : undefined;
     if (hit && hit.epoch === this.epoch) {
       this.touch(hit.principal.credentialId!);

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { StoreService } from '#store';
 import { FailoverLimitStorage } from './failover-limit.storage.js';
 import { type LimitStorage } from './limit-storage.js';
+import { MemoryLimitStorage } from './memory-limit.storage.js';
 import { RedisLimitStorage } from './redis-limit.storage.js';
 import { StoreLimitStorage } from './store-limit.storage.js';
 
@@ -26,6 +27,10 @@ export class LimitStorages implements OnModuleInit, OnApplicationShutdown {
     if (config.redisUrl) {
       this.redis = new RedisLimitStorage(config.redisUrl);
       this.routed = new FailoverLimitStorage(this.redis, this.volatileStore);
+    } else if (store.kind === 'embedded') {
+      // The embedded store belongs to exactly one process, so counting short windows in its memory is exact across
+      // "every instance", and spares the single store connection a write per request. Durable windows stay in the store.
+      this.routed = new MemoryLimitStorage();
     } else {
       this.routed = this.volatileStore;
     }

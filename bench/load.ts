@@ -1,0 +1,38 @@
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface Target {
+  path: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One autocannon run. Closed loop (`rate` unset): as fast as `connections` clients go. With `rate`: a fixed total
+ * request rate spread over the connections (an open loop as far as autocannon allows), for latency at a known load.
+ */
+export async function load(url: string, target: Target, seconds: number, options: { connections?: number; rate?: number } = {}): Promise<LoadResult> {
+  const result = await autocannon({
+    url: url + target.path,
+    headers: target.headers,
+    connections: options.connections ?? 10,
+    duration: seconds,
+    ...(options.rate ? { overallRate: Math.max(1, Math.round(options.rate)) } : {}),
+  });
+  const latency = result.latency as unknown as Record<string, number>;
+  return {
+    rps: result.requests.average,
+    p50: latency.p50,
+    p99: latency.p99,
+    p999: latency.p99_9 ?? latency['p99.9'] ?? latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

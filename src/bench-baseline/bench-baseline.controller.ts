@@ -1,0 +1,66 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { type Response } from 'express';
+import { EventsService } from '#events';
+import { AccountsService, type Principal } from '#identity';
+import { clientScope, SpreadsheetsService } from '#planning';
+
+/** An account-wide admin caller, built without any credential lookup. */
+function bareCaller(accountId: string): Principal {
+  return {
+    accountId,
+    accountSlug: 'bench',
+    accountPlan: 'premium',
+    accountSettings: {},
+    userId: '00000000-0000-0000-0000-000000000000',
+    userNumber: 0,
+    username: 'bench',
+    email: 'bench@example.com',
+    role: 'admin',
+    assignedClients: [],
+    credentialId: null,
+  };
+}
+
+/**
+ * The benchmark's baselines (BENCH_BASELINE=true only): the same queries as the protocol routes, with no
+ * authentication, no limiter and no protocol rendering — what a bare Nest+Express route would cost.
+ */
+@ApiExcludeController()
+@Controller('bench-baseline')
+export class BenchBaselineController {
+  /** Account ids by slug, looked up once: the baseline pays for no lookup per request. */
+  private readonly ids = new Map<string, string>();
+
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly sheets: SpreadsheetsService,
+    private readonly events: EventsService,
+  ) {}
+
+  private async caller(slug: string): Promise<Principal> {
+    let id = this.ids.get(slug);
+    if (!id) {
+      id = (await this.accounts.get(slug)).id;
+      this.ids.set(slug, id);
+    }
+    return bareCaller(id);
+  }
+
+  @Get('plansync-data/:slug/:sheet')
+  async sheetData(@Param('slug') slug: string, @Param('sheet') sheet: string, @Query('year') year: string, @Res() res: Response) {
+    const p = await this.caller(slug);
+    const table = await this.sheets.table(p, sheet, Number(year));
+    const scope = clientScope(p);
+    const count = await this.sheets.countRows(table, scope);
+    const data: unknown[] = [];
+    for await (const batch of this.sheets.rows(table, scope)) data.push(...batch);
+    res.json({ count, data });
+  }
+
+  @Get('fp-date/:slug')
+  async eventsOnDate(@Param('slug') slug: string, @Query('date') date: string, @Res() res: Response) {
+    const rows = await this.events.page(await this.caller(slug), { kind: 'date', date }, {}, { offset: 0, limit: 100 });
+    res.json(rows);
+  }
+}
