@@ -12,6 +12,8 @@ export interface LoadResult {
 export interface Target {
   path: string;
   headers?: Record<string, string>;
+  /** Several callers: each request takes the next of these header sets (many keys of one account). */
+  rotate?: Record<string, string>[];
 }
 
 /**
@@ -19,9 +21,20 @@ export interface Target {
  * request rate spread over the connections (an open loop as far as autocannon allows), for latency at a known load.
  */
 export async function load(url: string, target: Target, seconds: number, options: { connections?: number; rate?: number } = {}): Promise<LoadResult> {
+  let turn = 0;
+  const rotate = target.rotate;
   const result = await autocannon({
     url: url + target.path,
     headers: target.headers,
+    ...(rotate?.length
+      ? {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, ...rotate[turn++ % rotate.length] } }),
+            },
+          ],
+        }
+      : {}),
     connections: options.connections ?? 10,
     duration: seconds,
     ...(options.rate ? { overallRate: Math.max(1, Math.round(options.rate)) } : {}),
