@@ -10,6 +10,14 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   sheet_tables: 'spreadsheet table',
   files: 'file',
   touchpoints: 'touchpoint',
+  projects: 'project',
+  project_members: 'project member',
+  tasks: 'task',
+  task_members: 'task member',
+  actions: 'action',
+  action_notified: 'notified user',
+  contacts: 'contact',
+  xml_sessions: 'session',
 };
 
 interface PgErrorLike {
