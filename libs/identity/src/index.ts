@@ -9,5 +9,7 @@ export * from './identity.queries.js';
 export * from './identity.service.js';
 export * from './principal.js';
 export * from './secrets.js';
+export * from './signing-keys.service.js';
 export * from './users.repository.js';
 export * from './users.service.js';
+export * from './xml-sessions.service.js';
