@@ -4,11 +4,12 @@ import { IMPORT_LIMITS } from '#planning';
 import { AdminAccountsController } from './admin-accounts.controller.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { AdminKeysController } from './admin-keys.controller.js';
+import { AdminPlanfixController } from './admin-planfix.controller.js';
 import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
 @Module({
-  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController],
+  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController, AdminPlanfixController],
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { AccountsService, ApiKeysService, UsersService } from '#identity';
+import { AccountsService, ApiKeysService, IdentityService, UsersService, type Principal } from '#identity';
+import { ActionsService, ContactsService, ProjectsService, STATUS, TasksService } from '#projects';
 import { StoreService } from '#store';
 
 export const DEMO_ACCOUNT = 'demo';
@@ -29,6 +30,11 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly accounts: AccountsService,
     private readonly users: UsersService,
     private readonly keys: ApiKeysService,
+    private readonly identity: IdentityService,
+    private readonly projects: ProjectsService,
+    private readonly tasks: TasksService,
+    private readonly actions: ActionsService,
+    private readonly contacts: ContactsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,7 +52,20 @@ export class DemoSeedService implements OnApplicationBootstrap {
       assignedClients: ['Acme', 'Globex'],
     });
     const key = await this.keys.create(DEMO_ACCOUNT, DEMO_USER, 'demo');
+    await this.seedPlanfix(await this.identity.authenticateKey(key.key));
     this.seeded = { account: DEMO_ACCOUNT, username: DEMO_USER, key: key.key };
+  }
+
+  /** A project with a few tasks (one of them started, with a comment) and contacts, for the Planfix quickstart. */
+  private async seedPlanfix(p: Principal): Promise<void> {
+    await this.contacts.add(p, { isCompany: true, name: 'Acme', email: 'office@acme.example' });
+    await this.contacts.add(p, { name: 'Jane', lastName: 'Roe', post: 'Plan sponsor', email: 'jane.roe@acme.example' });
+    const project = await this.projects.add(p, { title: 'Riverside Tower', description: 'Demo project' });
+    const titles = ['Collect the census data', 'Review the fee schedule', 'Prepare the annual review'];
+    const tasks = [];
+    for (const title of titles) tasks.push(await this.tasks.add(p, { title, projectId: project.id, workers: [p.userNumber] }));
+    await this.tasks.changeStatus(p, { id: tasks[0].id }, STATUS.ACCEPTED, undefined);
+    await this.actions.add(p, { description: 'Census file requested from the plan sponsor.', subject: { task: { id: tasks[0].id } } });
   }
 
   private async wanted(): Promise<boolean> {

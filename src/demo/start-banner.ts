@@ -18,6 +18,7 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
       'Try it:',
       `  curl -s ${url}/health`,
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
+      `  curl -s -u ${demo.key}:${demo.key} ${url}/xml/ -d '<request method="task.getList"><account>${demo.account}</account></request>'`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);
