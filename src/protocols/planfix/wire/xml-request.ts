@@ -93,6 +93,14 @@ function checkMarkup(text: string): void {
 
 type Ordered = Record<string, unknown>;
 
+/** XML forbids `<` in attribute values; the validator lets it through. */
+function checkAttributes(item: Ordered): void {
+  const attrs = item[':@'] as Record<string, unknown> | undefined;
+  for (const value of Object.values(attrs ?? {})) {
+    if (typeof value === 'string' && value.includes('<')) throw malformed('the request is not well-formed XML (< in an attribute value)');
+  }
+}
+
 function toNode(name: string, content: Ordered[], depth: number): XmlNode {
   if (RESERVED.has(name)) throw malformed(`the element name '${name}' is not allowed`);
   if (depth > XML_LIMITS.maxDepth) throw malformed('the request is nested too deeply');
@@ -105,6 +113,7 @@ function toNode(name: string, content: Ordered[], depth: number): XmlNode {
     }
     const childName = Object.keys(item).find((k) => k !== ':@');
     if (childName === undefined) continue;
+    checkAttributes(item);
     children.push(toNode(childName, item[childName] as Ordered[], depth + 1));
   }
   return { name, text: children.length ? '' : text.trim(), children };
@@ -141,6 +150,7 @@ export function parseXmlRequest(body: XmlBody | undefined): XmlRequest {
   if (roots.length !== 1) throw malformed('the request must have one root element');
   const rootName = Object.keys(roots[0]).find((k) => k !== ':@');
   if (rootName !== 'request') throw malformed('the root element must be <request>');
+  checkAttributes(roots[0]);
   const attrs = (roots[0][':@'] ?? {}) as Record<string, unknown>;
   const root = toNode('request', roots[0].request as Ordered[], 1);
   const method = typeof attrs.method === 'string' && attrs.method.trim() ? attrs.method.trim() : undefined;
