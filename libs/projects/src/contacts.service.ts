@@ -156,7 +156,8 @@ export class ContactsService {
       const current = await this.find(p.accountId, ref, tx, true);
       if (!current) throw notFound('contact');
       if (patch.isCompany !== undefined && patch.isCompany !== current.isCompany) throw notAllowed('isCompany', 'cannot change');
-      const next = { ...current, ...patch };
+      const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as ContactInput;
+      const next = { ...current, ...given };
       if (current.isCompany ? !next.name.trim() : !next.name.trim() && !next.lastName.trim()) throw missing('name');
       const fields = Object.entries(COLUMN).filter(([k]) => patch[k as keyof ContactFields] !== undefined) as [keyof ContactFields, string][];
       if (fields.length) {
