@@ -18,7 +18,7 @@ import {
   xmlCall,
   type PlanfixAccount,
 } from '../factories/planfix.factory.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
 
 jest.setTimeout(120_000);
 
@@ -319,6 +319,25 @@ describe('Planfix XML API', () => {
       expect(codes.filter((c) => c !== 'ok').every((c) => c === '0007')).toBe(true);
       const refused = answers.find((r) => answer(r)['@status'] === 'error')!;
       expect(answer(refused).message).toBe('request rate exceeded');
+    });
+
+    (ON_POSTGRES ? it : it.skip)('counts the daily quota exactly across two instances on one database', async () => {
+      const acct = await planfixAccount(server, { planfix: { daily_quota: 20 } });
+      const second = await startTestApp({ env: { TRUST_PROXY: 'true' } });
+      try {
+        const otherBase = await listen(second.app.getHttpServer());
+        const answers = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            xmlCall(i % 2 ? otherBase : base, `<request method="user.get"><account>${acct.slug}</account></request>`, { auth: `${acct.key}:${acct.key}` }),
+          ),
+        );
+        const statuses = answers.map((r) => answer(r)['@status']);
+        expect(statuses.filter((s) => s === 'ok')).toHaveLength(20);
+        expect(answers.filter((r) => answer(r)['@status'] === 'error').every((r) => answer(r).code === '0007')).toBe(true);
+        expect((await admin(server).get(`/admin/accounts/${acct.slug}/planfix/usage`).expect(200)).body.count).toBe(20);
+      } finally {
+        await second.close();
+      }
     });
 
     it('takes the plan\'s figure: 20,000 basic, 50,000 pro, 100,000 premium', async () => {
@@ -979,6 +998,77 @@ describe('Planfix XML API', () => {
       expectError(await xmlCall(base, req('<task><title>x</title><status>FROZEN</status></task>', 'task.add'), { auth: auth() }), '0015');
       expectError(await xmlCall(base, req('<task><title>x</title><project><id>99999999</id></project></task>', 'task.add'), { auth: auth() }), '3003');
       expect(ok(await xmlCall(base, req('', 'task.getList'), { auth: auth() })).tasks['@totalCount']).toBe(before);
+    });
+  });
+
+  describe('what the public clients send (§1)', () => {
+    it('Go (popstas/planfix-go): POST application/xml, Basic key with an empty password, a sid; empty <sort> and <owner>, zero-valued fields', async () => {
+      const acct = await planfixAccount(server);
+      const auth = `${acct.key}:`;
+      const post = (body: string) => xmlCall(base, `<?xml version="1.0" encoding="UTF-8"?>\n${body}`, { auth, contentType: 'application/xml; charset=utf-8' });
+      const login = ok(await post(`<request method="auth.login"><account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password></request>`));
+      const sid = login.sid as string;
+      const task = await addTask(acct, '<title>From Go</title>');
+      const added = ok(
+        await post(
+          `<request method="action.add"><account>${acct.slug}</account><sid>${sid}</sid><action><description>go</description><task><id>${task.id}</id></task><isHidden>0</isHidden><owner></owner></action></request>`,
+        ),
+      );
+      expect(added.action.id).toMatch(/^\d+$/);
+      const list = ok(
+        await post(`<request method="action.getList"><account>${acct.slug}</account><sid>${sid}</sid><task><id>${task.id}</id></task><pageCurrent>1</pageCurrent><pageSize>100</pageSize><sort></sort></request>`),
+      );
+      expect(list.actions['@count']).toBe('1');
+      ok(await post(`<request method="task.get"><account>${acct.slug}</account><sid>${sid}</sid><task><general>${task.general}</general></task></request>`));
+      ok(await post(`<request method="user.get"><account>${acct.slug}</account><sid>${sid}</sid></request>`));
+      // a dead session is 0005, on which the Go client logs in again
+      expectError(await post(`<request method="user.get"><account>${acct.slug}</account><sid>ffffffffffffffffffffffffffffffff</sid></request>`), '0005');
+    });
+
+    it('PHP (codinghamster): POST with a form Content-Type over raw XML, key:X, <pageSize> on every call, 10 calls at once on a default account', async () => {
+      const acct = await planfixAccount(server, { planfix: { rate_per_second: null } });
+      const auth = `${acct.key}:X`;
+      const login = ok(
+        await xmlCall(base, `<?xml version="1.0" encoding="UTF-8"?>\n<request method="auth.login"><account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password><signature>x</signature></request>`, {
+          auth,
+          contentType: 'application/x-www-form-urlencoded',
+        }),
+      );
+      const body = (method: string, inner = '') =>
+        `<?xml version="1.0" encoding="UTF-8"?>\n<request method="${method}"><account>${acct.slug}</account><sid>${login.sid}</sid>${inner}<pageSize>100</pageSize><signature>x</signature></request>`;
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // the login's token comes back: the batch has the whole burst
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => xmlCall(base, body(i % 2 ? 'project.getList' : 'user.get'), { auth, contentType: 'application/x-www-form-urlencoded' })),
+      );
+      for (const r of answers) ok(r);
+    });
+
+    it('Python (django-planfix): POST without Content-Type, key with an empty password, an indented body with the signature last, True for booleans', async () => {
+      const acct = await planfixAccount(server);
+      const template = (method: string, inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n        <request method="${method}">\n          ${inner}\n          <signature>0</signature>\n        </request>\n        `;
+      const login = ok(await xmlCall(base, template('auth.login', `<account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password>`), { auth: `${acct.key}:` }));
+      const added = ok(
+        await xmlCall(
+          base,
+          template('contact.add', `<account>${acct.slug}</account><sid>${login.sid}</sid><contact><template></template><name>Ivan</name><lastName>Petrov</lastName><post></post><email>ivan@example.com</email><mobilePhone></mobilePhone><workPhone></workPhone><homePhone></homePhone><address></address><description></description><sex></sex><skype></skype><icq></icq><birthdate></birthdate><lang></lang><isCompany></isCompany><canBeWorker>True</canBeWorker><canBeClient></canBeClient></contact>`),
+          { auth: `${acct.key}:` },
+        ),
+      );
+      expect(added.contact.userid).toBe('0');
+      const list = await xmlCall(base, template('contact.getList', `<account>${acct.slug}</account><sid>${login.sid}</sid><pageCurrent>2</pageCurrent><pageSize>100</pageSize><search></search>`), { auth: `${acct.key}:` });
+      // the one script that stops paging at this text
+      expect(list.text).toContain('count="0"/></response>');
+      ok(await xmlCall(base, template('project.add', `<account>${acct.slug}</account><sid>${login.sid}</sid><project><title>Py</title><hidden>True</hidden></project>`), { auth: `${acct.key}:` }));
+    });
+
+    it('never writes the sid, passwords or keys to the log', async () => {
+      const acct = await planfixAccount(server);
+      const client = legacy(acct);
+      await client.login(acct.username, acct.password);
+      await client.call('user.get');
+      expect(t.logs.text).not.toContain(client.sid!);
+      expect(t.logs.text).not.toContain(acct.password);
+      expect(t.logs.text).not.toContain(acct.key);
     });
   });
 
