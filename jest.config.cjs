@@ -27,6 +27,8 @@ const common = {
 };
 
 module.exports = {
+  // A global option: inside a project's config Jest ignores it, and hooks fell back to 5 s (slow starts on a busy machine).
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{src,libs}/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
