@@ -3,7 +3,7 @@ import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { issue, ISSUE, missing, notAllowed, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
-import { plausibleRef, type Ref } from './refs.js';
+import { plausibleRef, refColumn, type Ref } from './refs.js';
 
 export interface Phone {
   number: string;
@@ -53,6 +53,12 @@ export interface ContactRef {
 
 /** A resolved contact, as the columns that point at it. */
 export type ContactTarget = { kind: 'person'; id: number } | { kind: 'company'; id: string; contactId: number };
+
+/** The `client_contact_id` and `client_company_id` values of a record whose client is `target` (null: none). */
+export function clientColumns(target: ContactTarget | null): [number | null, string | null] {
+  if (!target) return [null, null];
+  return target.kind === 'person' ? [target.id, null] : [null, target.id];
+}
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
@@ -189,7 +195,7 @@ export class ContactsService {
       const located = await this.locate(accountId, ref, tx, true);
       if (!located) return undefined;
     }
-    const [column, value] = ref.general !== undefined ? ['general', ref.general] : ['id', ref.id];
+    const [column, value] = refColumn(ref);
     const [row] = await this.store.query<Contact>(`SELECT c.* FROM ${BOTH} c WHERE c.account_id = $1 AND c.${column} = $2`, [accountId, value], tx);
     if (!row) return undefined;
     const { account_id: _, ...contact } = row as Contact & { account_id: string };

@@ -2,6 +2,7 @@ export * from './actions.service.js';
 export * from './contacts.service.js';
 export * from './deadlines.js';
 export * from './issues.js';
+export * from './members.js';
 export * from './paging.js';
 export * from './people.repository.js';
 export * from './projects.module.js';

@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { principalSettings, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { ContactsService, type ContactRef, type ContactTarget } from './contacts.service.js';
+import { clientColumns, ContactsService, type ContactRef } from './contacts.service.js';
 import { deadlineAt, deadlineFlags } from './deadlines.js';
 import { issue, ISSUE, missing, notAllowed, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
 import { PeopleRepository, type PersonRef } from './people.repository.js';
-import { plausibleRef, type Ref } from './refs.js';
+import { createsLoop, replaceMembers } from './members.js';
+import { plausibleRef, refColumn, type Ref } from './refs.js';
 import { freeSlug, HOST_NAME_PATTERN, slugify } from './slug.js';
 
 export const PROJECT_STATUSES = ['DRAFT', 'ACTIVE', 'COMPLETED'] as const;
@@ -109,10 +110,6 @@ export const PROJECT_SELECT = `SELECT p.id, p.public_id, p.general, p.title, p.s
   LEFT JOIN contacts cp ON cp.id = p.client_contact_id
   LEFT JOIN companies cc ON cc.id = p.client_company_id`;
 
-function clientColumns(target: ContactTarget | null): [number | null, string | null] {
-  if (!target) return [null, null];
-  return target.kind === 'person' ? [target.id, null] : [null, target.id];
-}
 
 /**
  * Projects of an account: the records Planfix serves as projects and Planpoint as projects (one table; Planpoint's
@@ -203,7 +200,7 @@ export class ProjectsService {
           tx,
         ),
       );
-      await this.replacePeople(Number(row.id), fields.people, tx);
+      await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, Number(row.id), fields.people, tx);
       return toProject((await this.find(p.accountId, { id: Number(row.id) }, tx))!, principalSettings(p).planfix.timezone);
     });
   }
@@ -241,7 +238,7 @@ export class ProjectsService {
       await this.store.write('update', () =>
         this.store.query(`UPDATE projects SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`, [p.accountId, id, ...values], tx),
       );
-      await this.replacePeople(id, fields.people, tx);
+      await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, id, fields.people, tx);
       return toProject((await this.find(p.accountId, { id }, tx))!, principalSettings(p).planfix.timezone);
     });
   }
@@ -249,14 +246,14 @@ export class ProjectsService {
   /** The project's numeric id when it is one of the account's; undefined otherwise. */
   async idOf(accountId: string, ref: Ref, tx?: Tx): Promise<number | undefined> {
     if (!plausibleRef(ref)) return undefined;
-    const [column, value] = ref.general !== undefined ? ['general', ref.general] : ['id', ref.id];
+    const [column, value] = refColumn(ref);
     const [row] = await this.store.query<{ id: string }>(`SELECT id FROM projects WHERE account_id = $1 AND ${column} = $2`, [accountId, value], tx);
     return row ? Number(row.id) : undefined;
   }
 
   private async find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<ProjectRow | undefined> {
     if (!plausibleRef(ref)) return undefined;
-    const [column, value] = ref.general !== undefined ? ['general', ref.general] : ['id', ref.id];
+    const [column, value] = refColumn(ref);
     const [row] = await this.store.query<ProjectRow>(
       `${PROJECT_SELECT} WHERE p.account_id = $1 AND p.${column} = $2${lock ? ' FOR UPDATE OF p' : ''}`,
       [accountId, value],
@@ -283,7 +280,7 @@ export class ProjectsService {
     if (parentId !== undefined && parentId !== null) {
       const found = await this.idOf(p.accountId, { id: parentId }, tx);
       if (found === undefined) throw notFound('project');
-      if (selfId !== undefined && (await this.isAncestorOrSelf(selfId, found, tx))) throw notAllowed('parent', 'would make a loop');
+      if (selfId !== undefined && (await createsLoop(this.store, 'projects', selfId, found, tx))) throw notAllowed('parent', 'would make a loop');
     }
     const people: Partial<Record<ProjectRole, string[]>> = {};
     const lists: [ProjectRole, number[] | undefined][] = [
@@ -295,27 +292,7 @@ export class ProjectsService {
     return { ownerId, client, parentId, people };
   }
 
-  /** Whether `candidate` is `projectId` or one of its descendants (a parent there would make a loop). */
-  private async isAncestorOrSelf(projectId: number, candidate: number, tx: Tx): Promise<boolean> {
-    const [row] = await this.store.query<{ hit: boolean }>(
-      `WITH RECURSIVE up(id, parent_id) AS (
-         SELECT id, parent_id FROM projects WHERE id = $2
-         UNION SELECT p.id, p.parent_id FROM projects p JOIN up ON p.id = up.parent_id)
-       SELECT EXISTS (SELECT 1 FROM up WHERE id = $1) AS hit`,
-      [projectId, candidate],
-      tx,
-    );
-    return row.hit;
-  }
 
-  private async replacePeople(projectId: number, people: Partial<Record<ProjectRole, string[]>>, tx: Tx): Promise<void> {
-    for (const [role, ids] of Object.entries(people)) {
-      await this.store.query(`DELETE FROM project_members WHERE project_id = $1 AND role = $2`, [projectId, role], tx);
-      if (ids.length) {
-        await this.store.query(`INSERT INTO project_members (project_id, role, user_id) SELECT $1, $2, unnest($3::uuid[])`, [projectId, role, ids], tx);
-      }
-    }
-  }
 
   private async newSlug(accountId: string, title: string, general: number, tx: Tx): Promise<string> {
     const base = slugify(title) || `project-${general}`;

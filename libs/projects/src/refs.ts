@@ -4,9 +4,9 @@ export interface Ref {
   general?: number;
 }
 
-/** SQL condition and parameter for a Ref on `alias` (`general` wins); `$n` is the parameter's position. */
-export function refCondition(alias: string, ref: Ref, n: number, idColumn = 'id'): { sql: string; value: number } {
-  return ref.general !== undefined ? { sql: `${alias}.general = $${n}`, value: ref.general } : { sql: `${alias}.${idColumn} = $${n}`, value: ref.id! };
+/** The column and value a Ref selects by (`general` wins). */
+export function refColumn(ref: Ref): ['general' | 'id', number] {
+  return ref.general !== undefined ? ['general', ref.general] : ['id', ref.id!];
 }
 
 /** Ids are bigint and generals int4: anything else (0, negative, too big) names no record. */

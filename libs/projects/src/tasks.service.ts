@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { principalSettings, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { ContactsService, type ContactRef, type ContactTarget } from './contacts.service.js';
+import { clientColumns, ContactsService, type ContactRef } from './contacts.service.js';
 import { deadlineAt, deadlineFlags, deadlineSql } from './deadlines.js';
 import { issue, ISSUE, missing, notAllowed, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
 import { PeopleRepository, type PersonRef } from './people.repository.js';
 import { ProjectsService } from './projects.service.js';
-import { plausibleRef, type Ref } from './refs.js';
+import { createsLoop, replaceMembers } from './members.js';
+import { plausibleRef, refColumn, type Ref } from './refs.js';
 import { ACTIVE_STATUS_IDS, OVERDUE_STATUSES, STATUS } from './task-statuses.js';
 
 export const TASK_ROLES = ['worker', 'member', 'auditor'] as const;
@@ -159,10 +160,6 @@ export const TASK_MEMBERS_SQL = `SELECT m.task_id, m.role, u.number, u.username
  ORDER BY m.task_id, u.number
 `;
 
-function clientColumns(target: ContactTarget | null): [number | null, string | null] {
-  if (!target) return [null, null];
-  return target.kind === 'person' ? [target.id, null] : [null, target.id];
-}
 
 function startAfterEnd(start: LocalMoment | null, end: LocalMoment | null): boolean {
   if (!start || !end) return false;
@@ -280,7 +277,7 @@ export class TasksService {
           tx,
         ),
       );
-      await this.replacePeople(Number(row.id), fields.people, tx);
+      await replaceMembers(this.store, { table: 'task_members', column: 'task_id' }, Number(row.id), fields.people, tx);
       const created = (await this.find(p.accountId, { id: Number(row.id) }, tx))!;
       return (await this.withPeople([created], principalSettings(p).planfix.timezone, tx))[0];
     });
@@ -333,7 +330,7 @@ export class TasksService {
           this.store.query(`UPDATE tasks SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`, [p.accountId, id, ...values], tx),
         );
       }
-      await this.replacePeople(id, fields.people, tx);
+      await replaceMembers(this.store, { table: 'task_members', column: 'task_id' }, id, fields.people, tx);
       if (input.status !== undefined && input.status !== current.status) await this.recordStatusChange(p, id, current.status, input.status, tx);
       const updated = (await this.find(p.accountId, { id }, tx))!;
       return (await this.withPeople([updated], principalSettings(p).planfix.timezone, tx))[0];
@@ -362,7 +359,7 @@ export class TasksService {
   /** The task's id and status when it is one of the account's; `lock` (in a transaction) for a status change. */
   async locate(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<{ id: number; status: number } | undefined> {
     if (!plausibleRef(ref)) return undefined;
-    const [column, value] = ref.general !== undefined ? ['general', ref.general] : ['id', ref.id];
+    const [column, value] = refColumn(ref);
     const [row] = await this.store.query<{ id: string; status: number }>(
       `SELECT id, status FROM tasks WHERE account_id = $1 AND ${column} = $2${lock ? ' FOR UPDATE' : ''}`,
       [accountId, value],
@@ -386,7 +383,7 @@ export class TasksService {
 
   private async find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<TaskRow | undefined> {
     if (!plausibleRef(ref)) return undefined;
-    const [column, value] = ref.general !== undefined ? ['general', ref.general] : ['id', ref.id];
+    const [column, value] = refColumn(ref);
     const [row] = await this.store.query<TaskRow>(`${TASK_SELECT_SQL} WHERE t.account_id = $1 AND t.${column} = $2${lock ? ' FOR UPDATE OF t' : ''}`, [accountId, value], tx);
     return row ? { ...row, status: Number(row.status) } : undefined;
   }
@@ -450,7 +447,7 @@ export class TasksService {
         ? await this.store.query<{ id: string }>(`SELECT id FROM tasks WHERE account_id = $1 AND id = $2`, [p.accountId, parentId], tx)
         : [];
       if (!parent) throw notFound('task');
-      if (selfId !== undefined && (await this.isAncestorOrSelf(selfId, parentId, tx))) throw notAllowed('parent', 'would make a loop');
+      if (selfId !== undefined && (await createsLoop(this.store, 'tasks', selfId, parentId, tx))) throw notAllowed('parent', 'would make a loop');
     }
     const people: Partial<Record<TaskRole, string[]>> = {};
     const lists: [TaskRole, number[] | undefined][] = [
@@ -462,22 +459,5 @@ export class TasksService {
     return { ownerId, projectId, client, parentId, people };
   }
 
-  private async isAncestorOrSelf(taskId: number, candidate: number, tx: Tx): Promise<boolean> {
-    const [row] = await this.store.query<{ hit: boolean }>(
-      `WITH RECURSIVE up(id, parent_id) AS (
-         SELECT id, parent_id FROM tasks WHERE id = $2
-         UNION SELECT t.id, t.parent_id FROM tasks t JOIN up ON t.id = up.parent_id)
-       SELECT EXISTS (SELECT 1 FROM up WHERE id = $1) AS hit`,
-      [taskId, candidate],
-      tx,
-    );
-    return row.hit;
-  }
 
-  private async replacePeople(taskId: number, people: Partial<Record<TaskRole, string[]>>, tx: Tx): Promise<void> {
-    for (const [role, ids] of Object.entries(people)) {
-      await this.store.query(`DELETE FROM task_members WHERE task_id = $1 AND role = $2`, [taskId, role], tx);
-      if (ids.length) await this.store.query(`INSERT INTO task_members (task_id, role, user_id) SELECT $1, $2, unnest($3::uuid[])`, [taskId, role, ids], tx);
-    }
-  }
 }

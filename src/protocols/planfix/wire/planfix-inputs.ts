@@ -188,18 +188,13 @@ export function taskFilter(p: XmlParams, isAdmin: boolean): TaskFilter {
 }
 
 export function actionInput(p: XmlParams, isAdmin: boolean, timeZone: string): ActionInput {
-  const task = p.child('task');
-  const contact = p.child('contact');
-  const hasTask = !!task && !task.empty;
-  const hasContact = !!contact && !contact.empty;
-  if (hasTask && hasContact) throw issue(ISSUE.conflicting, p.path, 'names both a task and a contact');
-  if (!hasTask && !hasContact) throw missing(`${p.path}/task`);
+  const subject = actionSubject(p);
   const notifiedList = p.child('notifiedList');
   const happenedAt = p.dateTime('dateTime', timeZone);
   const owner = p.idOf('owner');
   return {
     description: p.text('description', 100_000) ?? '',
-    subject: hasTask ? { task: task!.ref() } : { contact: { general: contactGeneral(contact!) } },
+    subject,
     taskNewStatus: taskStatus(p, 'taskNewStatus'),
     notified: notifiedList ? notifiedList.children('user').flatMap((u) => (u.int('id') === undefined ? [] : [u.int('id')!])) : undefined,
     isHidden: p.bool('isHidden'),
@@ -214,7 +209,7 @@ function contactGeneral(contact: XmlParams): number {
   return general;
 }
 
-/** action.getList: a task or a contact (none 0009, both 0019). */
+/** What an action is about: a task or a contact (none 0009, both 0019). */
 export function actionSubject(p: XmlParams): ActionInput['subject'] {
   const task = p.child('task');
   const contact = p.child('contact');
