@@ -150,8 +150,8 @@ export function mergeSettings(stored: StoredSettings, patch: unknown): StoredSet
  * Rules across settings and the account's other state, checked when settings change (the merge itself checks each
  * field alone): Planfix strict signature checking needs a signing key to check against.
  */
-export function checkSettingsRules(settings: StoredSettings, account: { slug: string; plan: AccountPlan; planfixSigningKeySet?: boolean }): void {
-  if (effectiveSettings(settings, account).planfix.strict_signature && !account.planfixSigningKeySet) {
+export function checkSettingsRules(settings: StoredSettings, account: { planfixSigningKeySet: boolean }): void {
+  if (settings.planfix?.strict_signature === true && !account.planfixSigningKeySet) {
     throw DomainError.invalid(
       [{ field: 'settings.planfix.strict_signature', issue: 'needs a signing key: POST /admin/accounts/{slug}/planfix/signing-key first' }],
       'invalid settings',

@@ -44,7 +44,7 @@ export class AccountsService {
       const account = await this.accounts.findBySlug(slug, tx, true);
       if (!account) throw DomainError.notFound('account', `account '${slug}' not found`);
       const settings = patch.settings === undefined ? undefined : mergeSettings(account.settings, patch.settings);
-      if (settings) checkSettingsRules(settings, { ...account, plan: patch.plan ?? account.plan });
+      if (settings) checkSettingsRules(settings, account);
       const row = await this.accounts.update(account.id, { name: patch.name, plan: patch.plan, status: patch.status, settings }, tx);
       // Status, plan and settings travel inside cached principals: every instance must drop them.
       await this.keys.bumpEpoch(tx);
