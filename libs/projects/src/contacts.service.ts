@@ -182,6 +182,12 @@ export class ContactsService {
     });
   }
 
+  /** A record's client: undefined keeps it, null clears it, an id names a person or company of the account (8002). */
+  async client(accountId: string, clientId: number | null | undefined, tx?: Tx): Promise<ContactTarget | null | undefined> {
+    if (clientId === undefined || clientId === null) return clientId;
+    return this.target(accountId, { id: clientId }, tx);
+  }
+
   /** The person or company a `client/id` or an action names (8002 otherwise). */
   async target(accountId: string, ref: Ref, tx?: Tx): Promise<ContactTarget> {
     const found = await this.locate(accountId, ref, tx);

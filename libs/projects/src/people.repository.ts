@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Principal } from '#identity';
 import { StoreService, type Tx, type UserRole } from '#store';
 import { fitsInt4, notFound } from './issues.js';
+import { type PeopleByRole } from './members.js';
 import { paged, type Page, type Paged } from './paging.js';
 
 /** A user of the account as the planning records name it: Planfix shows `number` as its id, `username` as its name. */
@@ -74,6 +75,21 @@ export class PeopleRepository {
   /** The caller as a Person. */
   self(p: Principal, tx?: Tx): Promise<Person> {
     return this.get(p.accountId, { id: p.userNumber }, tx);
+  }
+
+  /** A record's owner: undefined keeps it, 0 is the caller, another number a user of the account (6004). */
+  async owner(p: Principal, ownerNumber: number | undefined, tx?: Tx): Promise<string | undefined> {
+    if (ownerNumber === undefined) return undefined;
+    return ownerNumber === 0 ? p.userId : (await this.resolve(p.accountId, [ownerNumber], tx))[0].id;
+  }
+
+  /** User lists by role (numbers → ids); roles not given are left out, so their lists stay as they are. */
+  async byRole<R extends string>(accountId: string, lists: Record<R, number[] | undefined>, tx?: Tx): Promise<PeopleByRole<R>> {
+    const people: PeopleByRole<R> = {};
+    for (const [role, numbers] of Object.entries(lists) as [R, number[] | undefined][]) {
+      if (numbers) people[role] = (await this.resolve(accountId, numbers, tx)).map((u) => u.id);
+    }
+    return people;
   }
 
   /** Users of the account by number, in the order given; any unknown number → 6004. */

@@ -110,7 +110,6 @@ export const PROJECT_SELECT = `SELECT p.id, p.public_id, p.general, p.title, p.s
   LEFT JOIN contacts cp ON cp.id = p.client_contact_id
   LEFT JOIN companies cc ON cc.id = p.client_company_id`;
 
-
 /**
  * Projects of an account: the records Planfix serves as projects and Planpoint as projects (one table; Planpoint's
  * own columns are left at their defaults here). Each has a per-account `general` and a slug (Planpoint's hostName)
@@ -273,26 +272,17 @@ export class ProjectsService {
 
   /** Users, client and parent named by the input, resolved in the account (6004, 8002, 2001). */
   private async resolveFields(p: Principal, input: ProjectInput, tx: Tx, selfId?: number) {
-    const ownerId =
-      input.ownerNumber === undefined ? undefined : input.ownerNumber === 0 ? p.userId : (await this.people.resolve(p.accountId, [input.ownerNumber], tx))[0].id;
-    const client = input.clientId === undefined ? undefined : input.clientId === null ? null : await this.contacts.target(p.accountId, { id: input.clientId }, tx);
-    let parentId: number | null | undefined = input.parentId;
+    const ownerId = await this.people.owner(p, input.ownerNumber, tx);
+    const client = await this.contacts.client(p.accountId, input.clientId, tx);
+    const parentId = input.parentId;
     if (parentId !== undefined && parentId !== null) {
       const found = await this.idOf(p.accountId, { id: parentId }, tx);
       if (found === undefined) throw notFound('project');
       if (selfId !== undefined && (await createsLoop(this.store, 'projects', selfId, found, tx))) throw notAllowed('parent', 'would make a loop');
     }
-    const people: Partial<Record<ProjectRole, string[]>> = {};
-    const lists: [ProjectRole, number[] | undefined][] = [
-      ['manager', input.managers],
-      ['worker', input.workers],
-      ['auditor', input.auditors],
-    ];
-    for (const [role, numbers] of lists) if (numbers) people[role] = (await this.people.resolve(p.accountId, numbers, tx)).map((u) => u.id);
+    const people = await this.people.byRole<ProjectRole>(p.accountId, { manager: input.managers, worker: input.workers, auditor: input.auditors }, tx);
     return { ownerId, client, parentId, people };
   }
-
-
 
   private async newSlug(accountId: string, title: string, general: number, tx: Tx): Promise<string> {
     const base = slugify(title) || `project-${general}`;

@@ -160,7 +160,6 @@ export const TASK_MEMBERS_SQL = `SELECT m.task_id, m.role, u.number, u.username
  ORDER BY m.task_id, u.number
 `;
 
-
 function startAfterEnd(start: LocalMoment | null, end: LocalMoment | null): boolean {
   if (!start || !end) return false;
   return `${start.date} ${start.time ?? '00:00'}` > `${end.date} ${end.time ?? '23:59'}`;
@@ -433,31 +432,20 @@ export class TasksService {
 
   /** Users, project, client and parent named by the input, resolved in the account (6004, 3003, 8002, 3001). */
   private async resolveFields(p: Principal, input: TaskInput, tx: Tx, selfId?: number) {
-    const ownerId =
-      input.ownerNumber === undefined ? undefined : input.ownerNumber === 0 ? p.userId : (await this.people.resolve(p.accountId, [input.ownerNumber], tx))[0].id;
+    const ownerId = await this.people.owner(p, input.ownerNumber, tx);
     let projectId: number | null | undefined = input.projectId;
     if (projectId !== undefined && projectId !== null) {
       projectId = await this.projects.idOf(p.accountId, { id: projectId }, tx);
       if (projectId === undefined) throw notFound('task project');
     }
-    const client = input.clientId === undefined ? undefined : input.clientId === null ? null : await this.contacts.target(p.accountId, { id: input.clientId }, tx);
-    let parentId: number | null | undefined = input.parentId;
+    const client = await this.contacts.client(p.accountId, input.clientId, tx);
+    const parentId = input.parentId;
     if (parentId !== undefined && parentId !== null) {
-      const [parent] = plausibleRef({ id: parentId })
-        ? await this.store.query<{ id: string }>(`SELECT id FROM tasks WHERE account_id = $1 AND id = $2`, [p.accountId, parentId], tx)
-        : [];
-      if (!parent) throw notFound('task');
+      if (!(await this.locate(p.accountId, { id: parentId }, tx))) throw notFound('task');
       if (selfId !== undefined && (await createsLoop(this.store, 'tasks', selfId, parentId, tx))) throw notAllowed('parent', 'would make a loop');
     }
-    const people: Partial<Record<TaskRole, string[]>> = {};
-    const lists: [TaskRole, number[] | undefined][] = [
-      ['worker', input.workers],
-      ['member', input.members],
-      ['auditor', input.auditors],
-    ];
-    for (const [role, numbers] of lists) if (numbers) people[role] = (await this.people.resolve(p.accountId, numbers, tx)).map((u) => u.id);
+    const people = await this.people.byRole<TaskRole>(p.accountId, { worker: input.workers, member: input.members, auditor: input.auditors }, tx);
     return { ownerId, projectId, client, parentId, people };
   }
-
 
 }
