@@ -1,6 +1,7 @@
 import { type Server } from 'node:http';
 import { Agent } from 'node:http';
 import { createHash } from 'node:crypto';
+import { TasksService } from '#projects';
 import { StoreService } from '#store';
 import { DocumentedClient } from '../clients/documented-client.js';
 import { exchange } from '../clients/http-transport.js';
@@ -19,6 +20,7 @@ import {
   type PlanfixAccount,
 } from '../factories/planfix.factory.js';
 import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 jest.setTimeout(120_000);
 
@@ -240,10 +242,13 @@ describe('Planfix XML API', () => {
 
     it('answers 0007 to a client address after 300 failed attempts in a minute, without looking further', async () => {
       const acct = await planfixAccount(server);
-      const ip = '192.0.2.77';
+      const ip = `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`; // counters outlive a run on PostgreSQL
       const bad = `<request method="user.get"><account>${acct.slug}</account></request>`;
-      const answers = await Promise.all(Array.from({ length: 301 }, () => xmlCall(base, bad, { ip, auth: 'psk_wrong:x' })));
-      const codes = answers.map((r) => answer(r).code as string);
+      const codes: string[] = [];
+      for (let i = 0; i < 301; i += 25) {
+        const batch = await Promise.all(Array.from({ length: Math.min(25, 301 - i) }, () => xmlCall(base, bad, { ip, auth: 'psk_wrong:x' })));
+        codes.push(...batch.map((r) => answer(r).code as string));
+      }
       expect(codes.filter((c) => c === '0001')).toHaveLength(300);
       expect(codes.filter((c) => c === '0007')).toHaveLength(1);
       expectError(await xmlCall(base, bad, { ip, auth: `${acct.key}:${acct.key}` }), '0007', 'too many failed attempts');
@@ -998,6 +1003,52 @@ describe('Planfix XML API', () => {
       expectError(await xmlCall(base, req('<task><title>x</title><status>FROZEN</status></task>', 'task.add'), { auth: auth() }), '0015');
       expectError(await xmlCall(base, req('<task><title>x</title><project><id>99999999</id></project></task>', 'task.add'), { auth: auth() }), '3003');
       expect(ok(await xmlCall(base, req('', 'task.getList'), { auth: auth() })).tasks['@totalCount']).toBe(before);
+    });
+  });
+
+  describe('faults (§5: 0011)', () => {
+    it('answers an unexpected failure with 0011 "temporarily unavailable" and HTTP 200, its stack only in the log', async () => {
+      const acct = await planfixAccount(server);
+      const spy = jest.spyOn(t.app.get(TasksService), 'get').mockRejectedValueOnce(new Error('boom: disk on fire'));
+      try {
+        const res = await call(acct, 'task.get', '<task><id>1</id></task>');
+        expectError(res, '0011', 'temporarily unavailable');
+        expect(res.text).not.toContain('boom');
+        const id = String(res.headers['x-request-id']);
+        expect(t.logs.lines.some((l) => l.includes(id) && l.includes('boom: disk on fire') && l.includes('"level":50'))).toBe(true);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    (ON_POSTGRES ? it : it.skip)('answers 0011 while the store is unreachable, never hanging, and works again without a restart', async () => {
+      const target = new URL(process.env.DATABASE_URL ?? '');
+      const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+      await proxy.start();
+      const viaProxy = new URL(process.env.DATABASE_URL ?? '');
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const other = await startTestApp({ env: { DATABASE_URL: viaProxy.toString(), TRUST_PROXY: 'true' } });
+      try {
+        const otherBase = await listen(other.app.getHttpServer());
+        const acct = await planfixAccount(other.app.getHttpServer());
+        const body = `<request method="user.get"><account>${acct.slug}</account></request>`;
+        ok(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }));
+        await proxy.cut();
+        const started = Date.now();
+        expectError(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }), '0011', 'temporarily unavailable');
+        expect(Date.now() - started).toBeLessThan(5000);
+        await proxy.restore();
+        let back: string | undefined;
+        for (let i = 0; i < 50 && back !== 'ok'; i++) {
+          back = answer(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }))['@status'];
+          if (back !== 'ok') await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(back).toBe('ok');
+      } finally {
+        await other.close();
+        await proxy.cut();
+      }
     });
   });
 
