@@ -26,7 +26,7 @@ const common = {
 };
 
 module.exports = {
-  // A global option (ignored inside projects): starting an embedded store takes seconds on a busy machine.
+  // A global option: inside a project's config Jest ignores it, and hooks fell back to 5 s (slow starts on a busy machine).
   testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{src,libs}/**/*.spec.ts'] },

@@ -34,6 +34,7 @@ key=$(grep -o 'psk_[0-9A-Za-z]\{40\}' "$work/out.log" | head -n1)
 grep -q "$token" "$work/out.log" || fail "the generated admin token was not printed"
 grep -q '"level"' "$work/out.log" || fail "no JSON log lines"
 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/admin/accounts/demo/users/demo-admin/keys" | grep -q '"name":"demo"' || fail "demo key not listed"
+curl -sf -u "$key:$key" "http://127.0.0.1:$port/xml/" -d '<request method="task.getList"><account>demo</account></request>' | grep -q '<tasks totalCount="3" count="3">' || fail "Planfix task.getList of the demo account"
 kill -TERM $pid
 wait $pid || fail "SIGTERM did not exit 0"
 if grep -rqa "$key" "$work/data"; then fail "the demo key is stored in clear under DATA_DIR"; fi

@@ -5,12 +5,14 @@ import { IdentityModule } from '#identity';
 import { FilesModule } from '#files';
 import { LimitsModule } from '#limits';
 import { PlanningModule } from '#planning';
+import { ProjectsModule } from '#projects';
 import { StoreModule } from '#store';
 import { BodyParsingModule } from './body-parsing/body-parsing.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PlanfixModule } from './protocols/planfix/planfix.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
 import { BenchBaselineModule } from './bench-baseline/bench-baseline.module.js';
 import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
@@ -34,12 +36,14 @@ export class AppModule {
         IdentityModule,
         LimitsModule,
         PlanningModule,
+        ProjectsModule,
         FilesModule,
         MetricsModule,
         AdminModule,
         DemoModule,
         PlanSyncModule,
         ForwardPlannerModule,
+        PlanfixModule,
         ...(config.benchBaseline ? [BenchBaselineModule] : []),
       ],
     };

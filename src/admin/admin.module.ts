@@ -7,12 +7,20 @@ import { AdminAuthGuard } from './admin-auth.guard.js';
 import { AdminEventsBodyModule } from './admin-events-body.module.js';
 import { AdminEventsController } from './admin-events.controller.js';
 import { AdminKeysController } from './admin-keys.controller.js';
+import { AdminPlanfixController } from './admin-planfix.controller.js';
 import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
 @Module({
   imports: [EventsModule, AdminEventsBodyModule],
-  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController, AdminEventsController],
+  controllers: [
+    AdminAccountsController,
+    AdminUsersController,
+    AdminKeysController,
+    AdminSpreadsheetsController,
+    AdminEventsController,
+    AdminPlanfixController,
+  ],
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {

@@ -1,6 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { type Request } from 'express';
 import { ADMIN_ERRORS } from '../admin/admin-errors.js';
+import { PLANFIX_ERRORS } from '../protocols/planfix/planfix-errors.js';
 import { PLANSYNC_ERRORS } from '../protocols/plansync/plansync-errors.js';
 import { FORWARD_PLANNER_ERRORS } from '../protocols/forward-planner/forward-planner-errors.js';
 import { protocolOfPath, type ProtocolName } from './protocol-of-path.js';
@@ -14,7 +15,7 @@ const ERRORS_BY_PROTOCOL: Record<ProtocolName, ProtocolErrors> = {
   admin: ADMIN_ERRORS,
   plansync: PLANSYNC_ERRORS,
   'forward-planner': FORWARD_PLANNER_ERRORS,
-  planfix: ADMIN_ERRORS,
+  planfix: PLANFIX_ERRORS,
   planpoint: ADMIN_ERRORS,
   'reverse-etl': ADMIN_ERRORS,
   gateway: ADMIN_ERRORS,

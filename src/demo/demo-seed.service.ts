@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { EventsService, normalizeEventImport } from '#events';
 import { AccountsService, ApiKeysService, IdentityService, UsersService, type Principal } from '#identity';
 import { parseCsv, SpreadsheetsService, TouchpointsService } from '#planning';
+import { ActionsService, ContactsService, ProjectsService, STATUS, TasksService } from '#projects';
 import { StoreService } from '#store';
 
 export const DEMO_ACCOUNT = 'demo';
@@ -35,6 +36,10 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly sheets: SpreadsheetsService,
     private readonly touchpoints: TouchpointsService,
     private readonly events: EventsService,
+    private readonly projects: ProjectsService,
+    private readonly tasks: TasksService,
+    private readonly actions: ActionsService,
+    private readonly contacts: ContactsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,6 +58,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
     });
     const key = await this.keys.create(DEMO_ACCOUNT, DEMO_USER, 'demo');
     const principal = await this.identity.authenticateKey(key.key);
+    await this.seedPlanfix(principal);
     await this.seedPlanSync(principal);
     const account = await this.accounts.get(DEMO_ACCOUNT);
     await this.events.import(account.id, normalizeEventImport(demoEvents(Date.now())));
@@ -83,6 +89,18 @@ export class DemoSeedService implements OnApplicationBootstrap {
     const base = { reportingYear: String(year), stakeholders: 'Plan Sponsor, TPA', timeSpent: 45, includeInAnnualReviewReport: 'No' as const };
     await this.touchpoints.create(p, year, { ...base, companyName: 'Acme', touchpoints: 'Quarterly review call', reportingQuarter: 'Q1', date: `${year}-02-14` });
     await this.touchpoints.create(p, year, { ...base, companyName: 'Globex', touchpoints: 'Fee benchmarking discussion', reportingQuarter: 'Q2', date: `${year}-05-20` });
+  }
+
+  /** A project with a few tasks (one of them started, with a comment) and contacts, for the Planfix quickstart. */
+  private async seedPlanfix(p: Principal): Promise<void> {
+    await this.contacts.add(p, { isCompany: true, name: 'Acme', email: 'office@acme.example' });
+    await this.contacts.add(p, { name: 'Jane', lastName: 'Roe', post: 'Plan sponsor', email: 'jane.roe@acme.example' });
+    const project = await this.projects.add(p, { title: 'Riverside Tower', description: 'Demo project' });
+    const titles = ['Collect the census data', 'Review the fee schedule', 'Prepare the annual review'];
+    const tasks = [];
+    for (const title of titles) tasks.push(await this.tasks.add(p, { title, projectId: project.id, workers: [p.userNumber] }));
+    await this.tasks.changeStatus(p, { id: tasks[0].id }, STATUS.ACCEPTED, undefined);
+    await this.actions.add(p, { description: 'Census file requested from the plan sponsor.', subject: { task: { id: tasks[0].id } } });
   }
 
   private async wanted(): Promise<boolean> {

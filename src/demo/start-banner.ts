@@ -23,6 +23,7 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
       `  curl -s -H "X-API-Key: $KEY" "${url}/api/v1/spreadsheets/Client%20List/data?year=${year}"   # PlanSync`,
       `  curl -s -X POST ${url}/api/v2/auth -d username=${demo.username} -d "password=$KEY"   # Forward Planner (then Bearer <token>)`,
+      `  curl -s -u "$KEY:$KEY" ${url}/xml/ -d '<request method="task.getList"><account>${demo.account}</account></request>'   # Planfix XML`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);

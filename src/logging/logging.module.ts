@@ -52,7 +52,8 @@ export class LoggingModule {
               level: config.logLevel,
               genReqId: requestId,
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-              customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+              // `res.err` too: a fault answered in a protocol's own format without a 5xx (Planfix answers 200) is an error.
+              customLogLevel: (_req, res, err) => (err || (res as { err?: unknown }).err || res.statusCode >= 500 ? 'error' : 'info'),
               // pino-http calls this at the start and at the end of a request: only the account, known at the end.
               customProps: (req) => ({ account: (req as IncomingMessage & RequestWithPrincipal).principal?.accountSlug }),
               serializers: {

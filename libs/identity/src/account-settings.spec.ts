@@ -1,5 +1,5 @@
 import { DomainError } from '#errors';
-import { effectiveSettings, mergeSettings } from './account-settings.js';
+import { checkSettingsRules, effectiveSettings, mergeSettings } from './account-settings.js';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -62,5 +62,12 @@ describe('account settings', () => {
 
   it('refuses settings that are not an object', () => {
     expect(issuesOf(() => mergeSettings({}, [1]))).toEqual(['settings']);
+  });
+
+  it('refuses Planfix strict signature checking while the account has no signing key', () => {
+    const strict = mergeSettings({}, { planfix: { strict_signature: true } });
+    expect(issuesOf(() => checkSettingsRules(strict, { planfixSigningKeySet: false }))).toEqual(['settings.planfix.strict_signature']);
+    expect(() => checkSettingsRules(strict, { planfixSigningKeySet: true })).not.toThrow();
+    expect(() => checkSettingsRules({}, { planfixSigningKeySet: false })).not.toThrow();
   });
 });

@@ -146,6 +146,19 @@ export function mergeSettings(stored: StoredSettings, patch: unknown): StoredSet
   return next;
 }
 
+/**
+ * Rules across settings and the account's other state, checked when settings change (the merge itself checks each
+ * field alone): Planfix strict signature checking needs a signing key to check against.
+ */
+export function checkSettingsRules(settings: StoredSettings, account: { planfixSigningKeySet: boolean }): void {
+  if (settings.planfix?.strict_signature === true && !account.planfixSigningKeySet) {
+    throw DomainError.invalid(
+      [{ field: 'settings.planfix.strict_signature', issue: 'needs a signing key: POST /admin/accounts/{slug}/planfix/signing-key first' }],
+      'invalid settings',
+    );
+  }
+}
+
 /** The values in force: what was set, else the default (some defaults depend on the account's plan and slug). */
 export function effectiveSettings(stored: StoredSettings, account: { slug: string; plan: AccountPlan }): EffectiveSettings {
   const out: Record<string, Record<string, unknown>> = {};

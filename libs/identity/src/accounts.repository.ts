@@ -11,9 +11,12 @@ export interface Account {
   settings: StoredSettings;
   createdAt: Date;
   usersCount?: number;
+  /** Whether a Planfix signing key is set (the key itself is read only by SigningKeysService). */
+  planfixSigningKeySet: boolean;
 }
 
-const COLUMNS = `id, slug, name, plan, status, settings, created_at AS "createdAt"`;
+const COLUMNS = `id, slug, name, plan, status, settings, created_at AS "createdAt",
+  planfix_signing_key IS NOT NULL AS "planfixSigningKeySet"`;
 
 /** Accounts are the tenants themselves: the operator (Admin API) addresses them by slug. */
 @Injectable()

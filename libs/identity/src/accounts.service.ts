@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { StoreService, type AccountPlan, type AccountStatus, type Tx } from '#store';
-import { mergeSettings } from './account-settings.js';
+import { checkSettingsRules, mergeSettings } from './account-settings.js';
 import { AccountsRepository, type Account } from './accounts.repository.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { IdentityService } from './identity.service.js';
@@ -44,6 +44,7 @@ export class AccountsService {
       const account = await this.accounts.findBySlug(slug, tx, true);
       if (!account) throw DomainError.notFound('account', `account '${slug}' not found`);
       const settings = patch.settings === undefined ? undefined : mergeSettings(account.settings, patch.settings);
+      if (settings) checkSettingsRules(settings, account);
       const row = await this.accounts.update(account.id, { name: patch.name, plan: patch.plan, status: patch.status, settings }, tx);
       // Status, plan and settings travel inside cached principals: every instance must drop them.
       await this.keys.bumpEpoch(tx);

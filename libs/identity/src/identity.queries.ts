@@ -33,3 +33,18 @@ export const READ_EPOCH_SQL = `SELECT epoch FROM identity_epoch WHERE id = 1
 
 export const BUMP_EPOCH_SQL = `UPDATE identity_epoch SET epoch = epoch + 1 WHERE id = 1
 `;
+
+/** A Planfix XML session by its SHA-256: alive only while unexpired and its key, user and account are. */
+export const FIND_XML_SESSION_SQL = `SELECT s.key_id,
+       u.id AS user_id, u.number AS user_number, u.username, u.email, u.role, u.assigned_clients,
+       a.id AS account_id, a.slug AS account_slug, a.plan AS account_plan, a.settings AS account_settings
+  FROM xml_sessions s
+  JOIN api_keys k ON k.id = s.key_id
+  JOIN users u ON u.id = s.user_id
+  JOIN accounts a ON a.id = s.account_id
+ WHERE s.sid_sha256 = $1
+   AND s.expires_at > now()
+   AND k.revoked_at IS NULL
+   AND u.active
+   AND a.status = 'active'
+`;

@@ -10,5 +10,7 @@ export * from './identity.service.js';
 export * from './principal.js';
 export * from './principal-row.js';
 export * from './secrets.js';
+export * from './signing-keys.service.js';
 export * from './users.repository.js';
 export * from './users.service.js';
+export * from './xml-sessions.service.js';

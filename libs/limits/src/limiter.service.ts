@@ -4,7 +4,8 @@ import { DomainError } from '#errors';
 import { LimitStorage } from './limit-storage.js';
 import { windowLimit, windowSeconds, type LimitDecision, type LimitPolicy, type WindowStatus } from './limit-policy.js';
 import { LimitStorages } from './limit-storages.js';
-import { toWindowInput } from './windows.js';
+import { type StoreLimitStorage } from './store-limit.storage.js';
+import { evaluate, toWindowInput, type RawAdmission } from './windows.js';
 
 /** A limiter answer that takes longer than this means the storage is in trouble: 503, never a hang. */
 const ADMIT_TIMEOUT_MS = 2000;
@@ -26,7 +27,7 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     this.durable = storages.store;
   }
 
-  private readonly durable: LimitStorage;
+  private readonly durable: StoreLimitStorage;
 
   /** Which storage counts non-durable policies: `store` or `redis`. */
   get storageName(): string {
@@ -68,19 +69,36 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     } finally {
       clearTimeout(timer);
     }
+    return this.decision(policy, raw.admitted, raw.results, now);
+  }
+
+  /**
+   * What `admit` would see now, without counting: each window's status and, for calendar windows, how many requests
+   * it has counted (`used`). Durable policies only (their counters are in the store).
+   */
+  async peek(policy: LimitPolicy, subject: string, now = Date.now()): Promise<LimitDecision & { used: (number | undefined)[] }> {
+    if (!policy.durable) throw new Error(`policy ${policy.name} is not durable: peek reads the store only`);
+    const inputs = policy.windows.map((w) => toWindowInput(w, now));
+    const stored = await this.durable.read(`${policy.name}:${subject}`, now);
+    const { state, admission } = evaluate(stored, inputs, now, 0);
+    const used = state.map((s) => (s && 'n' in s ? s.n : undefined));
+    return { ...this.decision(policy, true, admission.results, now), used };
+  }
+
+  private decision(policy: LimitPolicy, admitted: boolean, results: RawAdmission['results'], now: number): LimitDecision {
     const windows: WindowStatus[] = policy.windows.map((spec, i) => {
-      const [remaining, resetAt, retryAt] = raw.results[i];
+      const [remaining, resetAt, retryAt] = results[i];
       return { name: spec.name, limit: windowLimit(spec), seconds: windowSeconds(spec), remaining, resetAt, retryAt };
     });
     const tightest = windows.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.seconds < a.seconds) ? b : a));
     const retryAt = Math.max(...windows.map((w) => w.retryAt));
     return {
       policy: policy.name,
-      admitted: raw.admitted,
+      admitted,
       now,
       windows,
       tightest,
-      retryAfterSeconds: raw.admitted ? 0 : Math.max(1, Math.ceil((retryAt - now) / 1000)),
+      retryAfterSeconds: admitted ? 0 : Math.max(1, Math.ceil((retryAt - now) / 1000)),
     };
   }
 }

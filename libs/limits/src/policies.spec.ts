@@ -20,11 +20,11 @@ describe('protocol policies', () => {
     ]);
   });
 
-  it('Planfix: bucket and daily quota of the plan in the account time zone; no bucket when the rate is 0', () => {
+  it('Planfix: daily quota of the plan in the account time zone (first, whatever the rate), then the bucket; none when the rate is 0', () => {
     const p = planfixPolicy(effectiveSettings(mergeSettings({}, { planfix: { timezone: 'Asia/Tokyo' } }), acct));
     expect(p.windows).toEqual([
-      { kind: 'bucket', name: 'planfix-rate', ratePerSecond: 1, burst: 10 },
       { kind: 'fixed', name: 'planfix-day', limit: 50_000, unit: 'day', timeZone: 'Asia/Tokyo' },
+      { kind: 'bucket', name: 'planfix-rate', ratePerSecond: 1, burst: 10 },
     ]);
     const off = planfixPolicy(effectiveSettings(mergeSettings({}, { planfix: { rate_per_second: 0, daily_quota: 3 } }), acct));
     expect(off.windows).toEqual([{ kind: 'fixed', name: 'planfix-day', limit: 3, unit: 'day', timeZone: 'UTC' }]);

@@ -35,8 +35,10 @@ export const FORWARD_PLANNER_PUBLIC_POLICY: LimitPolicy = {
 };
 
 /**
- * Planfix: the per-second token bucket and the daily quota of the plan, in the account's time zone, admitted as
- * one and durable (the spec's daily count survives restarts). The free plan (quota 0) is refused before this.
+ * Planfix: the daily quota of the plan, in the account's time zone, and the per-second token bucket, admitted as
+ * one and durable (the spec's daily count survives restarts). The free plan (quota 0) is refused before this. The
+ * day comes first: stored window states are matched by position, so turning the bucket on or off (rate 0) must not
+ * move the day's count to another slot and restart it.
  */
 export function planfixPolicy(settings: EffectiveSettings): LimitPolicy {
   const pf = settings.planfix;
@@ -44,11 +46,14 @@ export function planfixPolicy(settings: EffectiveSettings): LimitPolicy {
     name: 'planfix',
     durable: true,
     windows: [
+      { kind: 'fixed', name: PLANFIX_DAY_WINDOW, limit: pf.daily_quota, unit: 'day', timeZone: pf.timezone },
       ...(pf.rate_per_second > 0 ? [{ kind: 'bucket' as const, name: 'planfix-rate', ratePerSecond: pf.rate_per_second, burst: pf.burst }] : []),
-      { kind: 'fixed', name: 'planfix-day', limit: pf.daily_quota, unit: 'day', timeZone: pf.timezone },
     ],
   };
 }
+
+/** The name of Planfix's daily window (its count is the account's usage of the day). */
+export const PLANFIX_DAY_WINDOW = 'planfix-day';
 
 /** Planpoint: 300 public lookups per rolling 60 s per client IP (PLANPOINT_PUBLIC_PER_MINUTE overrides). */
 export function planpointPublicPolicy(perMinute = 300): LimitPolicy {

@@ -1,7 +1,7 @@
 import { StoreService } from '#store';
 import { LimitStorage } from './limit-storage.js';
 import { ADMIT_SQL, ADMIT_VOLATILE_SQL, PURGE_SQL, PURGE_VOLATILE_SQL } from './limits.queries.js';
-import { expiresAt, type RawAdmission, type WindowInput, type WindowResult } from './windows.js';
+import { expiresAt, type RawAdmission, type WindowInput, type WindowResult, type WindowState } from './windows.js';
 
 /**
  * Counters in the shared store (embedded or PostgreSQL), exact across instances: durable ones in limit_counters,
@@ -30,6 +30,15 @@ export class StoreLimitStorage extends LimitStorage {
       expiresAt(windows, now),
     ]);
     return { admitted: row.admitted, results: row.results.map((r) => r.map(Number) as WindowResult) };
+  }
+
+  /** The stored state of a counter (one entry per window), without counting; empty when none is alive. */
+  async read(key: string, now: number): Promise<WindowState[]> {
+    const [row] = await this.store.query<{ w: WindowState[] | null }>(
+      `SELECT state->'w' AS w FROM limit_counters WHERE key = $1 AND expires_at > to_timestamp($2::bigint / 1000.0)`,
+      [key, Math.floor(now)],
+    );
+    return row?.w ?? [];
   }
 
   /** Drops counters whose windows have all ended. */

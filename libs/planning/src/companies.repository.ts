@@ -19,9 +19,14 @@ export function companyKey(name: string): string {
 export class CompaniesRepository {
   constructor(private readonly store: StoreService) {}
 
-  /** The company of that name, created in the caller's transaction when new. */
+  /**
+   * The company of that name, created in the caller's transaction when new. Looked up first: an insert that meets
+   * the name's conflict would still draw the next Planfix contact number (its trigger runs before the conflict).
+   */
   async findOrCreate(accountId: string, name: string, tx: Tx): Promise<Company> {
     const trimmed = name.trim();
+    const existing = await this.find(accountId, trimmed, tx);
+    if (existing) return existing;
     const [created] = await this.store.query<Company>(
       `INSERT INTO companies (account_id, name) VALUES ($1, $2)
        ON CONFLICT (account_id, lower(btrim(name))) DO NOTHING RETURNING id, name`,

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import * as events from '../../events/src/events.queries.js';
 import * as identity from '../../identity/src/identity.queries.js';
 import * as limits from '../../limits/src/limits.queries.js';
+import * as projects from '../../projects/src/projects.queries.js';
 
 /**
  * Every request pays for these queries: a change to one must show up in review as a change to its committed copy
  * under libs/store/queries/<lib>.<name>.sql.
  */
-const MODULES: Record<string, Record<string, unknown>> = { identity, limits, events };
+const MODULES: Record<string, Record<string, unknown>> = { identity, limits, events, projects };
 
 const entries = Object.entries(MODULES).flatMap(([lib, mod]) =>
   Object.entries(mod)

@@ -12,6 +12,14 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   touchpoints: 'touchpoint',
   events: 'event',
   refresh_tokens: 'refresh token',
+  projects: 'project',
+  project_members: 'project member',
+  tasks: 'task',
+  task_members: 'task member',
+  actions: 'action',
+  action_notified: 'notified user',
+  contacts: 'contact',
+  xml_sessions: 'session',
 };
 
 interface PgErrorLike {

@@ -1,4 +1,9 @@
-import { effectiveSettings, type Account, type ApiKey, type User } from '#identity';
+import { effectiveSettings, type Account, type ApiKey, type EffectiveSettings, type User } from '#identity';
+
+/** The effective settings with the read-only facts shown beside them (planfix.md §7: `signing_key_set`). */
+function withReadOnlySettings(settings: EffectiveSettings, a: Account) {
+  return { ...settings, planfix: { ...settings.planfix, signing_key_set: a.planfixSigningKeySet } };
+}
 
 /** Admin API bodies: snake_case, effective settings, never a secret. */
 export function accountBody(a: Account) {
@@ -7,7 +12,7 @@ export function accountBody(a: Account) {
     name: a.name,
     plan: a.plan,
     status: a.status,
-    settings: effectiveSettings(a.settings, a),
+    settings: withReadOnlySettings(effectiveSettings(a.settings, a), a),
     users_count: a.usersCount ?? 0,
     created_at: a.createdAt,
   };

@@ -1,0 +1,49 @@
+import { DomainError } from '#errors';
+
+/**
+ * What is wrong with an input, as `FieldIssue.type`: the protocols that publish finer codes than "invalid" (Planfix's
+ * 0009, 0015, 0016, ...) read it; the others show the message.
+ */
+export const ISSUE = {
+  /** A required value is absent or empty. */
+  missing: 'missing',
+  /** Not of the right type, out of range, too long, not in the list, or given twice. */
+  invalid: 'invalid_value',
+  /** A well-formed value this context does not take (a status not allowed here, a parent loop, a fixed field). */
+  notAllowed: 'not_allowed',
+  /** A value another one depends on is missing (an end date for hasEndDate=1). */
+  dependentMissing: 'dependent_missing',
+  /** A feature Plangate does not offer (filters). */
+  unsupported: 'unsupported',
+  /** Two inputs that exclude each other. */
+  conflicting: 'conflicting',
+  /** More items asked for than allowed (a page over 100). */
+  tooMany: 'too_many',
+  /** The start is after the end. */
+  startAfterEnd: 'start_after_end',
+  /** Not an e-mail address. */
+  email: 'invalid_email',
+} as const;
+
+export type IssueType = (typeof ISSUE)[keyof typeof ISSUE];
+
+export function issue(type: IssueType, field: string, text: string): DomainError {
+  return DomainError.invalid([{ field, issue: text, type }], `${field}: ${text}`);
+}
+
+export const missing = (field: string) => issue(ISSUE.missing, field, 'is required');
+export const invalidValue = (field: string, text = 'has an invalid value') => issue(ISSUE.invalid, field, text);
+export const notAllowed = (field: string, text = 'is not allowed here') => issue(ISSUE.notAllowed, field, text);
+
+/** Another account's record answers exactly like a missing one. */
+export function notFound(entity: PlanfixEntity): DomainError {
+  return DomainError.notFound(entity, `${entity} not found`);
+}
+
+/** The records whose absence each protocol names (Planfix: 2001, 3001, 3003, 4002, 5001, 6004, 8002). */
+export type PlanfixEntity = 'project' | 'task' | 'task project' | 'action' | 'user group' | 'user' | 'contact';
+
+/** Users' numbers and `general` numbers are 4-byte integers: a bigger one names nothing (and must not reach SQL). */
+export function fitsInt4(n: number | undefined): n is number {
+  return n !== undefined && Number.isInteger(n) && n >= -2_147_483_648 && n <= 2_147_483_647;
+}

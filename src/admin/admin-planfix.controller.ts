@@ -1,0 +1,51 @@
+import { Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { DateTime } from 'luxon';
+import { AccountsService, effectiveSettings, SigningKeysService } from '#identity';
+import { Limiter, PLANFIX_DAY_WINDOW, planfixPolicy } from '#limits';
+import { AdminApi } from './admin-auth.guard.js';
+
+/** The Planfix additions of the Admin API (planfix.md §7): the signing key and the day's usage. */
+@AdminApi()
+@Controller('admin/accounts/:slug/planfix')
+export class AdminPlanfixController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly signingKeys: SigningKeysService,
+    private readonly limiter: Limiter,
+  ) {}
+
+  @Post('signing-key')
+  @ApiOperation({ summary: 'Issue the Planfix signing key (shown this once; replaces any previous one)' })
+  async issue(@Param('slug') slug: string) {
+    const { signingKey, createdAt } = await this.signingKeys.issue(slug);
+    return { signing_key: signingKey, created_at: createdAt };
+  }
+
+  @Delete('signing-key')
+  @ApiOperation({ summary: 'Delete the Planfix signing key (409 while strict_signature is on, 404 if none)' })
+  async remove(@Param('slug') slug: string) {
+    await this.signingKeys.remove(slug);
+    return { deleted: true };
+  }
+
+  @Get('usage')
+  @ApiOperation({ summary: "Today's Planfix request count against the daily quota, in the account's time zone" })
+  async usage(@Param('slug') slug: string) {
+    const account = await this.accounts.get(slug);
+    const settings = effectiveSettings(account.settings, account);
+    const policy = planfixPolicy(settings);
+    const now = Date.now();
+    const peek = await this.limiter.peek(policy, `account:${account.id}`, now);
+    const day = policy.windows.findIndex((w) => w.name === PLANFIX_DAY_WINDOW);
+    const quota = settings.planfix.daily_quota;
+    const count = peek.used[day] ?? 0;
+    return {
+      day: DateTime.fromMillis(now, { zone: settings.planfix.timezone }).toISODate(),
+      timezone: settings.planfix.timezone,
+      count,
+      quota,
+      remaining: Math.max(0, quota - count),
+    };
+  }
+}
