@@ -2,6 +2,7 @@ import { Identity1764158400000 } from './migrations/1764158400000-identity.js';
 import { LimitCounters1764158500000 } from './migrations/1764158500000-limit-counters.js';
 import { Planning1764158600000 } from './migrations/1764158600000-planning.js';
 import { Planfix1764158800000 } from './migrations/1764158800000-planfix.js';
+import { Planpoint1764159000000 } from './migrations/1764159000000-planpoint.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
-export const MIGRATIONS = [Identity1764158400000, LimitCounters1764158500000, Planning1764158600000, Planfix1764158800000];
+export const MIGRATIONS = [Identity1764158400000, LimitCounters1764158500000, Planning1764158600000, Planfix1764158800000, Planpoint1764159000000];
