@@ -13,6 +13,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlanfixModule } from './protocols/planfix/planfix.module.js';
+import { PlanpointModule } from './protocols/planpoint/planpoint.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
 
 export interface AppModuleOptions {
@@ -41,6 +42,7 @@ export class AppModule {
         DemoModule,
         PlanSyncModule,
         PlanfixModule,
+        PlanpointModule,
       ],
     };
   }

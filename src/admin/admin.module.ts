@@ -5,11 +5,12 @@ import { AdminAccountsController } from './admin-accounts.controller.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { AdminKeysController } from './admin-keys.controller.js';
 import { AdminPlanfixController } from './admin-planfix.controller.js';
+import { AdminPlanpointController } from './admin-planpoint.controller.js';
 import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
 @Module({
-  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController, AdminPlanfixController],
+  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController, AdminPlanfixController, AdminPlanpointController],
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {
