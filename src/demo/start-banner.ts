@@ -13,12 +13,15 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
   if (demo) {
     lines.push(
       '',
-      `Demo account '${demo.account}', user '${demo.username}', API key (shown once): ${demo.key}`,
+      `Demo account '${demo.account}', user '${demo.username}', API key (shown once, paste this line into your shell):`,
+      `  KEY=${demo.key}`,
       '',
       'Try it:',
       `  curl -s ${url}/health`,
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
-      `  curl -s -u ${demo.key}:${demo.key} ${url}/xml/ -d '<request method="task.getList"><account>${demo.account}</account></request>'`,
+      `  curl -s -u $KEY:$KEY ${url}/xml/ -d '<request method="task.getList"><account>${demo.account}</account></request>'`,
+      `  curl -s -H "Authorization: Bearer $KEY" ${url}/api/projects/mine`,
+      `  curl -s ${url}/api/projects/find -H 'Content-Type: application/json' -d '{"namespace":"${demo.account}","hostName":"riverside-tower"}'`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);
