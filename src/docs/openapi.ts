@@ -12,6 +12,8 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .addTag('plansync', 'PlanSync REST v1 (X-API-Key)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'plansync')
+    .addTag('planpoint', 'Planpoint API (Bearer API key or JWT from /api/users/login)')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key or Planpoint access token' }, 'planpoint')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -108,6 +108,23 @@ describe('Planpoint API', () => {
       expectMessage(await pp(server, advisor.key).post('/api/projects', { name: 'Nope' }), 403, 'Insufficient permissions');
     });
 
+    it('answers 429 to an IP after 300 failed authentications, without a valid credential only', async () => {
+      const ip = freshIp();
+      const results = await Promise.all(Array.from({ length: 300 }, () => pp(server, 'psk_nope', { ip }).get('/api/projects/mine')));
+      expect(results.every((r) => r.status === 401)).toBe(true);
+      const blocked = await pp(server, 'psk_nope', { ip }).get('/api/projects/mine');
+      expectMessage(blocked, 429, 'Too many requests, retry later');
+      expect(blocked.headers['retry-after']).toMatch(/^\d+$/);
+    });
+
+    it('refuses every credential of a disabled account and hides its projects from finds', async () => {
+      const c = await planpointAccount(server);
+      const p = await project(c, { name: 'Disabled' });
+      await admin(server).patch(`/admin/accounts/${c.slug}`, { status: 'disabled' }).expect(200);
+      expectMessage(await pp(server, c.key).get('/api/projects/mine'), 401, 'Invalid or expired token');
+      expectMessage(await pp(server).post('/api/projects/find', { namespace: c.slug, hostName: p.hostName }), 404, 'Project not found');
+    });
+
     it('locks a username after 10 failed logins, even for the right password', async () => {
       const c = await planpointAccount(server);
       for (let i = 0; i < 10; i++) expect((await pp(server).post('/api/users/login', { username: c.username, password: 'wrong password!' })).status).toBe(401);
