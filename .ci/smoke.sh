@@ -35,6 +35,10 @@ grep -q "$token" "$work/out.log" || fail "the generated admin token was not prin
 grep -q '"level"' "$work/out.log" || fail "no JSON log lines"
 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/admin/accounts/demo/users/demo-admin/keys" | grep -q '"name":"demo"' || fail "demo key not listed"
 curl -sf -u "$key:$key" "http://127.0.0.1:$port/xml/" -d '<request method="task.getList"><account>demo</account></request>' | grep -q '<tasks totalCount="3" count="3">' || fail "Planfix task.getList of the demo account"
+find=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$port/api/projects/find" -d '{"namespace":"demo","hostName":"riverside-tower"}')
+[ "$(tail -n1 <<<"$find")" = 201 ] || fail "Planpoint public find of the demo project"
+grep -q '"unitNumber":"101"' <<<"$find" || fail "the demo Planpoint project has no units"
+curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/projects/mine" | grep -q '"hostName":"riverside-tower"' || fail "Planpoint projects/mine of the demo account"
 kill -TERM $pid
 wait $pid || fail "SIGTERM did not exit 0"
 if grep -rqa "$key" "$work/data"; then fail "the demo key is stored in clear under DATA_DIR"; fi

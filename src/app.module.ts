@@ -13,6 +13,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlanfixModule } from './protocols/planfix/planfix.module.js';
+import { PlanpointModule } from './protocols/planpoint/planpoint.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
 import { BenchBaselineModule } from './bench-baseline/bench-baseline.module.js';
 import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         PlanSyncModule,
         ForwardPlannerModule,
         PlanfixModule,
+        PlanpointModule,
         ...(config.benchBaseline ? [BenchBaselineModule] : []),
       ],
     };

@@ -8,6 +8,7 @@ import { AdminEventsBodyModule } from './admin-events-body.module.js';
 import { AdminEventsController } from './admin-events.controller.js';
 import { AdminKeysController } from './admin-keys.controller.js';
 import { AdminPlanfixController } from './admin-planfix.controller.js';
+import { AdminPlanpointController } from './admin-planpoint.controller.js';
 import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
@@ -20,6 +21,7 @@ import { AdminUsersController } from './admin-users.controller.js';
     AdminSpreadsheetsController,
     AdminEventsController,
     AdminPlanfixController,
+    AdminPlanpointController,
   ],
   providers: [AdminAuthGuard],
 })

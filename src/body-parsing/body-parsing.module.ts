@@ -20,9 +20,12 @@ export class BodyParsingModule implements NestModule {
 }
 
 /**
- * The Planfix XML API reads its own raw body whatever the Content-Type (its clients send XML as `application/json`,
- * as a form, or with none): the JSON and form parsers must leave its paths alone.
+ * The Planfix XML API and Planpoint read their own raw bodies whatever the Content-Type (Planfix clients send XML as
+ * `application/json`, as a form, or with none; Planpoint's legacy samples send JSON with none): the JSON and form
+ * parsers must leave their paths alone.
  */
+const OWN_BODY_READERS = new Set(['planfix', 'planpoint']);
+
 function exceptXml(parser: RequestHandler): RequestHandler {
-  return (req, res, next) => (protocolOfPath(req.originalUrl.split('?')[0]) === 'planfix' ? next() : parser(req, res, next));
+  return (req, res, next) => (OWN_BODY_READERS.has(protocolOfPath(req.originalUrl.split('?')[0])) ? next() : parser(req, res, next));
 }

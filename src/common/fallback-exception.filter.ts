@@ -2,6 +2,7 @@ import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import { type Request } from 'express';
 import { ADMIN_ERRORS } from '../admin/admin-errors.js';
 import { PLANFIX_ERRORS } from '../protocols/planfix/planfix-errors.js';
+import { PLANPOINT_ERRORS } from '../protocols/planpoint/planpoint-errors.js';
 import { PLANSYNC_ERRORS } from '../protocols/plansync/plansync-errors.js';
 import { FORWARD_PLANNER_ERRORS } from '../protocols/forward-planner/forward-planner-errors.js';
 import { protocolOfPath, type ProtocolName } from './protocol-of-path.js';
@@ -16,7 +17,7 @@ const ERRORS_BY_PROTOCOL: Record<ProtocolName, ProtocolErrors> = {
   plansync: PLANSYNC_ERRORS,
   'forward-planner': FORWARD_PLANNER_ERRORS,
   planfix: PLANFIX_ERRORS,
-  planpoint: ADMIN_ERRORS,
+  planpoint: PLANPOINT_ERRORS,
   'reverse-etl': ADMIN_ERRORS,
   gateway: ADMIN_ERRORS,
 };

@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { EventsService, normalizeEventImport } from '#events';
 import { AccountsService, ApiKeysService, IdentityService, UsersService, type Principal } from '#identity';
 import { parseCsv, SpreadsheetsService, TouchpointsService } from '#planning';
-import { ActionsService, ContactsService, ProjectsService, STATUS, TasksService } from '#projects';
+import { ActionsService, ContactsService, FloorsService, ProjectsService, STATUS, TasksService, UnitsService } from '#projects';
 import { StoreService } from '#store';
 
 export const DEMO_ACCOUNT = 'demo';
@@ -40,6 +40,8 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly tasks: TasksService,
     private readonly actions: ActionsService,
     private readonly contacts: ContactsService,
+    private readonly floors: FloorsService,
+    private readonly units: UnitsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -101,6 +103,22 @@ export class DemoSeedService implements OnApplicationBootstrap {
     for (const title of titles) tasks.push(await this.tasks.add(p, { title, projectId: project.id, workers: [p.userNumber] }));
     await this.tasks.changeStatus(p, { id: tasks[0].id }, STATUS.ACCEPTED, undefined);
     await this.actions.add(p, { description: 'Census file requested from the plan sponsor.', subject: { task: { id: tasks[0].id } } });
+    await this.seedPlanpoint(p, project.publicId);
+  }
+
+  /** Two floors with a few units, so that the same project is a real Planpoint project (found at demo/riverside-tower). */
+  private async seedPlanpoint(p: Principal, projectPublicId: string): Promise<void> {
+    if ((await this.floors.list(p, projectPublicId)).length) return;
+    const plan: [string, number, [string, 'Available' | 'On Hold' | 'Sold', string, number][]][] = [
+      ['Level 1', 1, [['101', 'Available', '1', 285000], ['102', 'On Hold', '2', 350000]]],
+      ['Level 2', 2, [['201', 'Sold', '2', 365000], ['202', 'Available', 'Studio', 210000]]],
+    ];
+    for (const [name, level, units] of plan) {
+      const floor = await this.floors.create(p, projectPublicId, { name, level });
+      for (const [unit, status, bedrooms, price] of units) {
+        await this.units.create(p, floor.publicId, { name: unit, status, bedrooms, price, bath: 1, sqft: 550 + price / 1000 });
+      }
+    }
   }
 
   private async wanted(): Promise<boolean> {

@@ -24,6 +24,8 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
       `  curl -s -H "X-API-Key: $KEY" "${url}/api/v1/spreadsheets/Client%20List/data?year=${year}"   # PlanSync`,
       `  curl -s -X POST ${url}/api/v2/auth -d username=${demo.username} -d "password=$KEY"   # Forward Planner (then Bearer <token>)`,
       `  curl -s -u "$KEY:$KEY" ${url}/xml/ -d '<request method="task.getList"><account>${demo.account}</account></request>'   # Planfix XML`,
+      `  curl -s -H "Authorization: Bearer $KEY" ${url}/api/projects/mine   # Planpoint`,
+      `  curl -s ${url}/api/projects/find -H 'Content-Type: application/json' -d '{"namespace":"${demo.account}","hostName":"riverside-tower"}'   # Planpoint public find`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);

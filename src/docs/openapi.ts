@@ -14,6 +14,8 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'plansync')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'access token from POST /api/v2/auth' }, 'forward-planner')
+    .addTag('planpoint', 'Planpoint API (Bearer API key or JWT from /api/users/login)')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key or Planpoint access token' }, 'planpoint')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

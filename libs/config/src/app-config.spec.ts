@@ -16,6 +16,12 @@ describe('loadConfig', () => {
     expect(config.redisUrl).toBeUndefined();
   });
 
+  it('takes PLANPOINT_PUBLIC_PER_MINUTE (default 300, 0 turns the public limit off)', () => {
+    expect(loadConfig({ DATA_DIR: freshDir() }).planpointPublicPerMinute).toBe(300);
+    expect(loadConfig({ DATA_DIR: freshDir(), PLANPOINT_PUBLIC_PER_MINUTE: '0' }).planpointPublicPerMinute).toBe(0);
+    expect(loadConfig({ DATA_DIR: freshDir(), PLANPOINT_PUBLIC_PER_MINUTE: ' 1200 ' }).planpointPublicPerMinute).toBe(1200);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATA_DIR: freshDir(), DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test' });
     expect(config.store).toEqual({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:5432/test' });
@@ -52,6 +58,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['SEED_DEMO', { SEED_DEMO: 'maybe' }],
     ['METRICS_PUBLIC', { METRICS_PUBLIC: 'sometimes' }],
+    ['PLANPOINT_PUBLIC_PER_MINUTE', { PLANPOINT_PUBLIC_PER_MINUTE: 'lots' }],
+    ['PLANPOINT_PUBLIC_PER_MINUTE', { PLANPOINT_PUBLIC_PER_MINUTE: '-5' }],
+    ['PLANPOINT_PUBLIC_PER_MINUTE', { PLANPOINT_PUBLIC_PER_MINUTE: '2000000' }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
   ])('refuses an invalid %s, naming it', (variable, env) => {

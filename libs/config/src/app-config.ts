@@ -24,6 +24,8 @@ export interface AppConfig {
   /** Express `trust proxy` value; undefined = the socket's address is the client's. */
   trustProxy?: boolean | number | string;
   metricsPublic: boolean;
+  /** Planpoint's public lookups per rolling minute per client IP (PLANPOINT_PUBLIC_PER_MINUTE, default 300, 0 = off). */
+  planpointPublicPerMinute: number;
   /** PlanSync's per-request limit (vendor figure: 120 s), upload transfer included. Not an environment variable. */
   requestTimeoutMs: number;
   /** BENCH_BASELINE=true: mount the benchmark's bare baseline routes (never in production). */
@@ -68,6 +70,13 @@ function parseBool(env: Env, name: string): boolean | undefined {
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   throw new ConfigError(name, `must be true or false (got "${raw.slice(0, 40)}")`);
+}
+
+function parseCount(env: Env, name: string, fallback: number, max: number): number {
+  const raw = present(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) > max) throw new ConfigError(name, `must be an integer from 0 to ${max} (got "${raw.slice(0, 40)}")`);
+  return Number(raw);
 }
 
 function parseUrl(env: Env, name: string, protocols: string[]): string | undefined {
@@ -125,6 +134,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const seedDemo = parseBool(env, 'SEED_DEMO');
   const trustProxy = parseTrustProxy(env);
   const metricsPublic = parseBool(env, 'METRICS_PUBLIC') ?? false;
+  const planpointPublicPerMinute = parseCount(env, 'PLANPOINT_PUBLIC_PER_MINUTE', 300, 1_000_000);
 
   let adminToken = present(env, 'ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) {
@@ -155,6 +165,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemo,
     trustProxy,
     metricsPublic,
+    planpointPublicPerMinute,
     requestTimeoutMs: 120_000,
     benchBaseline: parseBool(env, 'BENCH_BASELINE') ?? false,
   };

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { DomainError } from '#errors';
 import { StoreService } from '#store';
 import { ApiKeysRepository } from './api-keys.repository.js';
-import { FIND_LOGIN_SQL } from './identity.queries.js';
+import { FIND_LOGIN_SQL, FIND_TOKEN_USER_SQL } from './identity.queries.js';
 import { type Principal } from './principal.js';
 import { toPrincipal, type PrincipalRow } from './principal-row.js';
 import { API_KEY_PATTERN, apiKeyPrefix, decoyPasswordHash, sameSecret, sha256, verifyPassword } from './secrets.js';
@@ -12,6 +12,7 @@ const EPOCH_POLL_MS = 200;
 /** A cached principal is trusted only while the epoch was read this recently (the poll may fail). */
 const EPOCH_FRESH_MS = 800;
 const CACHE_MAX = 10_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `last_used_at` is written at most this often per key, never on every request. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -132,6 +133,18 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
     const [row] = await this.store.query<PrincipalRow & { password_hash: string | null }>(FIND_LOGIN_SQL, [login]);
     const ok = await verifyPassword(row?.password_hash ?? (await decoyPasswordHash()), password);
     if (!row || !row.password_hash || !ok) throw DomainError.unauthenticated('invalid username or password');
+    return toPrincipal(row, null);
+  }
+
+  /**
+   * The user named by a verified access token (`sub`, issued at `issuedAt` Unix seconds): refused when the user is
+   * unknown or inactive, the account disabled, or the password changed after the token was issued. One indexed read
+   * per request (tokens are not stored).
+   */
+  async authenticateUserToken(userId: string, issuedAt: number): Promise<Principal> {
+    if (typeof userId !== 'string' || !UUID.test(userId) || !Number.isFinite(issuedAt)) throw DomainError.unauthenticated('invalid token');
+    const [row] = await this.store.query<PrincipalRow & { tokens_valid_after: string | null }>(FIND_TOKEN_USER_SQL, [userId]);
+    if (!row || (row.tokens_valid_after !== null && issuedAt < Number(row.tokens_valid_after))) throw DomainError.unauthenticated('invalid token');
     return toPrincipal(row, null);
   }
 

@@ -60,6 +60,7 @@ export class UsersRepository {
       const [row] = await this.store.query<User>(
         `UPDATE users SET email = coalesce($3, email), role = coalesce($4, role),
                 assigned_clients = coalesce($5::jsonb, assigned_clients), password_hash = coalesce($6, password_hash),
+                tokens_valid_after = CASE WHEN $6::text IS NULL THEN tokens_valid_after ELSE clock_timestamp() END,
                 active = coalesce($7, active), updated_at = now()
           WHERE account_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
         [

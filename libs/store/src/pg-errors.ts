@@ -20,6 +20,11 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   action_notified: 'notified user',
   contacts: 'contact',
   xml_sessions: 'session',
+  floors: 'floor',
+  units: 'unit',
+  leads: 'lead',
+  groups: 'group',
+  enterprises: 'enterprise',
 };
 
 interface PgErrorLike {

@@ -1,0 +1,144 @@
+import { applyDecorators, Inject, Injectable, SetMetadata, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { DomainError } from '#errors';
+import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
+import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, planpointPublicPolicy, retryAfterHeader, type LimitPolicy } from '#limits';
+import { type UserRole } from '#store';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { PlanpointExceptionFilter } from './planpoint-exception.filter.js';
+import { PlanpointTokens } from './planpoint-tokens.js';
+
+/**
+ * Who may call a route: `public` (anyone; a valid credential makes previews visible and skips the per-IP limit),
+ * `read` (any valid credential), `write` (admin and tpa editor, planpoint.md §3.4), `none` (login checks its own).
+ */
+export type PlanpointAccess = 'public' | 'read' | 'write' | 'none';
+export const PLANPOINT_ACCESS = 'planpoint:access';
+export const WRITERS: ReadonlySet<UserRole> = new Set<UserRole>(['admin', 'tpa editor']);
+
+/** Plangate choice (planpoint.md §6): 300 answers 401 to one client IP in 60 s, then 429 without hashing. */
+const FAILED_AUTH_POLICY: LimitPolicy = { name: 'planpoint-401', windows: [{ kind: 'sliding', name: 'planpoint-401', limit: 300, seconds: 60 }] };
+
+/**
+ * `Authorization: Bearer <token>` (scheme in any case) or the bare token: undefined when absent or empty, `null`
+ * for another scheme (`Basic …`), which is an invalid credential.
+ */
+export function credentialOf(header: string | string[] | undefined): string | null | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  const bearer = /^bearer(?:\s+(.*))?$/i.exec(value);
+  if (bearer) return bearer[1]?.trim() || null;
+  return /\s/.test(value) ? null : value;
+}
+
+type PlanpointRequest = Request & RequestWithPrincipal;
+
+/** The credential rules of planpoint.md §3 and the public limit of §6, in the order of §5. */
+@Injectable()
+export class PlanpointAuthGuard implements CanActivate {
+  private readonly blocked = new Map<string, number>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly identity: IdentityService,
+    private readonly tokens: PlanpointTokens,
+    private readonly limiter: Limiter,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<PlanpointAccess>(PLANPOINT_ACCESS, [context.getHandler(), context.getClass()]) ?? 'read';
+    if (access === 'none') return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<PlanpointRequest>();
+    const res = http.getResponse<Response>();
+    const ip = req.ip ?? 'unknown';
+    const credential = credentialOf(req.headers.authorization);
+
+    if (access === 'public') {
+      const principal = credential ? await this.resolve(credential).catch(ignoreUnauthenticated) : undefined;
+      if (principal) req[PRINCIPAL_KEY] = principal;
+      else await this.countPublic(ip, res);
+      return true;
+    }
+
+    this.refuseIfBlocked(ip);
+    if (credential === undefined) {
+      await this.failed(ip);
+      throw new DomainError('UNAUTHENTICATED', 'Missing access token', { entity: 'missing' });
+    }
+    let principal: Principal;
+    try {
+      if (credential === null) throw DomainError.unauthenticated('invalid token');
+      principal = await this.resolve(credential);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
+      await this.failed(ip);
+      throw new DomainError('UNAUTHENTICATED', 'Invalid or expired token', { entity: 'token' });
+    }
+    req[PRINCIPAL_KEY] = principal;
+    if (access === 'write' && !WRITERS.has(principal.role)) throw new DomainError('FORBIDDEN', 'Insufficient permissions', { entity: 'role' });
+    return true;
+  }
+
+  /** An API key (`psk_…`) or an access token of §3.3, to the user's Principal. */
+  private async resolve(credential: string): Promise<Principal> {
+    if (credential.startsWith('psk_')) return this.identity.authenticateKey(credential);
+    const claims = this.tokens.verify(credential);
+    return this.identity.authenticateUserToken(claims.sub, claims.iat);
+  }
+
+  /** Public lookups without a valid credential: 300 per rolling 60 s per client IP (429s not counted). */
+  private async countPublic(ip: string, res: Response): Promise<void> {
+    if (this.config.planpointPublicPerMinute <= 0) return;
+    const decision = await this.limiter.admit(planpointPublicPolicy(this.config.planpointPublicPerMinute), `ip:${ip}`);
+    res.set({ ...legacyRateLimitHeaders(decision), ...ietfRateLimitHeaders(decision), ...retryAfterHeader(decision) });
+    if (!decision.admitted) {
+      this.metrics.limitRejections.inc({ protocol: 'planpoint' });
+      throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: Math.max(1, decision.retryAfterSeconds) });
+    }
+  }
+
+  private refuseIfBlocked(ip: string): void {
+    const until = this.blocked.get(ip);
+    if (until === undefined) return;
+    if (until > Date.now()) throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)) });
+    this.blocked.delete(ip);
+  }
+
+  /** Counts a 401 for the client IP; past the limit the IP gets 429 for the rest of the window. */
+  private async failed(ip: string): Promise<void> {
+    const decision = await this.limiter.admit(FAILED_AUTH_POLICY, `ip:${ip}`);
+    if (!decision.admitted) {
+      this.blocked.set(ip, Date.now() + decision.retryAfterSeconds * 1000);
+      this.metrics.limitRejections.inc({ protocol: 'planpoint' });
+      throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: Math.max(1, decision.retryAfterSeconds) });
+    }
+  }
+}
+
+function ignoreUnauthenticated(e: unknown): undefined {
+  if (e instanceof DomainError && e.code === 'UNAUTHENTICATED') return undefined;
+  throw e;
+}
+
+/** What every Planpoint controller carries: the guard, the `{message}` errors, the docs. */
+export function PlanpointApi(access: PlanpointAccess = 'read'): ClassDecorator {
+  return applyDecorators(
+    ApiTags('planpoint'),
+    ApiBearerAuth('planpoint'),
+    SetMetadata(PLANPOINT_ACCESS, access),
+    UseGuards(PlanpointAuthGuard),
+    UseFilters(PlanpointExceptionFilter),
+  );
+}
+
+/** A route's own access level (overrides the controller's). */
+export const Access = (access: PlanpointAccess) => SetMetadata(PLANPOINT_ACCESS, access);
+
+/** The caller on a public route: undefined when anonymous. */
+export { OptionalPrincipal } from './wire/optional-principal.decorator.js';

@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '#identity';
+import { ProjectCollectionsService } from '#projects';
+import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
+import { parseId } from './wire/planpoint-fields.js';
+import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
+import { toGroupJson } from './wire/planpoint.serializers.js';
+
+/** Enterprises (planpoint.md §4.2; the SDK has none: they follow its group pattern, 201 but delete). */
+@PlanpointApi('read')
+@Controller('api/enterprises')
+export class PlanpointEnterprisesController {
+  constructor(private readonly groups: ProjectCollectionsService) {}
+
+  @Post('find')
+  @Access('public')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Find an enterprise by namespace and hostName (public when published)' })
+  async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
+    const { namespace, hostName } = parseFindBody(body);
+    return toGroupJson(await this.groups.find('enterprise', namespace, hostName, viewer), viewer);
+  }
+
+  @Get()
+  @HttpCode(201)
+  async list(@CurrentPrincipal() p: Principal) {
+    const records = (await this.groups.list(p, 'enterprise')).map((g) => toGroupJson(g, p));
+    return { records, count: records.length };
+  }
+
+  @Post()
+  @Access('write')
+  @HttpCode(201)
+  async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
+    return toGroupJson(await this.groups.create(p, 'enterprise', parseGroupInput('enterprise', body, true)), p);
+  }
+
+  @Get(':id')
+  @HttpCode(201)
+  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    return toGroupJson(await this.groups.get(p, 'enterprise', parseId(id)), p);
+  }
+
+  @Patch(':id')
+  @Access('write')
+  @HttpCode(201)
+  async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
+    const enterpriseId = parseId(id);
+    return toGroupJson(await this.groups.update(p, 'enterprise', enterpriseId, parseGroupInput('enterprise', body, false)), p);
+  }
+
+  @Delete(':id')
+  @Access('write')
+  @HttpCode(200)
+  async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    await this.groups.remove(p, 'enterprise', parseId(id));
+    return { message: 'Enterprise deleted' };
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '#identity';
+import { ProjectCollectionsService } from '#projects';
+import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
+import { parseId } from './wire/planpoint-fields.js';
+import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
+import { toGroupJson } from './wire/planpoint.serializers.js';
+
+/** Groups (planpoint.md §4.2): 201 on every read and write but delete, as the SDK documents. */
+@PlanpointApi('read')
+@Controller('api/groups')
+export class PlanpointGroupsController {
+  constructor(private readonly groups: ProjectCollectionsService) {}
+
+  @Post('find')
+  @Access('public')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Find a group by namespace and hostName (public when published)' })
+  async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
+    const { namespace, hostName } = parseFindBody(body);
+    return toGroupJson(await this.groups.find('group', namespace, hostName, viewer), viewer);
+  }
+
+  @Get()
+  @HttpCode(201)
+  async list(@CurrentPrincipal() p: Principal) {
+    const records = (await this.groups.list(p, 'group')).map((g) => toGroupJson(g, p));
+    return { records, count: records.length };
+  }
+
+  @Post()
+  @Access('write')
+  @HttpCode(201)
+  async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
+    return toGroupJson(await this.groups.create(p, 'group', parseGroupInput('group', body, true)), p);
+  }
+
+  @Get(':id')
+  @HttpCode(201)
+  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    return toGroupJson(await this.groups.get(p, 'group', parseId(id)), p);
+  }
+
+  @Patch(':id')
+  @Access('write')
+  @HttpCode(201)
+  async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
+    const groupId = parseId(id);
+    return toGroupJson(await this.groups.update(p, 'group', groupId, parseGroupInput('group', body, false)), p);
+  }
+
+  @Delete(':id')
+  @Access('write')
+  @HttpCode(200)
+  async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    await this.groups.remove(p, 'group', parseId(id));
+    return { message: 'Group deleted' };
+  }
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { DomainError } from '#errors';
+import { IdentityService } from '#identity';
+import { Limiter, type LimitPolicy } from '#limits';
+import { Access, PlanpointApi } from './planpoint-auth.guard.js';
+import { PlanpointTokens } from './planpoint-tokens.js';
+import { invalid } from './wire/planpoint-fields.js';
+
+/** planpoint.md §6: 10 failures per lower-cased username in 15 min lock the login, right password included. */
+const LOGIN_FAILURES: LimitPolicy = { name: 'planpoint-login', windows: [{ kind: 'sliding', name: 'planpoint-login', limit: 10, seconds: 900 }] };
+
+/** `POST /api/users/login`: e-mail or username and the Plangate password → a one-hour access token. */
+@PlanpointApi('none')
+@Controller('api/users')
+export class PlanpointLoginController {
+  /** Usernames locked on this instance until (epoch ms); the failure count itself is in the shared limiter. */
+  private readonly locked = new Map<string, number>();
+
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly tokens: PlanpointTokens,
+    private readonly limiter: Limiter,
+  ) {}
+
+  @Post('login')
+  @Access('none')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Log in with e-mail or username and password; answers a one-hour access token' })
+  async login(@Body() body: Record<string, unknown>) {
+    const { username, password } = body;
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || username.length > 254 || password.length > 1024) {
+      throw invalid('username and password are required', 'username');
+    }
+    const subject = `user:${username.toLowerCase()}`;
+    const until = this.locked.get(subject);
+    if (until !== undefined && until > Date.now()) throw this.tooMany(until);
+    try {
+      const principal = await this.identity.authenticatePassword(username, password);
+      return { message: 'Login successful', access_token: this.tokens.issue(principal) };
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
+      const decision = await this.limiter.admit(LOGIN_FAILURES, subject);
+      if (!decision.admitted || decision.tightest.remaining === 0) {
+        const lockedUntil = decision.admitted ? decision.tightest.resetAt : decision.tightest.retryAt;
+        this.locked.set(subject, lockedUntil);
+        if (!decision.admitted) throw this.tooMany(lockedUntil);
+      }
+      throw new DomainError('UNAUTHENTICATED', 'Invalid username or password', { entity: 'login' });
+    }
+  }
+
+  private tooMany(until: number): DomainError {
+    return new DomainError('RATE_LIMITED', 'Too many login attempts', { entity: 'login', retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)) });
+  }
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '#identity';
+import { FloorsService, PlanpointProjectsService, UnitsService, type SiteProject } from '#projects';
+import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
+import { parseId } from './wire/planpoint-fields.js';
+import { parseFindBody, parseProjectInput } from './wire/planpoint-inputs.js';
+import { toProjectJson, toProjectSummaryJson } from './wire/planpoint.serializers.js';
+
+/** Projects (planpoint.md §4.2): the rows Planfix serves as projects. Success codes are the SDK's (201 on reads). */
+@PlanpointApi('read')
+@Controller('api/projects')
+export class PlanpointProjectsController {
+  constructor(
+    private readonly projects: PlanpointProjectsService,
+    private readonly floors: FloorsService,
+    private readonly units: UnitsService,
+  ) {}
+
+  @Post('find')
+  @Access('public')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Find a project by namespace and hostName (public when published)' })
+  async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
+    const { namespace, hostName } = parseFindBody(body);
+    return this.document(await this.projects.find(namespace, hostName, viewer), !viewer);
+  }
+
+  @Get('mine')
+  @HttpCode(201)
+  @ApiOperation({ summary: "All the account's projects" })
+  async mine(@CurrentPrincipal() p: Principal) {
+    return (await this.projects.listMine(p)).map(toProjectSummaryJson);
+  }
+
+  @Post()
+  @Access('write')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a project (also a Planfix project)' })
+  async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
+    return this.document(await this.projects.create(p, parseProjectInput(body, true)));
+  }
+
+  @Get(':id')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'A project with floors, units, commercial spaces and collections' })
+  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    return this.document(await this.projects.get(p, parseId(id)));
+  }
+
+  @Patch(':id')
+  @Access('write')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Update a project (merge; read-only keys ignored)' })
+  async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
+    const projectId = parseId(id);
+    return this.document(await this.projects.update(p, projectId, parseProjectInput(body, false)));
+  }
+
+  @Delete(':id')
+  @Access('write')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a project with its floors, units and leads' })
+  async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    await this.projects.remove(p, parseId(id));
+    return { message: 'Project deleted' };
+  }
+
+  private async document(project: SiteProject, anonymous = false) {
+    const [floors, units] = await Promise.all([this.floors.ofProject(project.id), this.units.ofProject(project.id)]);
+    return toProjectJson(project, floors, units, anonymous);
+  }
+}

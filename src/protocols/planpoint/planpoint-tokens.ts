@@ -1,0 +1,52 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { DomainError } from '#errors';
+import { type Principal } from '#identity';
+
+/** Planpoint's audience: a token of another protocol (another audience) is not a Planpoint token, and back. */
+export const PLANPOINT_AUDIENCE = 'plangate:planpoint';
+/** One hour (planpoint.md §3.3): no refresh call; long-running integrations use an API key. */
+export const PLANPOINT_TOKEN_SECONDS = 3600;
+
+export interface PlanpointClaims {
+  sub: string;
+  acc: string;
+  aud: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+/**
+ * Access tokens of `POST /api/users/login`: HS256 under JWT_SECRET as a KeyObject (a verify costs microseconds),
+ * algorithms and audience pinned, no leeway. Nothing is stored: the user's `tokens_valid_after` ends earlier tokens.
+ */
+@Injectable()
+export class PlanpointTokens {
+  private readonly jwt: JwtService;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(config.jwtSecret)) });
+  }
+
+  issue(p: Principal, now = Date.now()): string {
+    const iat = Math.floor(now / 1000);
+    return this.jwt.sign(
+      { sub: p.userId, acc: p.accountSlug, jti: randomBytes(16).toString('hex'), iat, exp: iat + PLANPOINT_TOKEN_SECONDS },
+      { algorithm: 'HS256', audience: PLANPOINT_AUDIENCE, header: { alg: 'HS256', typ: 'JWT' } },
+    );
+  }
+
+  /** The claims of a valid token; UNAUTHENTICATED for a bad signature, algorithm, audience or an expired one. */
+  verify(token: string): PlanpointClaims {
+    try {
+      const claims = this.jwt.verify<PlanpointClaims>(token, { algorithms: ['HS256'], audience: PLANPOINT_AUDIENCE, clockTolerance: 0 });
+      if (typeof claims.sub !== 'string' || typeof claims.iat !== 'number') throw new Error('claims missing');
+      return claims;
+    } catch {
+      throw DomainError.unauthenticated('invalid token');
+    }
+  }
+}

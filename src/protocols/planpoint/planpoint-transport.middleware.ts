@@ -1,0 +1,96 @@
+import { type NextFunction, type Request, type Response } from 'express';
+import { DomainError } from '#errors';
+import { protocolOfPath } from '../../common/protocol-of-path.js';
+import { allowedMethods, routeOf } from './planpoint-routes.js';
+
+/** Body limits of planpoint.md §2. */
+export const PLANPOINT_BODY_LIMIT = 1024 * 1024;
+export const PLANPOINT_MAX_DEPTH = 32;
+
+/** How deep a parsed JSON value nests (an object or array is one level). */
+export function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, d);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return deepest;
+}
+
+/** A JSON object body, whatever the Content-Type (legacy curl samples send none); empty = `{}`. */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw DomainError.malformed('Invalid JSON body');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw DomainError.malformed('Invalid JSON body');
+  if (depthOf(value, PLANPOINT_MAX_DEPTH) > PLANPOINT_MAX_DEPTH) throw DomainError.malformed('Invalid JSON body');
+  return value as Record<string, unknown>;
+}
+
+function readBody(req: Request): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > PLANPOINT_BODY_LIMIT) {
+      req.resume();
+      reject(new DomainError('PAYLOAD_TOO_LARGE', 'Request body too large'));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > PLANPOINT_BODY_LIMIT) {
+        failed = true;
+        reject(new DomainError('PAYLOAD_TOO_LARGE', 'Request body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => failed || resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', (e) => failed || reject(DomainError.malformed(`the request could not be read: ${e.message}`)));
+  });
+}
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type, Authorization',
+  'Access-Control-Max-Age': '600',
+};
+
+/**
+ * The transport of planpoint.md §2, before routing: unknown path → 404, known path and other method → 405 with
+ * `Allow`, OPTIONS → 204, CORS on the public endpoints, and the JSON body read whatever its Content-Type (1 MiB,
+ * 32 levels). Its errors reach the fallback filter, which answers in Planpoint's `{message}` shape.
+ */
+export async function planpointTransport(req: Request, res: Response, next: NextFunction): Promise<void> {
+  {
+    const path = req.path;
+    if (protocolOfPath(path) !== 'planpoint') return next();
+    const route = routeOf(path);
+    if (!route) throw new DomainError('NOT_FOUND', 'Not found', { entity: 'route' });
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const allow = allowedMethods(path);
+    const isPublic = (route.public ?? []).includes(method) || (req.method === 'OPTIONS' && !!route.public?.length);
+    if (isPublic) res.set(req.method === 'OPTIONS' ? CORS : { 'Access-Control-Allow-Origin': '*' });
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Allow', allow.join(', '));
+      res.status(204).end();
+      return;
+    }
+    if (!route.methods.includes(method)) throw new DomainError('METHOD_NOT_ALLOWED', 'Method not allowed', { allow });
+    req.body = method === 'GET' || method === 'DELETE' ? {} : parseJsonObject(await readBody(req));
+    if (method === 'GET' || method === 'DELETE') req.resume();
+    next();
+  }
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { DomainError } from '#errors';
+import { CurrentPrincipal, type Principal } from '#identity';
+import { FloorsService, PlanpointProjectsService, sdkStatus, UnitsService } from '#projects';
+import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
+import { parseId, parsePid } from './wire/planpoint-fields.js';
+import { parseBatch, parseProjectLocator, parseUnitFindFilters, parseUnitInput } from './wire/planpoint-inputs.js';
+import { toUnitJson } from './wire/planpoint.serializers.js';
+
+/** Units (planpoint.md §4.2, §4.5, §4.6): both vocabularies out, either in; the batch is all or nothing. */
+@PlanpointApi('read')
+@Controller('api/units')
+export class PlanpointUnitsController {
+  constructor(
+    private readonly units: UnitsService,
+    private readonly projects: PlanpointProjectsService,
+    private readonly floors: FloorsService,
+  ) {}
+
+  @Get()
+  @HttpCode(201)
+  @ApiOperation({ summary: "A project's units (pid required; floor optional)" })
+  async list(@CurrentPrincipal() p: Principal, @Query('pid') pid: unknown, @Query('floor') floor: unknown) {
+    const projectId = parsePid(pid);
+    const floorId = floor === undefined || floor === '' ? undefined : parseId(floor);
+    const records = (await this.units.list(p, projectId, floorId)).map(toUnitJson);
+    return { records, count: records.length };
+  }
+
+  @Post('find')
+  @Access('public')
+  @HttpCode(201)
+  @ApiOperation({ summary: "A visible project's units, by floor and status (public)" })
+  async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
+    const locator = parseProjectLocator(body);
+    const filters = parseUnitFindFilters(body);
+    const project =
+      'project' in locator ? await this.projects.findById(locator.project, viewer) : await this.projects.find(locator.namespace, locator.hostName, viewer);
+    let units = await this.units.ofProject(project.id);
+    if (filters.floor !== undefined) {
+      const floor = await this.floors.row(project.accountId, filters.floor);
+      if (!floor || floor.projectId !== project.id) throw DomainError.notFound('floor', 'Floor not found');
+      units = units.filter((u) => u.floorPublicId === filters.floor);
+    }
+    if (filters.status !== undefined) units = units.filter((u) => sdkStatus(u.effectiveStatus) === sdkStatus(filters.status!));
+    const records = units.map(toUnitJson);
+    return { records, count: records.length };
+  }
+
+  @Post()
+  @Access('write')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a unit on a floor (either vocabulary)' })
+  async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
+    const { floorRef, ...input } = parseUnitInput(body, true);
+    return toUnitJson(await this.units.create(p, floorRef!, input));
+  }
+
+  @Patch()
+  @Access('write')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Batch update: {ids, patchData}, all or nothing' })
+  async batch(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
+    const { ids, patch } = parseBatch(body);
+    return (await this.units.updateMany(p, ids, patch)).map(toUnitJson);
+  }
+
+  @Get(':id')
+  @HttpCode(200)
+  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    return toUnitJson(await this.units.get(p, parseId(id)));
+  }
+
+  @Patch(':id')
+  @Access('write')
+  @HttpCode(200)
+  async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
+    const unitId = parseId(id);
+    return toUnitJson(await this.units.update(p, unitId, parseUnitInput(body, false)));
+  }
+
+  @Delete(':id')
+  @Access('write')
+  @HttpCode(200)
+  async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    await this.units.remove(p, parseId(id));
+    return { message: 'Unit deleted' };
+  }
+}
