@@ -3,6 +3,7 @@ import { LimitCounters1764158500000 } from './migrations/1764158500000-limit-cou
 import { Planning1764158600000 } from './migrations/1764158600000-planning.js';
 import { VolatileLimitCounters1764158650000 } from './migrations/1764158650000-volatile-limit-counters.js';
 import { ForwardPlanner1764158700000 } from './migrations/1764158700000-forward-planner.js';
+import { ReverseEtl1764158900000 } from './migrations/1764158900000-reverse-etl.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Planning1764158600000,
   VolatileLimitCounters1764158650000,
   ForwardPlanner1764158700000,
+  ReverseEtl1764158900000,
 ];

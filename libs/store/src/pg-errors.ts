@@ -12,6 +12,11 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   touchpoints: 'touchpoint',
   events: 'event',
   refresh_tokens: 'refresh token',
+  retl_destinations: 'destination',
+  retl_syncs: 'sync',
+  retl_runs: 'run',
+  retl_run_items: 'run item',
+  retl_dead_letters: 'dead letter',
 };
 
 interface PgErrorLike {
