@@ -13,6 +13,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
 import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
+import { ReverseEtlModule } from './protocols/reverse-etl/reverse-etl.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -39,6 +40,7 @@ export class AppModule {
         DemoModule,
         PlanSyncModule,
         ForwardPlannerModule,
+        ReverseEtlModule,
       ],
     };
   }

@@ -2,17 +2,19 @@ import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from 
 import express from 'express';
 import { EventsModule } from '#events';
 import { IMPORT_LIMITS } from '#planning';
+import { SyncsModule } from '#syncs';
 import { AdminAccountsController } from './admin-accounts.controller.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { AdminEventsBodyModule } from './admin-events-body.module.js';
 import { AdminEventsController } from './admin-events.controller.js';
 import { AdminKeysController } from './admin-keys.controller.js';
+import { AdminReverseEtlController } from './admin-reverse-etl.controller.js';
 import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
 @Module({
-  imports: [EventsModule, AdminEventsBodyModule],
-  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController, AdminEventsController],
+  imports: [EventsModule, AdminEventsBodyModule, SyncsModule],
+  controllers: [AdminAccountsController, AdminUsersController, AdminKeysController, AdminSpreadsheetsController, AdminEventsController, AdminReverseEtlController],
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {

@@ -3,6 +3,7 @@ import { type Request } from 'express';
 import { ADMIN_ERRORS } from '../admin/admin-errors.js';
 import { PLANSYNC_ERRORS } from '../protocols/plansync/plansync-errors.js';
 import { FORWARD_PLANNER_ERRORS } from '../protocols/forward-planner/forward-planner-errors.js';
+import { REVERSE_ETL_ERRORS } from '../protocols/reverse-etl/reverse-etl-errors.js';
 import { protocolOfPath, type ProtocolName } from './protocol-of-path.js';
 import { answerException, type ProtocolErrors } from './wire-error.js';
 
@@ -16,7 +17,7 @@ const ERRORS_BY_PROTOCOL: Record<ProtocolName, ProtocolErrors> = {
   'forward-planner': FORWARD_PLANNER_ERRORS,
   planfix: ADMIN_ERRORS,
   planpoint: ADMIN_ERRORS,
-  'reverse-etl': ADMIN_ERRORS,
+  'reverse-etl': REVERSE_ETL_ERRORS,
   gateway: ADMIN_ERRORS,
 };
 

@@ -157,7 +157,7 @@ export class DeadLettersService {
    */
   async resolve(p: Principal, input: { ids: string[]; reason: string; note: string | null; replay: boolean }): Promise<ResolveResult> {
     const ids = [...new Set(input.ids)];
-    return this.store.transaction(async (tx) => {
+    const result = await this.store.transaction(async (tx) => {
       const rows = await this.store.query<{ id: string; sync_id: string; status: 'open' | 'resolved'; row_data: Record<string, unknown>; retry_count: number; deleted: boolean }>(
         `SELECT d.id, d.sync_id, d.status, d.row_data, d.retry_count, s.deleted_at IS NOT NULL AS deleted
            FROM retl_dead_letters d JOIN retl_syncs s ON s.id = d.sync_id
@@ -210,5 +210,7 @@ export class DeadLettersService {
       );
       return result;
     });
+    if (result.runs.length) this.runs.queued();
+    return result;
   }
 }

@@ -181,6 +181,7 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
         queued++;
       });
     }
+    if (queued) this.runs.queued();
     return queued;
   }
 

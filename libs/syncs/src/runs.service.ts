@@ -94,6 +94,11 @@ export class RunsService {
 
   constructor(private readonly store: StoreService) {}
 
+  /** After the transaction that queued runs has committed: this instance starts them now, not at its next poll. */
+  queued(): void {
+    setImmediate(() => this.onQueued?.());
+  }
+
   async queue(
     tx: Tx,
     r: { accountId: string; syncId: string; trigger: RunTrigger; triggeredBy: string | null; fullResync: boolean; replayOf?: string[]; staged?: boolean; rowsRead?: number },
@@ -104,7 +109,6 @@ export class RunsService {
       [newId('run'), r.accountId, r.syncId, r.trigger, r.triggeredBy, r.fullResync, r.replayOf ? JSON.stringify(r.replayOf) : null, r.staged ?? false, r.rowsRead ?? 0],
       tx,
     );
-    setImmediate(() => this.onQueued?.());
     return toRun(row);
   }
 

@@ -146,13 +146,16 @@ export class SourceSandbox implements OnModuleInit {
       const col = `src.${quoteIdent(incremental.column)}`;
       const cast = WATERMARK_TYPES[incremental.oid];
       if (incremental.after === null) return { text: `${base} ORDER BY ${col} ASC NULLS LAST LIMIT ${SOURCE_ROW_CAP + 1}`, values: [] };
-      return { text: `${base} WHERE ${col} > $1::${cast} ORDER BY ${col} ASC LIMIT ${SOURCE_ROW_CAP + 1}`, values: [incremental.after] };
+      // A literal, not a parameter: the statement then goes as a simple query, whose raw-text rows the embedded
+      // store's driver adapter can return (its extended protocol mistakes the type parsers for parameter types).
+      // The watermark is PostgreSQL's own rendering of a time or number, quoted with standard_conforming_strings.
+      return { text: `${base} WHERE ${col} > ${quoteLiteral(incremental.after)}::${cast} ORDER BY ${col} ASC LIMIT ${SOURCE_ROW_CAP + 1}`, values: [] };
     });
     if (result.rows.length > SOURCE_ROW_CAP) throw new SourceError('source_row_cap_exceeded', `the source yields more than ${SOURCE_ROW_CAP} rows`);
     return result;
   }
 
-  private async run(accountId: string, source: SourceRef, statement: (inner: string) => { text: string; values: unknown[] }): Promise<SourceRows> {
+  private async run(accountId: string, source: SourceRef, statement: (inner: string) => { text: string; values: [] }): Promise<SourceRows> {
     if (source.type === 'model' && !this.available.has(source.model)) throw new SourceError('source_error', `unknown model '${source.model}'`);
     if (source.type === 'sql' && this.state.sqlSources !== 'enabled') throw new SourceError('sql_sources_unavailable', 'SQL sources are not available on this gateway');
     const inner = source.type === 'model' ? `SELECT * FROM retl_src.${quoteIdent(source.model)}` : source.sql.replace(/;\s*$/, '');
@@ -169,8 +172,9 @@ export class SourceSandbox implements OnModuleInit {
         await client.query(`SET LOCAL DateStyle = 'ISO, YMD'`);
         await client.query('SET LOCAL search_path = retl_src');
         if (this.state.roleSwitch) await client.query(`SET LOCAL ROLE ${READER_ROLE}`);
-        const { text, values } = statement(inner);
-        const result = await client.query({ text, values, types: RAW_TEXT_TYPES, rowMode: 'array' });
+        await client.query(`SET LOCAL standard_conforming_strings = on`);
+        const { text } = statement(inner);
+        const result = await client.query({ text, types: RAW_TEXT_TYPES, rowMode: 'array' });
         return { columns: result.fields.map((f) => ({ name: f.name, oid: f.dataTypeID })), rows: result.rows as (string | null)[][] };
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -185,6 +189,10 @@ export class SourceSandbox implements OnModuleInit {
       await runner.release();
     }
   }
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 export function quoteIdent(name: string): string {

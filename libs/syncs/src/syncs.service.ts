@@ -271,7 +271,7 @@ export class SyncsService {
    */
   async requestRuns(p: Principal, ids: string[], fullResync: boolean): Promise<RunRequestResult[]> {
     if (ids.some((id) => !isId('sync', id))) throw notFound();
-    return this.store.transaction(async (tx) => {
+    const results = await this.store.transaction(async (tx) => {
       const rows = await this.store.query<{ id: string; enabled: boolean }>(
         `SELECT id, enabled FROM retl_syncs WHERE account_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
         [p.accountId, ids],
@@ -294,6 +294,8 @@ export class SyncsService {
       }
       return out;
     });
+    this.runs.queued();
+    return results;
   }
 
   /** The columns a source yields, or the issue that keeps it from being read. */
