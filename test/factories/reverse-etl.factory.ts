@@ -2,6 +2,9 @@ import request from 'supertest';
 
 type App = Parameters<typeof request>[0];
 
+/** Every reverse-ETL test app shares one JWT_SECRET: on one PostgreSQL database any of them may run another's run. */
+export const RETL_TEST_JWT_SECRET = 'reverse-etl-test-jwt-secret-0123456789abcdef';
+
 /** A reverse-ETL client with one key as Bearer: JSON bodies, paths relative to /api/reverse-etl. */
 export function retl(server: App, key: string, base = '/api/reverse-etl') {
   const auth = { Authorization: `Bearer ${key}` };
@@ -22,7 +25,7 @@ export async function waitForRun(api: RetlClient, runId: string, timeoutMs = 20_
   for (;;) {
     const res = await api.get(`/runs/${runId}`);
     if (res.status !== 200) throw new Error(`GET /runs/${runId}: ${res.status} ${JSON.stringify(res.body)}`);
-    const a = res.body.data.attributes as Record<string, unknown>;
+    const a = { id: res.body.data.id as string, ...(res.body.data.attributes as Record<string, unknown>) };
     if (['succeeded', 'failed', 'canceled'].includes(a.status as string)) return a;
     if (Date.now() > until) throw new Error(`run ${runId} still ${String(a.status)} after ${timeoutMs} ms`);
     // quick at first, then gently: every poll counts against the key's 120 requests a minute

@@ -172,8 +172,10 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
       }
       await this.store.transaction(async (tx) => {
         const [moved] = await this.store.query(
-          `UPDATE retl_syncs SET next_run_at = $3 WHERE id = $1 AND next_run_at = $2 AND enabled AND deleted_at IS NULL RETURNING id`,
-          [s.id, s.next_run_at, next],
+          // Still due under the row lock: an instance that moved it first leaves it in the future (re-checked on the
+          // new row version), so each occurrence queues once whatever the timestamps' precision.
+          `UPDATE retl_syncs SET next_run_at = $2 WHERE id = $1 AND next_run_at <= now() AND enabled AND deleted_at IS NULL RETURNING id`,
+          [s.id, next],
           tx,
         );
         if (!moved || (await this.runs.activeRunOf(s.id, tx))) return;

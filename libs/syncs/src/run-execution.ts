@@ -219,7 +219,13 @@ export class RunExecution {
   }
 
   private async openDestination(def: RunDefinition): Promise<void> {
-    const dest = def.destinationId ? await this.destinations.open(this.run.account_id, def.destinationId) : undefined;
+    let dest: OpenDestination | undefined;
+    try {
+      dest = def.destinationId ? await this.destinations.open(this.run.account_id, def.destinationId) : undefined;
+    } catch (e) {
+      if (this.store.isUnavailable(e)) throw e;
+      throw new RunFailure('destination_auth_failed', "this gateway cannot read the destination's secrets (is JWT_SECRET the same on every instance?)");
+    }
     if (!dest) throw new RunFailure('destination_error', 'the destination was deleted');
     this.destination = dest;
     if (dest.full.connector === 'postgres') {
