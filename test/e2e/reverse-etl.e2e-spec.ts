@@ -616,4 +616,77 @@ describe('reverse ETL', () => {
       expect(t.logs.text).not.toContain('header-secret-456');
     });
   });
+
+  describe('PostgreSQL destination (checklist 15; npm run test:pg)', () => {
+    const describePg = ON_POSTGRES ? it : it.skip;
+    describePg('lists tables and columns, upserts rows, keeps the count on a full rerun, dead-letters a constraint violation and replays it after the fix', async () => {
+      const db = await createScratchDatabase(process.env.DATABASE_URL!);
+      const { Client } = await import('pg');
+      const target = new Client({ connectionString: db.url });
+      await target.connect();
+      try {
+        await target.query(`CREATE TABLE crm_touchpoints (
+          external_id text PRIMARY KEY, account_company text NOT NULL CONSTRAINT no_bad CHECK (account_company NOT LIKE 'BAD%'),
+          summary varchar(500), year_reported integer, minutes numeric, origin text, stamp timestamptz GENERATED ALWAYS AS ('2000-01-01'::timestamptz) STORED)`);
+        await target.query(`CREATE TABLE audit_log (msg text, at timestamptz DEFAULT now())`);
+        const acct = await createAccountWithKey(server);
+        const api = retl(server, acct.key);
+        const url = new URL(db.url);
+        url.password = 'pg-password-789';
+        const created = await api.post('/destinations', { name: 'warehouse', connector: 'postgres', config: { url: url.toString(), batchSize: 2 } });
+        expect(created.status).toBe(201);
+        const destId = created.body.data.id;
+        expect(created.body.data.attributes).toMatchObject({ connector: 'postgres', category: 'database', status: 'connected', config: { host: url.hostname, database: url.pathname.slice(1), schema: 'public', batch_size: 2 } });
+        expect(JSON.stringify(created.body)).not.toContain('pg-password-789');
+        const objects = await api.get(`/objects?destination_id=${destId}`).expect(200);
+        expect(objects.body.data.map((o: { attributes: unknown }) => o.attributes)).toEqual([
+          { name: 'audit_log', label: 'audit_log', supported_modes: ['insert'], key_fields: [] },
+          { name: 'crm_touchpoints', label: 'crm_touchpoints', supported_modes: ['upsert', 'insert', 'update', 'delete'], key_fields: ['external_id'] },
+        ]);
+        const fields = (await api.get(`/fields?destination_id=${destId}&object_name=crm_touchpoints`).expect(200)).body.data.map((f: { attributes: unknown }) => f.attributes);
+        expect(fields).toEqual([
+          { name: 'external_id', label: 'external_id', data_type: 'string', required: true, nullable: false, is_identifier: true, writable: true, max_length: null },
+          { name: 'account_company', label: 'account_company', data_type: 'string', required: true, nullable: false, is_identifier: false, writable: true, max_length: null },
+          { name: 'summary', label: 'summary', data_type: 'string', required: false, nullable: true, is_identifier: false, writable: true, max_length: 500 },
+          { name: 'year_reported', label: 'year_reported', data_type: 'integer', required: false, nullable: true, is_identifier: false, writable: true, max_length: null },
+          { name: 'minutes', label: 'minutes', data_type: 'number', required: false, nullable: true, is_identifier: false, writable: true, max_length: null },
+          { name: 'origin', label: 'origin', data_type: 'string', required: false, nullable: true, is_identifier: false, writable: true, max_length: null },
+          { name: 'stamp', label: 'stamp', data_type: 'datetime', required: false, nullable: true, is_identifier: false, writable: false, max_length: null },
+        ]);
+        expectError(await api.post('/syncs', { name: 'x', sourceQuery: 'model:touchpoints', destinationId: destId, objectName: 'audit_log', fieldMappings: [{ source: 'id', destination: 'msg', isKey: true }], syncMode: 'upsert' }), 422, 'validation_error', 'unsupported_mode');
+        expectError(await api.post('/syncs', { name: 'x', sourceQuery: 'model:touchpoints', destinationId: destId, objectName: 'crm_touchpoints', fieldMappings: [{ source: 'id', destination: 'stamp' }], syncMode: 'insert' }), 422, 'validation_error', 'not_writable');
+
+        for (const c of ['Acme', 'Globex', 'BAD Initech', 'Umbrella']) await addTouchpoint(server, acct.key, { company_name: c });
+        const syncId = (
+          await api.post('/syncs', { name: 'to warehouse', sourceQuery: 'model:touchpoints', destinationId: destId, objectName: 'crm_touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)
+        ).body.data.id;
+        const run = await runSync(api, syncId);
+        expect(run).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3, rows_failed: 1 });
+        const count = async () => (await target.query('SELECT count(*)::int AS n FROM crm_touchpoints')).rows[0].n as number;
+        expect(await count()).toBe(3);
+        const row = (await target.query(`SELECT * FROM crm_touchpoints WHERE account_company = 'Acme'`)).rows[0];
+        expect(row).toMatchObject({ year_reported: 2025, minutes: '30', origin: 'plangate', summary: 'Quarterly review call' });
+        const entry = (await api.get(`/dlq?sync_id=${syncId}`).expect(200)).body.data[0];
+        expect(entry.attributes).toMatchObject({ error_code: 'destination_constraint_violation', destination_id: destId, object_name: 'crm_touchpoints' });
+        expect(entry.attributes.error_message).not.toContain('pg-password-789');
+
+        const again = await runSync(api, syncId, true);
+        expect(again).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3 });
+        expect(await count()).toBe(3);
+
+        await target.query('ALTER TABLE crm_touchpoints DROP CONSTRAINT no_bad');
+        const resolved = await api.post('/dlq/resolve', { ids: [entry.id], reason: 'fixed_upstream', replay: true, note: 'constraint relaxed' }).expect(200);
+        const replay = await waitForRun(api, resolved.body.data.runs[0].id);
+        expect(replay).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1 });
+        expect(await count()).toBe(4);
+        expect(t.logs.text).not.toContain('pg-password-789');
+        const [stored] = await store.query<{ secrets: Buffer; config: unknown }>('SELECT secrets, config FROM retl_destinations WHERE id = $1', [destId]);
+        expect(stored.secrets.toString('latin1')).not.toContain('pg-password-789');
+        expect(JSON.stringify(stored.config)).not.toContain('pg-password-789');
+      } finally {
+        await target.end();
+        await db.drop();
+      }
+    });
+  });
 });
