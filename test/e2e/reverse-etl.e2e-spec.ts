@@ -54,7 +54,6 @@ describe('reverse ETL', () => {
     store = t.app.get(StoreService);
   });
   afterAll(async () => {
-    if (process.env.RETL_DEBUG) console.log(t.logs.lines.filter((l) => !l.includes('"req"')).join('\n').slice(-6000));
     await t.close();
     await receiver.stop();
   });
@@ -591,6 +590,33 @@ describe('reverse ETL', () => {
       expect(next).toBeGreaterThan(Date.now());
       expect(next - Date.now()).toBeLessThanOrEqual(5 * 60_000);
       await waitForRun(a, runs[0].id);
+    });
+  });
+
+  describe('runs left behind by a dead instance', () => {
+    it('resumes a run whose lease expired, and fails it interrupted at the third reclaim', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      const dest = await webhookDestination(a);
+      await addTouchpoint(server, acct.key);
+      const syncId = (await a.post('/syncs', { name: 'orphans', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      const [{ account_id: accountId }] = await store.query<{ account_id: string }>('SELECT account_id FROM retl_syncs WHERE id = $1', [syncId]);
+      const orphan = async (id: string, reclaims: number) =>
+        store.query(
+          `INSERT INTO retl_runs (id, account_id, sync_id, status, trigger, attempt, reclaims, claimed_by, lease_until, started_at)
+           VALUES ($1, $2, $3, 'running', 'api', $4, $5, 'dead-host:1:gone', now() - interval '1 second', now())`,
+          [id, accountId, syncId, reclaims + 1, reclaims],
+        );
+      const { RunEngine, newId } = await import('#syncs');
+      const engine = t.app.get(RunEngine);
+      const resumed = newId('run');
+      await orphan(resumed, 0);
+      await engine.tick();
+      expect(await waitForRun(a, resumed)).toMatchObject({ status: 'succeeded', attempt: 2, rows_read: 1, rows_written: 1 });
+      const doomed = newId('run');
+      await orphan(doomed, 2);
+      await engine.tick();
+      expect(await waitForRun(a, doomed)).toMatchObject({ status: 'failed', attempt: 4, error: { code: 'interrupted' } });
     });
   });
 
