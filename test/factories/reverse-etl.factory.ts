@@ -25,7 +25,7 @@ export async function waitForRun(api: RetlClient, runId: string, timeoutMs = 20_
   for (;;) {
     const res = await api.get(`/runs/${runId}`);
     if (res.status !== 200) throw new Error(`GET /runs/${runId}: ${res.status} ${JSON.stringify(res.body)}`);
-    const a = { id: res.body.data.id as string, ...(res.body.data.attributes as Record<string, unknown>) };
+    const a: Record<string, unknown> = { id: res.body.data.id as string, ...(res.body.data.attributes as Record<string, unknown>) };
     if (['succeeded', 'failed', 'canceled'].includes(a.status as string)) return a;
     if (Date.now() > until) throw new Error(`run ${runId} still ${String(a.status)} after ${timeoutMs} ms`);
     // quick at first, then gently: every poll counts against the key's 120 requests a minute
