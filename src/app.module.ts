@@ -17,6 +17,7 @@ import { PlanpointModule } from './protocols/planpoint/planpoint.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
 import { BenchBaselineModule } from './bench-baseline/bench-baseline.module.js';
 import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
+import { ReverseEtlModule } from './protocols/reverse-etl/reverse-etl.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -46,6 +47,7 @@ export class AppModule {
         ForwardPlannerModule,
         PlanfixModule,
         PlanpointModule,
+        ReverseEtlModule,
         ...(config.benchBaseline ? [BenchBaselineModule] : []),
       ],
     };

@@ -2,6 +2,7 @@ import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from 
 import express from 'express';
 import { EventsModule } from '#events';
 import { IMPORT_LIMITS } from '#planning';
+import { SyncsModule } from '#syncs';
 import { AdminAccountsController } from './admin-accounts.controller.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { AdminEventsBodyModule } from './admin-events-body.module.js';
@@ -9,11 +10,12 @@ import { AdminEventsController } from './admin-events.controller.js';
 import { AdminKeysController } from './admin-keys.controller.js';
 import { AdminPlanfixController } from './admin-planfix.controller.js';
 import { AdminPlanpointController } from './admin-planpoint.controller.js';
+import { AdminReverseEtlController } from './admin-reverse-etl.controller.js';
 import { AdminSpreadsheetsController } from './admin-spreadsheets.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
 @Module({
-  imports: [EventsModule, AdminEventsBodyModule],
+  imports: [EventsModule, AdminEventsBodyModule, SyncsModule],
   controllers: [
     AdminAccountsController,
     AdminUsersController,
@@ -22,6 +24,7 @@ import { AdminUsersController } from './admin-users.controller.js';
     AdminEventsController,
     AdminPlanfixController,
     AdminPlanpointController,
+    AdminReverseEtlController,
   ],
   providers: [AdminAuthGuard],
 })

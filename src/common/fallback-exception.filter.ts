@@ -5,6 +5,7 @@ import { PLANFIX_ERRORS } from '../protocols/planfix/planfix-errors.js';
 import { PLANPOINT_ERRORS } from '../protocols/planpoint/planpoint-errors.js';
 import { PLANSYNC_ERRORS } from '../protocols/plansync/plansync-errors.js';
 import { FORWARD_PLANNER_ERRORS } from '../protocols/forward-planner/forward-planner-errors.js';
+import { REVERSE_ETL_ERRORS } from '../protocols/reverse-etl/reverse-etl-errors.js';
 import { protocolOfPath, type ProtocolName } from './protocol-of-path.js';
 import { answerException, type ProtocolErrors } from './wire-error.js';
 
@@ -18,7 +19,7 @@ const ERRORS_BY_PROTOCOL: Record<ProtocolName, ProtocolErrors> = {
   'forward-planner': FORWARD_PLANNER_ERRORS,
   planfix: PLANFIX_ERRORS,
   planpoint: PLANPOINT_ERRORS,
-  'reverse-etl': ADMIN_ERRORS,
+  'reverse-etl': REVERSE_ETL_ERRORS,
   gateway: ADMIN_ERRORS,
 };
 

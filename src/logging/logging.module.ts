@@ -15,6 +15,7 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers["x-planasonix-api-key"]',
+  'req.headers["x-planasonix-key"]',
   'req.headers.cookie',
   'req.headers["proxy-authorization"]',
   'res.headers["set-cookie"]',

@@ -47,6 +47,9 @@ export function testConfig(options: TestAppOptions = {}): AppConfig {
     LOG_LEVEL: 'info',
     SEED_DEMO: 'false',
     PORT: '0',
+    // No reverse-ETL runs in test apps unless a test asks: on a shared PostgreSQL database another file's app would
+    // otherwise claim (and, with its own JWT_SECRET, fail to decrypt) this file's runs.
+    RETL_WORKERS: '0',
     ...options.env,
   });
   if (config.store.kind === 'embedded' && !options.embeddedOnDisk) config.store = { kind: 'embedded', dataDir: 'memory://' };

@@ -63,6 +63,11 @@ describe('loadConfig', () => {
     ['PLANPOINT_PUBLIC_PER_MINUTE', { PLANPOINT_PUBLIC_PER_MINUTE: '2000000' }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['RETL_WORKERS', { RETL_WORKERS: 'two' }],
+    ['RETL_WORKERS', { RETL_WORKERS: '-1' }],
+    ['RETL_WORKERS', { RETL_WORKERS: '33' }],
+    ['RETL_SQL_ON_EMBEDDED', { RETL_SQL_ON_EMBEDDED: 'perhaps' }],
+    ['RETL_BLOCK_PRIVATE_NETWORKS', { RETL_BLOCK_PRIVATE_NETWORKS: '2' }],
   ])('refuses an invalid %s, naming it', (variable, env) => {
     let error: unknown;
     try {
@@ -73,6 +78,13 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toContain(variable);
+  });
+
+  it('reads the reverse-ETL engine settings with their defaults', () => {
+    expect(loadConfig({ DATA_DIR: freshDir() }).retl).toMatchObject({ workers: 2, sqlOnEmbedded: false, blockPrivateNetworks: false, leaseMs: 60_000 });
+    expect(
+      loadConfig({ DATA_DIR: freshDir(), RETL_WORKERS: '0', RETL_SQL_ON_EMBEDDED: 'true', RETL_BLOCK_PRIVATE_NETWORKS: '1' }).retl,
+    ).toMatchObject({ workers: 0, sqlOnEmbedded: true, blockPrivateNetworks: true });
   });
 
   it('never puts a secret value in its error message', () => {

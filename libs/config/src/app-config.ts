@@ -30,6 +30,22 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** BENCH_BASELINE=true: mount the benchmark's bare baseline routes (never in production). */
   benchBaseline: boolean;
+  /** The reverse-ETL run engine (reverse-etl.md §6, §7.4). */
+  retl: RetlConfig;
+}
+
+export interface RetlConfig {
+  /** RETL_WORKERS (2): runs executed at once by this instance; 0 = none here (it still serves the API). */
+  workers: number;
+  /** RETL_SQL_ON_EMBEDDED (false): allow SQL sources on the embedded store, which ignores statement_timeout. */
+  sqlOnEmbedded: boolean;
+  /** RETL_BLOCK_PRIVATE_NETWORKS (false): refuse destinations on loopback and private addresses too. */
+  blockPrivateNetworks: boolean;
+  /** Not environment variables (tests shorten them): a claim's lease, its heartbeat, the reclaim/schedule scan, the idle poll. */
+  leaseMs: number;
+  heartbeatMs: number;
+  scanMs: number;
+  pollMs: number;
 }
 
 /** Names of the configuration that carries a secret: never logged, never echoed. */
@@ -95,6 +111,13 @@ function parseUrl(env: Env, name: string, protocols: string[]): string | undefin
   return raw;
 }
 
+function parseWorkers(env: Env): number {
+  const raw = present(env, 'RETL_WORKERS');
+  if (raw === undefined) return 2;
+  if (!/^\d{1,2}$/.test(raw) || Number(raw) > 32) throw new ConfigError('RETL_WORKERS', `must be an integer from 0 to 32 (got "${raw.slice(0, 40)}")`);
+  return Number(raw);
+}
+
 function parseTrustProxy(env: Env): boolean | number | string | undefined {
   const raw = present(env, 'TRUST_PROXY');
   if (raw === undefined) return undefined;
@@ -135,6 +158,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const trustProxy = parseTrustProxy(env);
   const metricsPublic = parseBool(env, 'METRICS_PUBLIC') ?? false;
   const planpointPublicPerMinute = parseCount(env, 'PLANPOINT_PUBLIC_PER_MINUTE', 300, 1_000_000);
+  const retl: RetlConfig = {
+    workers: parseWorkers(env),
+    sqlOnEmbedded: parseBool(env, 'RETL_SQL_ON_EMBEDDED') ?? false,
+    blockPrivateNetworks: parseBool(env, 'RETL_BLOCK_PRIVATE_NETWORKS') ?? false,
+    leaseMs: 60_000,
+    heartbeatMs: 15_000,
+    scanMs: 15_000,
+    pollMs: 5_000,
+  };
 
   let adminToken = present(env, 'ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) {
@@ -168,5 +200,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     planpointPublicPerMinute,
     requestTimeoutMs: 120_000,
     benchBaseline: parseBool(env, 'BENCH_BASELINE') ?? false,
+    retl,
   };
 }

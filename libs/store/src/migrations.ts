@@ -4,6 +4,7 @@ import { Planning1764158600000 } from './migrations/1764158600000-planning.js';
 import { VolatileLimitCounters1764158650000 } from './migrations/1764158650000-volatile-limit-counters.js';
 import { ForwardPlanner1764158700000 } from './migrations/1764158700000-forward-planner.js';
 import { Planfix1764158800000 } from './migrations/1764158800000-planfix.js';
+import { ReverseEtl1764158900000 } from './migrations/1764158900000-reverse-etl.js';
 import { Planpoint1764159000000 } from './migrations/1764159000000-planpoint.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   VolatileLimitCounters1764158650000,
   ForwardPlanner1764158700000,
   Planfix1764158800000,
+  ReverseEtl1764158900000,
   Planpoint1764159000000,
 ];

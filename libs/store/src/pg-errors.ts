@@ -25,6 +25,11 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   leads: 'lead',
   groups: 'group',
   enterprises: 'enterprise',
+  retl_destinations: 'destination',
+  retl_syncs: 'sync',
+  retl_runs: 'run',
+  retl_run_items: 'run item',
+  retl_dead_letters: 'dead letter',
 };
 
 interface PgErrorLike {

@@ -1,0 +1,63 @@
+import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { DomainError } from '#errors';
+import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
+import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, REVERSE_ETL_POLICY, retryAfterHeader } from '#limits';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { ReverseEtlExceptionFilter } from './reverse-etl-exception.filter.js';
+
+function first(v: string | string[] | undefined): string | undefined {
+  return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+}
+
+/**
+ * The key (reverse-etl.md §3): `Authorization: Bearer <key>` (any-case scheme; when present it alone decides), else
+ * `X-Planasonix-Api-Key` or `X-Planasonix-Key`; `X-Organization-ID` ignored. Then the key's 120 per rolling minute
+ * (every authenticated request counts, whatever its answer; 401s do not), then the role: admins only.
+ */
+@Injectable()
+export class ReverseEtlAuthGuard implements CanActivate {
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly limiter: Limiter,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request & RequestWithPrincipal>();
+    const res = http.getResponse<Response>();
+    const authorization = first(req.headers.authorization);
+    let key: string | undefined;
+    if (authorization !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!m) throw DomainError.unauthenticated('invalid API key');
+      key = m[1];
+    } else {
+      key = first(req.headers['x-planasonix-api-key']) ?? first(req.headers['x-planasonix-key']);
+    }
+    if (!key) throw new DomainError('UNAUTHENTICATED', 'missing API key', { entity: 'missing_credential' });
+    let principal: Principal;
+    try {
+      principal = await this.identity.authenticateKey(key);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'UNAUTHENTICATED') throw DomainError.unauthenticated('invalid API key');
+      throw e;
+    }
+    req[PRINCIPAL_KEY] = principal;
+    const decision = await this.limiter.admit(REVERSE_ETL_POLICY, `key:${principal.credentialId}`);
+    res.set({ ...legacyRateLimitHeaders(decision), ...ietfRateLimitHeaders(decision), ...retryAfterHeader(decision) });
+    if (!decision.admitted) {
+      this.metrics.limitRejections.inc({ protocol: 'reverse-etl' });
+      throw new DomainError('RATE_LIMITED', `rate limit exceeded: ${decision.tightest.limit} requests per minute`, { retryAfter: decision.retryAfterSeconds });
+    }
+    if (principal.role !== 'admin') throw new DomainError('FORBIDDEN', 'reverse ETL is for admin users: a sync exports the whole account');
+    return true;
+  }
+}
+
+/** What every reverse-ETL controller carries: the key guard, the limit and role, the error format, the docs. */
+export function ReverseEtlApi(): ClassDecorator {
+  return applyDecorators(ApiTags('reverse-etl'), ApiBearerAuth('reverse-etl'), UseGuards(ReverseEtlAuthGuard), UseFilters(ReverseEtlExceptionFilter));
+}
