@@ -544,6 +544,37 @@ describe('reverse ETL', () => {
       void api;
     });
 
+    it('splits a refused batch that names no row down to the bad one, signs every body, and keeps the Idempotency-Key per subset', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      const dest = await webhookDestination(a, { signingSecret: 'sign-secret-xyz', method: 'PUT', batchSize: 4 });
+      for (const c of ['One', 'BAD Two', 'Three', 'Four']) await addTouchpoint(server, acct.key, { company_name: c });
+      const syncId = (await a.post('/syncs', { name: 'split', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      receiver.batches.length = 0;
+      receiver.reply = (b) => (b.body.sync_id === syncId && b.body.rows.some((r) => String(r.account_company).startsWith('BAD')) ? { status: 400, body: { message: 'bad batch' } } : { status: 200 });
+      const run = await runSync(a, syncId);
+      receiver.reply = () => ({ status: 200 });
+      expect(run).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3, rows_failed: 1 });
+      const mine = receiver.batches.filter((b) => b.body.sync_id === syncId);
+      // the batch, its two halves, and the bad half's two halves (whichever half holds the bad row)
+      const keys = mine.map((b) => String(b.headers['idempotency-key']).slice(String(run.id).length + 1));
+      expect(keys).toHaveLength(5);
+      expect(keys[0]).toBe('1');
+      const half = keys.find((k) => /^1\.\d\.1$/.test(k))!.slice(0, 3);
+      expect([...keys].sort()).toEqual(['1', '1.1', '1.2', `${half}.1`, `${half}.2`].sort());
+      expect(mine.map((b) => b.body.rows.length).sort()).toEqual([1, 1, 2, 2, 4]);
+      const { createHmac } = await import('node:crypto');
+      for (const b of mine) {
+        expect(b.method).toBe('PUT');
+        expect(b.headers['x-plangate-signature']).toBe(`sha256=${createHmac('sha256', 'sign-secret-xyz').update(b.raw).digest('hex')}`);
+        expect(b.headers['x-plangate-run-id']).toBe(run.id);
+      }
+      const [entry] = (await a.get(`/dlq?sync_id=${syncId}`)).body.data;
+      expect(entry.attributes).toMatchObject({ error_code: 'destination_rejected', error_message: 'HTTP 400: {"message":"bad batch"}' });
+      expect(entry.attributes.row_preview.account_company).toBe('BAD Two');
+      expect(t.logs.text).not.toContain('sign-secret-xyz');
+    });
+
     it('dead-letters rows that do not fit the declared types without sending them', async () => {
       const acct = await createAccountWithKey(server);
       const a = retl(server, acct.key);
