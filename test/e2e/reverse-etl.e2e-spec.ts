@@ -651,6 +651,53 @@ describe('reverse ETL', () => {
     });
   });
 
+  describe('fencing and quotas', () => {
+    it('stops an executor that lost its claim: it writes nothing more, and the run is finished by the next claim', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      const dest = await webhookDestination(a, { batchSize: 1 });
+      for (const c of ['F1', 'F2', 'F3', 'F4']) await addTouchpoint(server, acct.key, { company_name: c });
+      const syncId = (await a.post('/syncs', { name: 'fenced', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      let stolen = false;
+      let runId = '';
+      receiver.reply = async (b) => {
+        if (b.body.sync_id === syncId && !stolen) {
+          stolen = true;
+          runId = b.body.run_id;
+          // another instance "takes" the run while this batch is in flight (as if our lease had run out)
+          await store.query(`UPDATE retl_runs SET claimed_by = 'thief:1:x', lease_until = now() + interval '600 ms' WHERE id = $1`, [b.body.run_id]);
+        }
+        return { status: 200, delayMs: 50 };
+      };
+      await a.post('/sync/run', { syncId }).expect(202);
+      await new Promise((r) => setTimeout(r, 300));
+      const [held] = await store.query<{ status: string; claimed_by: string; rows_written: number }>('SELECT status, claimed_by, rows_written FROM retl_runs WHERE id = $1', [runId]);
+      expect(held).toMatchObject({ status: 'running', claimed_by: 'thief:1:x', rows_written: 0 });
+      await new Promise((r) => setTimeout(r, 500));
+      const { RunEngine } = await import('#syncs');
+      await t.app.get(RunEngine).tick();
+      const run = await waitForRun(a, runId);
+      receiver.reply = () => ({ status: 200 });
+      expect(run).toMatchObject({ status: 'succeeded', attempt: 2, rows_read: 4, rows_written: 4, rows_failed: 0 });
+      expect(t.logs.text).toContain(`run ${runId}: the claim was lost`);
+    });
+
+    it('refuses the 101st destination of an account with 409 quota_exceeded', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      await webhookDestination(a);
+      const [{ account_id: accountId, secrets }] = await store.query<{ account_id: string; secrets: Buffer }>(
+        `SELECT account_id, secrets FROM retl_destinations d JOIN accounts x ON x.id = d.account_id WHERE x.slug = $1`,
+        [acct.slug],
+      );
+      const { newId } = await import('#syncs');
+      for (let i = 0; i < 99; i++) {
+        await store.query(`INSERT INTO retl_destinations (id, account_id, name, connector, config, secrets) VALUES ($1, $2, 'filler', 'webhook', '{}'::jsonb, $3)`, [newId('destination'), accountId, secrets]);
+      }
+      expectError(await a.post('/destinations', { name: 'one too many', connector: 'webhook', config: { url: 'https://example.test/h' } }), 409, 'quota_exceeded');
+    });
+  });
+
   describe('admin', () => {
     it('reports the engine at GET /admin/reverse-etl/status', async () => {
       const res = await admin(server).get('/admin/reverse-etl/status').expect(200);
