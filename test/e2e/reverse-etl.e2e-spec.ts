@@ -5,7 +5,7 @@ import { admin, createAccountWithKey, type AccountWithKey } from '../factories/a
 import { plansync } from '../factories/plansync.factory.js';
 import { RETL_TEST_JWT_SECRET, retl, runSync, TOUCHPOINT_OBJECT, waitForRun, type RetlClient } from '../factories/reverse-etl.factory.js';
 import { createScratchDatabase } from '../support/pg-admin.js';
-import { ON_POSTGRES, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
+import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /** Every error: the §5 envelope, the status asked for, never a 500. */
@@ -443,7 +443,7 @@ describe('reverse ETL', () => {
       const entry = (await a.get(`/dlq?sync_id=${id}`)).body.data[0];
 
       // a slow receiver keeps the next run running; a replay queued meanwhile waits behind it
-      receiver.reply = () => ({ status: 200, delayMs: 300 });
+      receiver.reply = () => ({ status: 200, delayMs: 600 });
       const running = (await a.post('/sync/run', { syncId: id, fullResync: true }).expect(202)).body.data[0].id;
       for (let i = 0; i < 50 && (await a.get(`/runs/${running}`)).body.data.attributes.status !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
       const replay = (await a.post('/dlq/resolve', { ids: [entry.id], reason: 'fixed_upstream', replay: true }).expect(200)).body.data.runs[0].id;
@@ -520,9 +520,6 @@ describe('reverse ETL', () => {
 
   describe('delivery failures', () => {
     it('retries 5xx, then fails the run destination_unavailable with the batch dead-lettered; 401 fails destination_auth_failed', async () => {
-      const api = retl(server, (await createAccountWithKey(server)).key);
-      const key = (await createAccountWithKey(server)).key;
-      void key;
       const acct = await createAccountWithKey(server);
       const a = retl(server, acct.key);
       const dest = await webhookDestination(a, { maxRetries: 1 });
@@ -541,7 +538,6 @@ describe('reverse ETL', () => {
       expect(denied).toMatchObject({ status: 'failed', error: { code: 'destination_auth_failed' } });
       receiver.reply = () => ({ status: 200 });
       expect((await a.get(`/syncs/${syncId}`)).body.data.attributes.status).toBe('failing');
-      void api;
     });
 
     it('splits a refused batch that names no row down to the bad one, signs every body, and keeps the Idempotency-Key per subset', async () => {
@@ -709,7 +705,6 @@ describe('reverse ETL', () => {
         running: expect.any(Number),
       });
       await request(server).get('/admin/reverse-etl/status').expect(401);
-      void TEST_ADMIN_TOKEN;
     });
   });
 
