@@ -20,7 +20,6 @@ export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): st
       `  curl -s -H "Authorization: Bearer $(cat ${config.dataDir}/admin-token)" ${url}/admin/accounts/${demo.account}`,
       `  curl -s -H "X-API-Key: ${demo.key}" "${url}/api/v1/spreadsheets/Client%20List/data?year=${new Date().getUTCFullYear()}"   # PlanSync`,
       `  curl -s -X POST ${url}/api/v2/auth -d username=${demo.username} -d password=<the key above>   # Forward Planner: then Bearer <token>`,
-      `  curl -s -H "Authorization: Bearer <the key above>" ${url}/api/reverse-etl/syncs   # reverse ETL`,
     );
   }
   lines.push('', `API docs: ${url}/docs`);
