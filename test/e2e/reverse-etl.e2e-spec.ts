@@ -5,7 +5,7 @@ import { admin, createAccountWithKey, type AccountWithKey } from '../factories/a
 import { plansync } from '../factories/plansync.factory.js';
 import { RETL_TEST_JWT_SECRET, retl, runSync, TOUCHPOINT_OBJECT, waitForRun, type RetlClient } from '../factories/reverse-etl.factory.js';
 import { createScratchDatabase } from '../support/pg-admin.js';
-import { ON_POSTGRES, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
+import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /** Every error: the §5 envelope, the status asked for, never a 500. */
@@ -443,7 +443,7 @@ describe('reverse ETL', () => {
       const entry = (await a.get(`/dlq?sync_id=${id}`)).body.data[0];
 
       // a slow receiver keeps the next run running; a replay queued meanwhile waits behind it
-      receiver.reply = () => ({ status: 200, delayMs: 300 });
+      receiver.reply = () => ({ status: 200, delayMs: 600 });
       const running = (await a.post('/sync/run', { syncId: id, fullResync: true }).expect(202)).body.data[0].id;
       for (let i = 0; i < 50 && (await a.get(`/runs/${running}`)).body.data.attributes.status !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
       const replay = (await a.post('/dlq/resolve', { ids: [entry.id], reason: 'fixed_upstream', replay: true }).expect(200)).body.data.runs[0].id;
@@ -520,9 +520,6 @@ describe('reverse ETL', () => {
 
   describe('delivery failures', () => {
     it('retries 5xx, then fails the run destination_unavailable with the batch dead-lettered; 401 fails destination_auth_failed', async () => {
-      const api = retl(server, (await createAccountWithKey(server)).key);
-      const key = (await createAccountWithKey(server)).key;
-      void key;
       const acct = await createAccountWithKey(server);
       const a = retl(server, acct.key);
       const dest = await webhookDestination(a, { maxRetries: 1 });
@@ -541,7 +538,37 @@ describe('reverse ETL', () => {
       expect(denied).toMatchObject({ status: 'failed', error: { code: 'destination_auth_failed' } });
       receiver.reply = () => ({ status: 200 });
       expect((await a.get(`/syncs/${syncId}`)).body.data.attributes.status).toBe('failing');
-      void api;
+    });
+
+    it('splits a refused batch that names no row down to the bad one, signs every body, and keeps the Idempotency-Key per subset', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      const dest = await webhookDestination(a, { signingSecret: 'sign-secret-xyz', method: 'PUT', batchSize: 4 });
+      for (const c of ['One', 'BAD Two', 'Three', 'Four']) await addTouchpoint(server, acct.key, { company_name: c });
+      const syncId = (await a.post('/syncs', { name: 'split', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      receiver.batches.length = 0;
+      receiver.reply = (b) => (b.body.sync_id === syncId && b.body.rows.some((r) => String(r.account_company).startsWith('BAD')) ? { status: 400, body: { message: 'bad batch' } } : { status: 200 });
+      const run = await runSync(a, syncId);
+      receiver.reply = () => ({ status: 200 });
+      expect(run).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3, rows_failed: 1 });
+      const mine = receiver.batches.filter((b) => b.body.sync_id === syncId);
+      // the batch, its two halves, and the bad half's two halves (whichever half holds the bad row)
+      const keys = mine.map((b) => String(b.headers['idempotency-key']).slice(String(run.id).length + 1));
+      expect(keys).toHaveLength(5);
+      expect(keys[0]).toBe('1');
+      const half = keys.find((k) => /^1\.\d\.1$/.test(k))!.slice(0, 3);
+      expect([...keys].sort()).toEqual(['1', '1.1', '1.2', `${half}.1`, `${half}.2`].sort());
+      expect(mine.map((b) => b.body.rows.length).sort()).toEqual([1, 1, 2, 2, 4]);
+      const { createHmac } = await import('node:crypto');
+      for (const b of mine) {
+        expect(b.method).toBe('PUT');
+        expect(b.headers['x-plangate-signature']).toBe(`sha256=${createHmac('sha256', 'sign-secret-xyz').update(b.raw).digest('hex')}`);
+        expect(b.headers['x-plangate-run-id']).toBe(run.id);
+      }
+      const [entry] = (await a.get(`/dlq?sync_id=${syncId}`)).body.data;
+      expect(entry.attributes).toMatchObject({ error_code: 'destination_rejected', error_message: 'HTTP 400: {"message":"bad batch"}' });
+      expect(entry.attributes.row_preview.account_company).toBe('BAD Two');
+      expect(t.logs.text).not.toContain('sign-secret-xyz');
     });
 
     it('dead-letters rows that do not fit the declared types without sending them', async () => {
@@ -620,6 +647,53 @@ describe('reverse ETL', () => {
     });
   });
 
+  describe('fencing and quotas', () => {
+    it('stops an executor that lost its claim: it writes nothing more, and the run is finished by the next claim', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      const dest = await webhookDestination(a, { batchSize: 1 });
+      for (const c of ['F1', 'F2', 'F3', 'F4']) await addTouchpoint(server, acct.key, { company_name: c });
+      const syncId = (await a.post('/syncs', { name: 'fenced', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      let stolen = false;
+      let runId = '';
+      receiver.reply = async (b) => {
+        if (b.body.sync_id === syncId && !stolen) {
+          stolen = true;
+          runId = b.body.run_id;
+          // another instance "takes" the run while this batch is in flight (as if our lease had run out)
+          await store.query(`UPDATE retl_runs SET claimed_by = 'thief:1:x', lease_until = now() + interval '600 ms' WHERE id = $1`, [b.body.run_id]);
+        }
+        return { status: 200, delayMs: 50 };
+      };
+      await a.post('/sync/run', { syncId }).expect(202);
+      await new Promise((r) => setTimeout(r, 300));
+      const [held] = await store.query<{ status: string; claimed_by: string; rows_written: number }>('SELECT status, claimed_by, rows_written FROM retl_runs WHERE id = $1', [runId]);
+      expect(held).toMatchObject({ status: 'running', claimed_by: 'thief:1:x', rows_written: 0 });
+      await new Promise((r) => setTimeout(r, 500));
+      const { RunEngine } = await import('#syncs');
+      await t.app.get(RunEngine).tick();
+      const run = await waitForRun(a, runId);
+      receiver.reply = () => ({ status: 200 });
+      expect(run).toMatchObject({ status: 'succeeded', attempt: 2, rows_read: 4, rows_written: 4, rows_failed: 0 });
+      expect(t.logs.text).toContain(`run ${runId}: the claim was lost`);
+    });
+
+    it('refuses the 101st destination of an account with 409 quota_exceeded', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      await webhookDestination(a);
+      const [{ account_id: accountId, secrets }] = await store.query<{ account_id: string; secrets: Buffer }>(
+        `SELECT account_id, secrets FROM retl_destinations d JOIN accounts x ON x.id = d.account_id WHERE x.slug = $1`,
+        [acct.slug],
+      );
+      const { newId } = await import('#syncs');
+      for (let i = 0; i < 99; i++) {
+        await store.query(`INSERT INTO retl_destinations (id, account_id, name, connector, config, secrets) VALUES ($1, $2, 'filler', 'webhook', '{}'::jsonb, $3)`, [newId('destination'), accountId, secrets]);
+      }
+      expectError(await a.post('/destinations', { name: 'one too many', connector: 'webhook', config: { url: 'https://example.test/h' } }), 409, 'quota_exceeded');
+    });
+  });
+
   describe('admin', () => {
     it('reports the engine at GET /admin/reverse-etl/status', async () => {
       const res = await admin(server).get('/admin/reverse-etl/status').expect(200);
@@ -631,7 +705,6 @@ describe('reverse ETL', () => {
         running: expect.any(Number),
       });
       await request(server).get('/admin/reverse-etl/status').expect(401);
-      void TEST_ADMIN_TOKEN;
     });
   });
 

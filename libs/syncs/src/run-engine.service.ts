@@ -40,6 +40,7 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
   private ticking = false;
   private tickAgain = false;
   private lastRetention = 0;
+  private scanning?: Promise<void>;
 
   constructor(
     private readonly store: StoreService,
@@ -55,13 +56,20 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.runs.onQueued = () => this.nudge();
-    this.scanTimer = setInterval(() => void this.scan(), this.config.retl.scanMs);
+    this.scanTimer = setInterval(() => void this.scanOnce(), this.config.retl.scanMs);
     this.scanTimer.unref();
     if (this.workers > 0) {
       this.pollTimer = setInterval(() => void this.tick(), this.config.retl.pollMs);
       this.pollTimer.unref();
     }
-    setImmediate(() => void this.scan());
+    setImmediate(() => void this.scanOnce());
+  }
+
+  /** One scan at a time; app.close() waits for the one in flight. */
+  private scanOnce(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.scanning ??= this.scan().finally(() => (this.scanning = undefined));
+    return this.scanning;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -75,6 +83,7 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
       for (const { execution } of this.active.values()) execution.abort();
       await within(all(), STOP_MAX_MS);
     }
+    await this.scanning;
     while (this.ticking) await new Promise((r) => setTimeout(r, 10));
   }
 

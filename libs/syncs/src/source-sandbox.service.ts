@@ -61,9 +61,9 @@ export class SourceSandbox implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await loadSqlParser();
-    const [views] = await Promise.all([
-      this.store.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'retl_src' AND c.relkind = 'v'`),
-    ]);
+    const views = await this.store.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'retl_src' AND c.relkind = 'v'`,
+    );
     const present = new Set(views.map((v) => v.name));
     this.available = new Set(MODEL_CATALOGUE.filter((m) => present.has(m.name)).map((m) => m.name));
     const problem = await this.checkRole();

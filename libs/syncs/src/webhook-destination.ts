@@ -154,7 +154,6 @@ export class WebhookDestination {
           method: this.cfg.method,
           headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
           lookup: guardedLookup(this.blockPrivate),
-          timeout: this.cfg.timeoutMs,
           signal,
           agent: false,
         },
@@ -172,8 +171,8 @@ export class WebhookDestination {
           res.on('error', reject);
         },
       );
+      // timeoutMs bounds the whole exchange (connect, send, answer), not just an idle socket
       const timer = setTimeout(() => req.destroy(new Error(`timed out after ${this.cfg.timeoutMs} ms`)), this.cfg.timeoutMs);
-      req.on('timeout', () => req.destroy(new Error(`timed out after ${this.cfg.timeoutMs} ms`)));
       req.on('error', (e) => reject(signal.aborted ? new DeliveryAborted() : e));
       req.on('close', () => clearTimeout(timer));
       req.end(body);
