@@ -11,6 +11,9 @@ export interface LoadResult {
 
 export interface Target {
   path: string;
+  /** GET unless given; a body is sent as is (set its Content-Type in headers). */
+  method?: 'GET' | 'POST';
+  body?: string;
   headers?: Record<string, string>;
   /** Several callers: each request takes the next of these header sets (many keys of one account). */
   rotate?: Record<string, string>[];
@@ -25,6 +28,8 @@ export async function load(url: string, target: Target, seconds: number, options
   const rotate = target.rotate;
   const result = await autocannon({
     url: url + target.path,
+    method: target.method ?? 'GET',
+    body: target.body,
     headers: target.headers,
     ...(rotate?.length
       ? {

@@ -12,6 +12,7 @@ import { AccountsService, ApiKeysService, IdentityModule, IdentityService, Users
 import { Limiter, LimitsModule, LimitStorages, MemoryLimitStorage, type LimitPolicy } from '#limits';
 import { openStore, runMigrations, StoreModule, StoreService } from '#store';
 import { adminCall, GatewayProcess, hasTaskset } from './gateway-process.js';
+import { listScaling } from './list-scaling.js';
 import { load, type LoadResult, type Target } from './load.js';
 import { timeAmortized, timeSequential } from './measure.js';
 
@@ -33,8 +34,11 @@ interface Scenario {
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const storeArg = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'embedded';
-if (!['embedded', 'pg'].includes(storeArg)) {
-  process.stderr.write('usage: npm run bench -- [--store embedded|pg] [--quick]\n');
+const SECTIONS = ['micro', 'http', 'lists'];
+/** `--only http,lists`: some sections (a developer checking one change); all by default. */
+const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : SECTIONS;
+if (!['embedded', 'pg'].includes(storeArg) || only.some((s) => !SECTIONS.includes(s))) {
+  process.stderr.write('usage: npm run bench -- [--store embedded|pg] [--quick] [--only micro,http,lists]\n');
   process.exit(2);
 }
 const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
@@ -42,6 +46,9 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Seconds per load phase: warm-up, closed loop, open loop at 70 %. */
 const T = quick ? { warm: 1, closed: 3, open: 3 } : { warm: 5, closed: 15, open: 15 };
 const microMs = quick ? 400 : 3000;
+const BENCH_PASSWORD = 'bench password 123';
+/** Distinct website visitors (X-Forwarded-For), enough that none reaches the public per-IP limit in a load phase. */
+const visitors = Array.from({ length: 4_000 }, (_, i) => ({ 'X-Forwarded-For': `10.77.${i >> 8}.${i & 255}` }));
 
 const scenarios: Scenario[] = [];
 function add(s: Scenario): void {
@@ -73,7 +80,8 @@ async function compare(name: string, gw: GatewayProcess, route: Target, baseline
 
 /** The HTTP scenarios, on the built gateway in its own process. */
 async function httpScenarios(pinned: boolean): Promise<void> {
-  const gw = new GatewayProcess(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {});
+  // Website visitors come through a proxy, each IP within the default 300 public finds a minute.
+  const gw = new GatewayProcess({ TRUST_PROXY: 'true', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}) });
   await gw.start(pinned);
   try {
     const slug = `bench-${Date.now().toString(36)}`;
@@ -85,9 +93,11 @@ async function httpScenarios(pinned: boolean): Promise<void> {
       settings: {
         plansync: { requests_per_minute: 2_000 },
         forward_planner: { limit_per_minute: 1_000_000, limit_per_hour: 1_000_000, limit_per_day: 1_000_000 },
+        // the daily quota is still admitted and counted on every call; the 1/s bucket would refuse the load itself
+        planfix: { daily_quota: 2_000_000_000, rate_per_second: 1_000_000, burst: 1_000 },
       },
     });
-    await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users`, { username, email: `${username}@bench.test`, role: 'admin' });
+    await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users`, { username, email: `${username}@bench.test`, role: 'admin', password: BENCH_PASSWORD });
     const key = (await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: 'bench' })).key as string;
     const keys: string[] = [];
     for (let i = 0; i < 100; i++) keys.push((await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: `bench-${i}` })).key as string);
@@ -112,6 +122,47 @@ async function httpScenarios(pinned: boolean): Promise<void> {
       gw,
       { path: '/api/v2/events/date?date=20300615&limit=100', headers: { Authorization: `Bearer ${token}` } },
       { path: `/bench-baseline/fp-date/${slug}?date=2030-06-15` },
+    );
+
+    // Planfix: a project with 100 tasks, task.getList in token mode (Basic key:key), quota counted.
+    const planfix = (body: string) => ({ method: 'POST' as const, body, headers: { 'Content-Type': 'application/xml', Authorization: `Basic ${Buffer.from(`${key}:${key}`).toString('base64')}` } });
+    const xml = async (method: string, inner: string) => {
+      const res = await fetch(`${gw.url}/xml/`, { ...planfix(`<request method="${method}"><account>${slug}</account>${inner}</request>`) });
+      const text = await res.text();
+      if (!text.includes('status="ok"')) throw new Error(`${method}: ${text.slice(0, 300)}`);
+      return text;
+    };
+    const projectId = /<id>(\d+)<\/id>/.exec(await xml('project.add', '<project><title>Tower A</title><description>Bench</description></project>'))![1];
+    for (let i = 0; i < 100; i++) {
+      await xml('task.add', `<task><title>Task ${i} of Tower A</title><description>${'Pour and cure the slab. '.repeat(8)}</description><project><id>${projectId}</id></project><importance>HIGH</importance></task>`);
+    }
+    const getList = `<request method="task.getList"><account>${slug}</account><project><id>${projectId}</id></project><pageSize>100</pageSize></request>`;
+    await compare(
+      'Planfix task.getList, 100 tasks (token + quota)',
+      gw,
+      { path: '/xml/', ...planfix(getList) },
+      { path: `/bench-baseline/planfix-tasks/${slug}/${projectId}`, method: 'POST' },
+    );
+    const serverTime = await load(gw.url, { path: '/xml/', ...planfix(getList) }, T.closed, { connections: 1 });
+    add({ name: 'Planfix task.getList, 100 tasks: time per page (1 client)', value: serverTime.p50, unit: 'ms p50', target: '≤ 5 ms', pass: serverTime.p50 <= 5 });
+
+    // Planpoint: Tower A (the same project) with 10 floors of 10 units, found anonymously by a website embed.
+    const pp = async (path: string, body: unknown) => {
+      const res = await fetch(gw.url + path, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { _id: string };
+    };
+    const tower = await pp('/api/projects/find', { namespace: slug, hostName: 'tower-a' });
+    for (let f = 0; f < 10; f++) {
+      const floor = await pp('/api/floors', { project: { _id: tower._id }, name: `Floor ${f}`, level: f });
+      for (let u = 0; u < 10; u++) await pp('/api/units', { floor: floor._id, name: `${f}0${u}`, unitNumber: `${f}0${u}`, price: 300_000 + u * 1_000, status: 'Available', bed: 1 + (u % 3) });
+    }
+    const find = JSON.stringify({ namespace: slug, hostName: 'tower-a' });
+    await compare(
+      'Planpoint public projects/find, 100 units (per-IP limiter)',
+      gw,
+      { path: '/api/projects/find', method: 'POST', body: find, headers: { 'Content-Type': 'application/json' }, rotate: visitors },
+      { path: '/bench-baseline/planpoint-find', method: 'POST', body: find, headers: { 'Content-Type': 'application/json' } },
     );
 
     // A 50 MB upload: the gateway's resident memory before and after.
@@ -238,13 +289,33 @@ async function microScenarios(): Promise<void> {
   await ctx.close();
 }
 
+/** List latency as the tables grow: each size's p50 against the smallest size's, in the same run. */
+async function listScenarios(): Promise<void> {
+  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  process.stdout.write(`\nlist latency vs table size (${sizes.map((n) => n.toLocaleString('en')).join(', ')} rows):\n`);
+  const figures = await listScaling({ pgUrl: storeArg === 'pg' ? PG_URL : undefined, sizes, requests: quick ? 60 : 300, log: (l) => process.stdout.write(`${l}\n`) });
+  const largest = sizes[sizes.length - 1];
+  for (const f of figures) {
+    const first = figures.find((x) => x.list === f.list && x.rows === sizes[0])!;
+    const judged = f.rows === largest && f.rows !== sizes[0];
+    add({
+      name: `${f.list} at ${f.rows.toLocaleString('en')} rows: p50`,
+      value: f.p50,
+      unit: 'ms',
+      ...(f.rows === sizes[0] ? {} : { baseline: first.p50, ratio: f.p50 / first.p50 }),
+      ...(judged ? { target: `≤ 1.5 × p50 at ${sizes[0].toLocaleString('en')}`, pass: f.p50 <= 1.5 * first.p50 } : {}),
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const pinned = hasTaskset();
   if (pinned) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
   process.stdout.write(`plangate bench: store ${storeArg}, ${quick ? 'quick' : 'full'}, ${cpus().length} cores, node ${process.version}, ${pinned ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}\n\n`);
-  await microScenarios();
-  await httpScenarios(pinned);
-  const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, store: storeArg, quick, pinned, scenarios };
+  if (only.includes('micro')) await microScenarios();
+  if (only.includes('http')) await httpScenarios(pinned);
+  if (only.includes('lists')) await listScenarios();
+  const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, store: storeArg, quick, pinned, sections: only, scenarios };
   writeFileSync(join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const missed = scenarios.filter((s) => s.pass === false).length;
   process.stdout.write(`\nwritten bench/results.json: ${scenarios.length} figures, ${missed} target(s) missed\n`);

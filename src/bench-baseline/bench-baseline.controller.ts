@@ -1,9 +1,13 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { EventsService } from '#events';
 import { AccountsService, type Principal } from '#identity';
 import { clientScope, SpreadsheetsService } from '#planning';
+import { FloorsService, PlanpointProjectsService, TasksService, UnitsService } from '#projects';
+import { taskElement } from '../protocols/planfix/wire/planfix.serializers.js';
+import { list, okResponse } from '../protocols/planfix/wire/xml-response.js';
+import { toProjectJson } from '../protocols/planpoint/wire/planpoint.serializers.js';
 
 /** An account-wide admin caller, built without any credential lookup. */
 function bareCaller(accountId: string): Principal {
@@ -36,6 +40,10 @@ export class BenchBaselineController {
     private readonly accounts: AccountsService,
     private readonly sheets: SpreadsheetsService,
     private readonly events: EventsService,
+    private readonly tasks: TasksService,
+    private readonly projects: PlanpointProjectsService,
+    private readonly floors: FloorsService,
+    private readonly units: UnitsService,
   ) {}
 
   private async caller(slug: string): Promise<Principal> {
@@ -62,5 +70,25 @@ export class BenchBaselineController {
   async eventsOnDate(@Param('slug') slug: string, @Query('date') date: string, @Res() res: Response) {
     const rows = await this.events.page(await this.caller(slug), { kind: 'date', date }, {}, { offset: 0, limit: 100 });
     res.json(rows);
+  }
+
+  /** Planfix task.getList of one project: the same query, rendered with the same serializer into the same envelope. */
+  @Post('planfix-tasks/:slug/:project')
+  async projectTasks(@Param('slug') slug: string, @Param('project') project: string, @Res() res: Response) {
+    const page = await this.tasks.list(
+      await this.caller(slug),
+      { target: 'all', project: { id: Number(project), withSubprojects: false }, flags: [], sort: 'NUMBER_ASC' },
+      { offset: 0, limit: 100 },
+    );
+    res.type('application/xml; charset=utf-8').send(okResponse([list('tasks', page.total, page.items.map((t) => taskElement(t, 'UTC', false)))]));
+  }
+
+  /** Planpoint's public projects/find: the same lookups and document, no limiter and no credential check. */
+  @Post('planpoint-find')
+  @HttpCode(201)
+  async findProject(@Body() body: { namespace: string; hostName: string }) {
+    const project = await this.projects.find(body.namespace, body.hostName, undefined);
+    const [floors, units] = await Promise.all([this.floors.ofProject(project.id), this.units.ofProject(project.id)]);
+    return toProjectJson(project, floors, units, true);
   }
 }
