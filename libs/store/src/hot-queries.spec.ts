@@ -38,5 +38,7 @@ describe('hot queries', () => {
   it('looks keys up by prefix and admits in one upsert', () => {
     expect(identity.AUTHENTICATE_KEY_SQL).toMatch(/WHERE k\.prefix = \$1/);
     expect(limits.ADMIT_SQL).toMatch(/^INSERT INTO limit_counters[\s\S]*ON CONFLICT \(key\) DO UPDATE[\s\S]*RETURNING/);
+    // a counter's commit does not wait for the WAL flush (see ADMIT_SQL): set for that transaction only
+    expect(limits.ADMIT_SQL).toContain("set_config('synchronous_commit', 'off', true)");
   });
 });
