@@ -32,10 +32,11 @@ export class GatewayProcess {
 
   constructor(private readonly env: Record<string, string>) {}
 
-  async start(pinned: boolean): Promise<void> {
+  /** `profileDir`: the gateway writes a V8 CPU profile there when it stops (node --cpu-prof). */
+  async start(pinned: boolean, profileDir?: string): Promise<void> {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'plangate-bench-gw-'));
-    const args = ['dist/src/main.js'];
+    const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'];
     const [cmd, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
     this.child = spawn(cmd, argv, {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: BENCH_ADMIN_TOKEN, BENCH_BASELINE: 'true', SEED_DEMO: 'false', LOG_LEVEL: 'info', ...this.env },

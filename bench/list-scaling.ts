@@ -113,9 +113,14 @@ export async function listScaling(options: { pgUrl?: string; sizes: number[]; re
 async function growTo(store: StoreService, table: ListRoute['table'], size: number, ids: { accountId: string; userId: string; bulkCompany: string }): Promise<number> {
   const count = async () => (await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, [ids.accountId]))[0].n;
   const CHUNK = 100_000;
+  // bulk rows are numbered from 1,000,001 (item ids, task numbers): the listed ones stay below
+  const lastBulk = async () =>
+    table === 'touchpoints'
+      ? 0
+      : (await store.query<{ n: number }>(`SELECT greatest(max(${table === 'events' ? 'item_id' : 'general'}) - 1000000, 0)::int AS n FROM ${table} WHERE account_id = $1`, [ids.accountId]))[0].n;
   for (let have = await count(); have < size; have = await count()) {
-    const from = have + 1;
-    const to = Math.min(size, have + CHUNK);
+    const from = (await lastBulk()) + 1;
+    const to = from + Math.min(CHUNK, size - have) - 1;
     if (table === 'touchpoints') {
       await store.query(
         `INSERT INTO touchpoints (unid, account_id, year, company_id, touchpoints, reporting_quarter, reporting_year, date, time_spent, include_in_annual_review_report, created_by)
@@ -144,8 +149,6 @@ async function growTo(store: StoreService, table: ListRoute['table'], size: numb
         [ids.accountId, ids.userId, from, to],
       );
     }
-    // a bulk day can skip a few events (those touching the listed day): stop rather than loop on a shortfall
-    if (table === 'events' && to === size) break;
   }
   return count();
 }

@@ -13,6 +13,7 @@ import { Limiter, LimitsModule, LimitStorages, MemoryLimitStorage, type LimitPol
 import { openStore, runMigrations, StoreModule, StoreService } from '#store';
 import { adminCall, GatewayProcess, hasTaskset } from './gateway-process.js';
 import { listScaling } from './list-scaling.js';
+import { summariseLatestProfile } from './profile-summary.js';
 import { load, type LoadResult, type Target } from './load.js';
 import { timeAmortized, timeSequential } from './measure.js';
 
@@ -35,10 +36,12 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const storeArg = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'embedded';
 const SECTIONS = ['micro', 'http', 'lists'];
+/** `--profile`: a CPU profile of the gateway over the HTTP scenarios, summarised at the end (bench/profiles/). */
+const profileDir = args.includes('--profile') ? join(process.cwd(), 'bench', 'profiles') : undefined;
 /** `--only http,lists`: some sections (a developer checking one change); all by default. */
 const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : SECTIONS;
 if (!['embedded', 'pg'].includes(storeArg) || only.some((s) => !SECTIONS.includes(s))) {
-  process.stderr.write('usage: npm run bench -- [--store embedded|pg] [--quick] [--only micro,http,lists]\n');
+  process.stderr.write('usage: npm run bench -- [--store embedded|pg] [--quick] [--only micro,http,lists] [--profile]\n');
   process.exit(2);
 }
 const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
@@ -82,7 +85,7 @@ async function compare(name: string, gw: GatewayProcess, route: Target, baseline
 async function httpScenarios(pinned: boolean): Promise<void> {
   // Website visitors come through a proxy, each IP within the default 300 public finds a minute.
   const gw = new GatewayProcess({ TRUST_PROXY: 'true', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}) });
-  await gw.start(pinned);
+  await gw.start(pinned, profileDir);
   try {
     const slug = `bench-${Date.now().toString(36)}`;
     const username = `${slug}-user`;
@@ -314,6 +317,7 @@ async function main(): Promise<void> {
   process.stdout.write(`plangate bench: store ${storeArg}, ${quick ? 'quick' : 'full'}, ${cpus().length} cores, node ${process.version}, ${pinned ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}\n\n`);
   if (only.includes('micro')) await microScenarios();
   if (only.includes('http')) await httpScenarios(pinned);
+  if (profileDir && only.includes('http')) process.stdout.write(`\n${summariseLatestProfile(profileDir)}\n`);
   if (only.includes('lists')) await listScenarios();
   const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, store: storeArg, quick, pinned, sections: only, scenarios };
   writeFileSync(join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');

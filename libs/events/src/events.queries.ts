@@ -19,10 +19,17 @@ const VISIBLE = `e.account_id = $1
 
 export type PageKind = 'date' | 'between' | 'latest' | 'latest-embargoed';
 
+/**
+ * An event that reaches day $5 started at most the account's longest span before it (ix_events__span answers the
+ * max from the index): the bound that keeps a day's scan to the days that can reach it, whatever the history.
+ */
+const REACHES_DAY_5 = `e.end_date >= $5::date
+   AND e.start_date >= $5::date - (SELECT coalesce(max(s.end_date - s.start_date), 0) FROM events s WHERE s.account_id = $1)`;
+
 const SELECTIONS: Record<PageKind, { where: string; order: string }> = {
   // every day of a multi-day event; all-day ("" time) first
-  date: { where: `NOT e.deleted AND e.start_date <= $5::date AND e.end_date >= $5::date`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
-  between: { where: `NOT e.deleted AND e.start_date <= $6::date AND e.end_date >= $5::date`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
+  date: { where: `NOT e.deleted AND e.start_date <= $5::date AND ${REACHES_DAY_5}`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
+  between: { where: `NOT e.deleted AND e.start_date <= $6::date AND ${REACHES_DAY_5}`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
   // tombstones included; a caller without embargo access sees an embargoed event change when it is released
   latest: { where: `e.released_ms >= $5::bigint`, order: `e.released_ms, e.item_id` },
   'latest-embargoed': { where: `e.edited_ms >= $5::bigint`, order: `e.edited_ms, e.item_id` },

@@ -6,6 +6,7 @@ import { ForwardPlanner1764158700000 } from './migrations/1764158700000-forward-
 import { Planfix1764158800000 } from './migrations/1764158800000-planfix.js';
 import { ReverseEtl1764158900000 } from './migrations/1764158900000-reverse-etl.js';
 import { Planpoint1764159000000 } from './migrations/1764159000000-planpoint.js';
+import { EventSpans1764159100000 } from './migrations/1764159100000-event-spans.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Planfix1764158800000,
   ReverseEtl1764158900000,
   Planpoint1764159000000,
+  EventSpans1764159100000,
 ];
