@@ -390,6 +390,19 @@ describe('Forward Planner v2', () => {
       expect(ids(await api.get('/api/v2/events/date?date=20300617', s.token))).toEqual([]);
     });
 
+    it("finds a long event on its last day however long it is, the account's longest span moving with imports", async () => {
+      // a separate account: its longest span starts at 2 days, then a year-long event comes in
+      const { acct: other, s: session, api: client } = await freshSession();
+      const short = fpEvent({ startDate: '2031-01-01', endDate: '2031-01-03' });
+      await importEvents(server, other.slug, [short]).expect(200);
+      expect(ids(await client.get('/api/v2/events/date?date=20310103', session.token))).toEqual([short.itemId]);
+      const season = fpEvent({ startDate: '2030-01-01', endDate: '2031-01-03', summary: 'Season' });
+      await importEvents(server, other.slug, [season]).expect(200);
+      expect(ids(await client.get('/api/v2/events/date?date=20310103', session.token))).toEqual([season.itemId, short.itemId]);
+      expect(ids(await client.get('/api/v2/events/between?startDate=20310102&endDate=20310110', session.token))).toEqual([season.itemId, short.itemId]);
+      expect(ids(await client.get('/api/v2/events/date?date=20310104', session.token))).toEqual([]);
+    });
+
     it('between is inclusive; limit and offset page; past the end []', async () => {
       const all = ids(await api.get('/api/v2/events/between?startDate=20300614&endDate=20300620', s.token));
       expect(all).toEqual([E.multi.itemId, E.allDay.itemId, E.released.itemId, E.morning.itemId, E.noon.itemId, E.later.itemId]);
