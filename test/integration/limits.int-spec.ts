@@ -17,6 +17,7 @@ import {
   type LimitPolicy,
   type LimitStorage,
   type WindowInput,
+  WriteBehindLimitStorage,
 } from '#limits';
 import { StoreModule } from '#store';
 import { unique } from '../factories/admin.factory.js';
@@ -106,6 +107,42 @@ describe('limits', () => {
   contract('memory', () => memory);
   contract('store', () => ctx.get(LimitStorages).store);
   contract('store (unlogged, short windows)', () => ctx.get(LimitStorages).volatileStore);
+  let writeBehind: WriteBehindLimitStorage;
+  contract('write-behind (durable counters of the embedded store)', () => (writeBehind ??= new WriteBehindLimitStorage(ctx.get(LimitStorages).store)));
+
+  describe('write-behind', () => {
+    it('writes counts to the store on flush, and another instance over the same store continues them', async () => {
+      const store = ctx.get(LimitStorages).store;
+      const counting = new WriteBehindLimitStorage(store);
+      const key = unique('behind');
+      const day: WindowInput[] = [{ k: 'f', l: 10, s: T - 1000, e: T + 86_400_000 }];
+      for (let i = 0; i < 4; i++) await counting.admit(key, day, T + i);
+      expect(await store.read(key, T + 10)).toEqual([]); // nothing written yet: the requests paid no store write
+      await counting.flush();
+      expect(await store.read(key, T + 10)).toEqual([{ s: T - 1000, n: 4 }]);
+      const restarted = new WriteBehindLimitStorage(store);
+      expect((await restarted.admit(key, day, T + 20)).results[0][0]).toBe(5);
+      await restarted.flush();
+      // concurrent first requests after a start share one read, and none is lost
+      const another = new WriteBehindLimitStorage(store);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => another.admit(key, day, T + 30)));
+      expect(answers.filter((a) => a.admitted)).toHaveLength(5);
+    });
+
+    it('keeps counts it could not write, and writes them on the next flush', async () => {
+      const store = ctx.get(LimitStorages).store;
+      const counting = new WriteBehindLimitStorage(store);
+      const key = unique('retry');
+      const day: WindowInput[] = [{ k: 'f', l: 10, s: T, e: T + 86_400_000 }];
+      await counting.admit(key, day, T);
+      const write = jest.spyOn(store, 'write').mockRejectedValueOnce(new Error('store away'));
+      await expect(counting.flush()).rejects.toThrow('store away');
+      write.mockRestore();
+      await counting.admit(key, day, T + 1);
+      await counting.flush();
+      expect(await store.read(key, T + 2)).toEqual([{ s: T, n: 2 }]);
+    });
+  });
   if (TEST_REDIS_URL) {
     let redis: RedisLimitStorage;
     beforeAll(async () => {

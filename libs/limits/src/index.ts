@@ -11,3 +11,4 @@ export * from './rate-limit-headers.js';
 export * from './redis-limit.storage.js';
 export * from './store-limit.storage.js';
 export * from './windows.js';
+export * from './write-behind-limit.storage.js';

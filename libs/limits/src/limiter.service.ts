@@ -4,7 +4,6 @@ import { DomainError } from '#errors';
 import { LimitStorage } from './limit-storage.js';
 import { windowLimit, windowSeconds, type LimitDecision, type LimitPolicy, type WindowStatus } from './limit-policy.js';
 import { LimitStorages } from './limit-storages.js';
-import { type StoreLimitStorage } from './store-limit.storage.js';
 import { evaluate, toWindowInput, type RawAdmission } from './windows.js';
 
 /** A limiter answer that takes longer than this means the storage is in trouble: 503, never a hang. */
@@ -24,10 +23,10 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     @InjectThrottlerStorage() private readonly storage: LimitStorage,
     private readonly storages: LimitStorages,
   ) {
-    this.durable = storages.store;
+    this.durable = storages.durable;
   }
 
-  private readonly durable: StoreLimitStorage;
+  private readonly durable: LimitStorages['durable'];
 
   /** Which storage counts non-durable policies: `store` or `redis`. */
   get storageName(): string {
@@ -36,7 +35,7 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.purgeTimer = setInterval(() => {
-      Promise.all([this.storages.store.purge(), this.storages.volatileStore.purge()]).catch((e: unknown) =>
+      Promise.all([this.storages.durable.purge(), this.storages.volatileStore.purge()]).catch((e: unknown) =>
         this.logger.warn(`could not purge expired counters: ${String(e)}`),
       );
     }, PURGE_EVERY_MS);

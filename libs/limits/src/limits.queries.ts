@@ -22,6 +22,13 @@ RETURNING state->'a' AS admitted, state->'r' AS results
 /** The same admission on the unlogged table of short windows. */
 export const ADMIT_VOLATILE_SQL = ADMIT_SQL.replace('INTO limit_counters AS c', 'INTO limit_counters_volatile AS c');
 
+/** Counters as they stand ($1: a JSON array of {key, w: window states, e: expiry in ms}), in the shape ADMIT_SQL keeps. */
+export const WRITE_COUNTERS_SQL = `INSERT INTO limit_counters AS c (key, state, expires_at)
+SELECT r.key, jsonb_build_object('w', r.w), to_timestamp(r.e / 1000.0)
+  FROM jsonb_to_recordset($1::jsonb) AS r(key text, w jsonb, e bigint)
+ON CONFLICT (key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at
+`;
+
 export const PURGE_SQL = `DELETE FROM limit_counters WHERE expires_at < now() - interval '1 minute'
 `;
 

@@ -1,6 +1,6 @@
 import { StoreService } from '#store';
 import { LimitStorage } from './limit-storage.js';
-import { ADMIT_SQL, ADMIT_VOLATILE_SQL, PURGE_SQL, PURGE_VOLATILE_SQL } from './limits.queries.js';
+import { ADMIT_SQL, ADMIT_VOLATILE_SQL, PURGE_SQL, PURGE_VOLATILE_SQL, WRITE_COUNTERS_SQL } from './limits.queries.js';
 import { expiresAt, type RawAdmission, type WindowInput, type WindowResult, type WindowState } from './windows.js';
 
 /**
@@ -39,6 +39,21 @@ export class StoreLimitStorage extends LimitStorage {
       [key, Math.floor(now)],
     );
     return row?.w ?? [];
+  }
+
+  /** The stored windows with the instant they all end (ms), when alive. */
+  async readHeld(key: string, now: number): Promise<{ state: WindowState[]; expires: number } | undefined> {
+    const [row] = await this.store.query<{ w: WindowState[]; expires: number }>(
+      `SELECT state->'w' AS w, (extract(epoch FROM expires_at) * 1000)::float8 AS expires
+         FROM limit_counters WHERE key = $1 AND expires_at > to_timestamp($2::bigint / 1000.0)`,
+      [key, Math.floor(now)],
+    );
+    return row ? { state: row.w, expires: row.expires } : undefined;
+  }
+
+  /** Stores counters as they stand (counted elsewhere: see WriteBehindLimitStorage), in one statement. */
+  async write(counters: { key: string; state: WindowState[]; expires: number }[]): Promise<void> {
+    await this.store.query(WRITE_COUNTERS_SQL, [JSON.stringify(counters.map((c) => ({ key: c.key, w: c.state, e: Math.floor(c.expires) })))]);
   }
 
   /** Drops counters whose windows have all ended. */
