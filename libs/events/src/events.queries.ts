@@ -7,7 +7,8 @@
  * selection ($5, $6), then each filter, then limit and offset.
  */
 
-const EVENT_COLUMNS = `e.body, e.created_ms::float8 AS created_ms, e.edited_ms::float8 AS edited_ms, e.deleted, e.deleted_ms::float8 AS deleted_ms`;
+// the body as its stored JSON text: the wire rendering splices it, so it is never parsed and re-serialised
+const EVENT_COLUMNS = `e.body::text AS body, e.created_ms::float8 AS created_ms, e.edited_ms::float8 AS edited_ms, e.deleted, e.deleted_ms::float8 AS deleted_ms`;
 
 /**
  * Visible to the caller: its account, its product (or every product), not under embargo for it. `product_ids = '{}'`

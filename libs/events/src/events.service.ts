@@ -15,9 +15,9 @@ import {
   type PageKind,
 } from './events.queries.js';
 
-/** An event as stored: its content and the instants Plangate set (epoch ms). */
+/** An event as stored: its content (JSON text, fields in wire order) and the instants Plangate set (epoch ms). */
 export interface StoredEvent {
-  content: EventContent;
+  contentJson: string;
   createdMs: number;
   editedMs: number;
   deleted: boolean;
@@ -45,7 +45,7 @@ export interface ImportResult {
 }
 
 interface EventRow {
-  body: EventContent;
+  body: string;
   created_ms: number;
   edited_ms: number;
   deleted: boolean;
@@ -53,7 +53,7 @@ interface EventRow {
 }
 
 function toStored(row: EventRow): StoredEvent {
-  return { content: row.body, createdMs: row.created_ms, editedMs: row.edited_ms, deleted: row.deleted, deletedMs: row.deleted_ms };
+  return { contentJson: row.body, createdMs: row.created_ms, editedMs: row.edited_ms, deleted: row.deleted, deletedMs: row.deleted_ms };
 }
 
 /** What a caller may see (forward-planner.md §4.1 "Visible"). */

@@ -6,8 +6,8 @@ import { EventsService, type EventSelection } from '#events';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { ForwardPlannerApi } from './forward-planner-auth.guard.js';
 import { FpQuery, parseDate, parseFilters, parseItemId, parsePaging, parseSince } from './wire/fp-query.js';
-import { sendJson } from './wire/fp-response.js';
-import { renderEvent } from './wire/fp-serializers.js';
+import { sendJsonText } from './wire/fp-response.js';
+import { renderEventJson } from './wire/fp-serializers.js';
 
 const LIST_QUERIES = [
   { name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
@@ -70,13 +70,13 @@ export class EventsController {
   @ApiResponse({ status: 200, description: 'the event, every field of §4.2' })
   async one(@CurrentPrincipal() p: Principal, @Param('itemId') itemId: string, @Req() req: Request, @Res() res: Response) {
     const event = await this.events.get(p, parseItemId(itemId));
-    await sendJson(req, res, renderEvent(event));
+    await sendJsonText(req, res, renderEventJson(event));
   }
 
   private async list(p: Principal, req: Request, res: Response, q: FpQuery, selection: EventSelection): Promise<void> {
     const filters = parseFilters(q);
     const paging = parsePaging(q);
     const page = await this.events.page(p, selection, filters, paging);
-    await sendJson(req, res, page.map(renderEvent));
+    await sendJsonText(req, res, `[${page.map(renderEventJson).join(',')}]`);
   }
 }

@@ -1,0 +1,71 @@
+import { EVENT_FIELDS, londonStamp, normalizeEventImport, utcStamp, type StoredEvent } from '#events';
+import { renderEventJson, topLevelKeyAt } from './fp-serializers.js';
+
+/** The wire event built field by field (§4.2), the way a reader of the spec would: the reference for the splice. */
+function reference(e: StoredEvent): string {
+  const content = JSON.parse(e.contentJson) as Record<string, unknown>;
+  const server: Record<string, unknown> = {
+    createdDate: londonStamp(e.createdMs),
+    lastEditDate: londonStamp(e.editedMs),
+    createdDateUtc: utcStamp(e.createdMs),
+    lastEditDateUtc: utcStamp(e.editedMs),
+    deleted: e.deleted,
+    deletionDate: e.deleted && e.deletedMs !== null ? londonStamp(e.deletedMs) : null,
+  };
+  return JSON.stringify(Object.fromEntries(EVENT_FIELDS.map((f) => [f, f in server ? server[f] : (content[f] ?? null)])));
+}
+
+const stored = (input: Record<string, unknown>, stamps: Partial<StoredEvent> = {}): StoredEvent => ({
+  contentJson: JSON.stringify(normalizeEventImport([input]).events[0].content),
+  createdMs: Date.UTC(2026, 2, 29, 0, 30, 0, 123), // the night London moves to BST
+  editedMs: Date.UTC(2026, 9, 25, 1, 15, 0, 7),
+  deleted: false,
+  deletedMs: null,
+  ...stamps,
+});
+
+describe('renderEventJson', () => {
+  const hostile = 'website":"x","deleted":true,\\"}{[';
+  it.each([
+    ['a minimal event', { itemId: 1, summary: 'Forum', startDate: '2030-06-15' }],
+    ['strings that look like keys, quotes, backslashes, unicode', { itemId: 2, summary: hostile, description: 'a "quoted" \\ back\nline ✓ \u202e RTL', venue: '"website":', startDate: '2030-06-15' }],
+    ['every list and object field filled', {
+      itemId: 4, summary: 'Full', startDate: '2030-06-15', endDate: '2030-06-17', time: '09:30', embargoTime: '2030-06-01T08:00:00',
+      timezone: { timezoneID: 8, timezoneOffset: -4 }, categories: [{ categoryId: 1, categoryName: 'A' }], eventTypes: [{ tagId: 2, tagName: 'B' }],
+      pressContacts: [{ pressContactID: 3, pressContactName: 'C' }], country: { countryId: 38, countryName: 'Canada' }, website: 'w', locale: 'en-GB',
+    }],
+  ])('renders %s exactly as the field-by-field reference', (_name, input) => {
+    const e = stored(input);
+    expect(renderEventJson(e)).toBe(reference(e));
+    expect(Object.keys(JSON.parse(renderEventJson(e)))).toEqual([...EVENT_FIELDS]);
+  });
+
+  it('splices at the top-level "website" key even where a nested object has one before it', () => {
+    // import's shapes have no nested "website" key today; the splice must not depend on that
+    const e = stored({ itemId: 3, summary: 'S', startDate: '2030-06-15', website: 'http://top.example' });
+    const content = JSON.parse(e.contentJson) as Record<string, unknown>;
+    content.venueData = [{ website: 'http://nested.example', name: '{"website":1}' }];
+    const nested = { ...e, contentJson: JSON.stringify(content) };
+    expect(nested.contentJson.indexOf('"website":')).toBeLessThan(topLevelKeyAt(nested.contentJson, '"website":'));
+    expect(renderEventJson(nested)).toBe(reference(nested));
+  });
+
+  it('renders a tombstone with its deletion stamp', () => {
+    const e = stored({ itemId: 5, summary: 'Gone', startDate: '2030-06-15' }, { deleted: true, deletedMs: Date.UTC(2026, 6, 1, 12, 0, 0, 0) });
+    expect(JSON.parse(renderEventJson(e))).toMatchObject({ deleted: true, deletionDate: '2026-07-01T13:00:00.000' });
+    expect(renderEventJson(e)).toBe(reference(e));
+  });
+
+  it('falls back to the field-by-field rendering for content stored in another shape', () => {
+    const e = stored({ itemId: 6, summary: 'Odd', startDate: '2030-06-15' });
+    const odd = { ...e, contentJson: JSON.stringify({ summary: 'Odd', itemId: 6 }) };
+    expect(renderEventJson(odd)).toBe(reference(odd));
+  });
+});
+
+describe('topLevelKeyAt', () => {
+  it('finds only keys of the top-level object', () => {
+    expect(topLevelKeyAt('{"a":{"k":1},"b":"\\"k\\":","k":2}', '"k":')).toBe(26);
+    expect(topLevelKeyAt('{"a":[{"k":1}],"b":"k"}', '"k":')).toBe(-1);
+  });
+});
