@@ -37,9 +37,21 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/**
+ * The stamps of the events a feed serves again and again (each page renders four per event): formatted once. Bounded;
+ * cleared when full, as the London offsets are.
+ */
+const stamps = new Map<number, string>();
+
 /** `yyyy-MM-ddTHH:mm:ss.fff` of the UTC reading of an instant. */
 export function utcStamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 23);
+  let stamp = stamps.get(ms);
+  if (stamp === undefined) {
+    stamp = new Date(ms).toISOString().slice(0, 23);
+    if (stamps.size >= 100_000) stamps.clear();
+    stamps.set(ms, stamp);
+  }
+  return stamp;
 }
 
 /** `yyyy-MM-ddTHH:mm:ss.fff` of the Europe/London reading of an instant. */

@@ -96,7 +96,7 @@ export class EventsService {
     if (filters.keyword !== undefined) add('keyword', filters.keyword.toLowerCase());
     if (filters.isHeadline !== undefined) add('isHeadline', filters.isHeadline);
     params.push(paging.limit, paging.offset);
-    const rows = await this.store.query<EventRow>(eventPageSql(kind, used), params);
+    const rows = await this.store.queryPrepared<EventRow>(eventPageSql(kind, used), params);
     return rows.map(toStored);
   }
 

@@ -22,7 +22,7 @@ export class StoreLimitStorage extends LimitStorage {
   }
 
   async admit(key: string, windows: WindowInput[], now: number, cost = 1): Promise<RawAdmission> {
-    const [row] = await this.store.query<{ admitted: boolean; results: WindowResult[] }>(this.admitSql, [
+    const [row] = await this.store.queryPrepared<{ admitted: boolean; results: WindowResult[] }>(this.admitSql, [
       key,
       JSON.stringify(windows),
       Math.floor(now),

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type Pool, type PoolClient } from 'pg';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '#errors';
 import { type OpenedStore } from './data-source.factory.js';
@@ -52,6 +54,26 @@ export class StoreService implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * The same for a query every request pays for, as a named prepared statement: parsed and planned once per
+   * connection, then only bound and executed. Unnamed, PostgreSQL parsed and planned it each time, which was most of
+   * its cost (an admission: 0.4-2 ms of parse and bind for 0.1 ms of execution, in the server's log). For SQL texts
+   * from a bounded set only (each text is one statement on every connection, for the connection's life).
+   */
+  async queryPrepared<T = Record<string, unknown>>(sql: string, params: unknown[] = [], tx?: Tx): Promise<T[]> {
+    try {
+      const query = { name: statementName(sql), text: sql, values: params };
+      if (tx) {
+        const client = (await tx.queryRunner!.connect()) as PoolClient;
+        return (await client.query(query)).rows as T[];
+      }
+      const pool = (this.opened.dataSource.driver as unknown as { master: Pool }).master;
+      return (await pool.query(query)).rows as T[];
+    } catch (e) {
+      throw translateStoreError(e);
+    }
+  }
+
   /** Runs a write through the edge translation (unique violation → CONFLICT naming the field, ...). */
   async write<T>(op: 'insert' | 'update' | 'delete', work: () => Promise<T>): Promise<T> {
     try {
@@ -92,4 +114,16 @@ export class StoreService implements OnApplicationShutdown {
     this.closed = true;
     await this.opened.close();
   }
+}
+
+const statementNames = new Map<string, string>();
+
+/** A statement's name from its text: the same text, the same name on every connection; another text, another name. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `pg_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
