@@ -1,5 +1,6 @@
 import { applyDecorators, Inject, Injectable, UseFilters, UseGuards, UsePipes, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-docs.js';
 import { type Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
@@ -31,6 +32,10 @@ export function AdminApi(): ClassDecorator {
   return applyDecorators(
     ApiTags('admin'),
     ApiBearerAuth('admin'),
+    ApiErrors([
+      { status: 401, description: 'missing or wrong admin token', example: { error: { code: 'unauthorized', message: 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>' } } },
+      { status: 422, description: 'invalid or unknown fields', example: { error: { code: 'invalid_fields', message: 'invalid fields', details: [{ field: 'plan', issue: 'must be one of the following values: free, basic, pro, premium' }] } } },
+    ]),
     UseGuards(AdminAuthGuard),
     UsePipes(StrictBodyPipe),
     UseFilters(AdminExceptionFilter),

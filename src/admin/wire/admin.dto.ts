@@ -115,14 +115,14 @@ export class UpdateUserDto {
   @Length(1, 200, { each: true })
   assigned_clients?: string[];
 
-  @ApiPropertyOptional({ minLength: 12 })
+  @ApiPropertyOptional({ minLength: 12, example: 'correct-horse-battery' })
   @IsOptional()
   @IsString()
   @MinLength(12)
   @MaxLength(1024)
   password?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: false })
   @IsOptional()
   @IsBoolean()
   active?: boolean;

@@ -1,5 +1,6 @@
 import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { SessionsService } from '#events';
@@ -58,12 +59,17 @@ export class ForwardPlannerAuthGuard implements CanActivate {
   }
 }
 
+const FORWARD_PLANNER_ERRORS = ApiErrors([
+  { status: 401, description: 'missing, expired or revoked token; wrong credentials', example: { error: 'Unauthorised', message: 'Missing access token' } },
+  { status: 429, description: 'per-minute, hour or day limit (Retry-After)', example: { error: 'Throttle Limit Reached', message: 'Too many requests' } },
+]);
+
 /** What every Forward Planner data controller carries: the bearer guard and limits, the error format, the docs. */
 export function ForwardPlannerApi(): ClassDecorator {
-  return applyDecorators(ApiTags('forward-planner'), ApiBearerAuth('forward-planner'), UseGuards(ForwardPlannerAuthGuard), UseFilters(ForwardPlannerExceptionFilter));
+  return applyDecorators(ApiTags('forward-planner'), ApiBearerAuth('forward-planner'), FORWARD_PLANNER_ERRORS, UseGuards(ForwardPlannerAuthGuard), UseFilters(ForwardPlannerExceptionFilter));
 }
 
 /** The login controller: no bearer (it issues them), the same error format. */
 export function ForwardPlannerLoginApi(): ClassDecorator {
-  return applyDecorators(ApiTags('forward-planner'), UseFilters(ForwardPlannerExceptionFilter));
+  return applyDecorators(ApiTags('forward-planner'), FORWARD_PLANNER_ERRORS, UseFilters(ForwardPlannerExceptionFilter));
 }

@@ -1,6 +1,7 @@
 import { applyDecorators, Inject, Injectable, SetMetadata, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
@@ -130,7 +131,12 @@ function ignoreUnauthenticated(e: unknown): undefined {
 export function PlanpointApi(access: PlanpointAccess = 'read'): ClassDecorator {
   return applyDecorators(
     ApiTags('planpoint'),
-    ApiBearerAuth('planpoint'),
+    ...(access === 'none' ? [] : [ApiBearerAuth('planpoint')]),
+    ApiErrors([
+      { status: 401, description: 'missing or invalid credential', example: { message: 'Missing access token' } },
+      { status: 403, description: 'a role that only reads, or a paused project', example: { message: 'Insufficient permissions' } },
+      { status: 404, description: 'not found (or another account\'s)', example: { message: 'Project not found' } },
+    ]),
     SetMetadata(PLANPOINT_ACCESS, access),
     UseGuards(PlanpointAuthGuard),
     UseFilters(PlanpointExceptionFilter),
@@ -138,7 +144,9 @@ export function PlanpointApi(access: PlanpointAccess = 'read'): ClassDecorator {
 }
 
 /** A route's own access level (overrides the controller's). */
-export const Access = (access: PlanpointAccess) => SetMetadata(PLANPOINT_ACCESS, access);
+export const Access = (access: PlanpointAccess) =>
+  // A public route takes the credential optionally (the owner also sees unpublished objects).
+  access === 'public' ? applyDecorators(SetMetadata(PLANPOINT_ACCESS, access), ApiSecurity({})) : SetMetadata(PLANPOINT_ACCESS, access);
 
 /** The caller on a public route: undefined when anonymous. */
 export { OptionalPrincipal } from './wire/optional-principal.decorator.js';

@@ -6,6 +6,7 @@ import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.
 import { parseId } from './wire/planpoint-fields.js';
 import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
 import { toGroupJson } from './wire/planpoint.serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Enterprises (planpoint.md §4.2; the SDK has none: they follow its group pattern, 201 but delete). */
 @PlanpointApi('read')
@@ -16,6 +17,7 @@ export class PlanpointEnterprisesController {
   @Post('find')
   @Access('public')
   @HttpCode(201)
+  @ApiJsonBody({ namespace: 'demo', hostName: 'demo-homes' })
   @ApiOperation({ summary: 'Find an enterprise by namespace and hostName (public when published)' })
   async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
     const { namespace, hostName } = parseFindBody(body);

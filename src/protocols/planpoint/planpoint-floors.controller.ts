@@ -6,6 +6,7 @@ import { Access, PlanpointApi } from './planpoint-auth.guard.js';
 import { invalid, parseId, parsePid, parseRef } from './wire/planpoint-fields.js';
 import { parseFloorInput } from './wire/planpoint-inputs.js';
 import { toFloorJson } from './wire/planpoint.serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Floors (planpoint.md §4.2): the SDK answers 200 on list, get and PATCH, 201 on create. */
 @PlanpointApi('read')
@@ -23,6 +24,7 @@ export class PlanpointFloorsController {
   @Post()
   @Access('write')
   @HttpCode(201)
+  @ApiJsonBody({ project: '6b0850b46ca621b18b000002', name: 'Level 1', level: 1 })
   @ApiOperation({ summary: 'Create a floor ({project, name})' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
     const project = parseRef(body.project, 'project');

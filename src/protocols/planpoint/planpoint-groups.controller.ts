@@ -6,6 +6,7 @@ import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.
 import { parseId } from './wire/planpoint-fields.js';
 import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
 import { toGroupJson } from './wire/planpoint.serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Groups (planpoint.md §4.2): 201 on every read and write but delete, as the SDK documents. */
 @PlanpointApi('read')
@@ -16,6 +17,7 @@ export class PlanpointGroupsController {
   @Post('find')
   @Access('public')
   @HttpCode(201)
+  @ApiJsonBody({ namespace: 'demo', hostName: 'waterfront' })
   @ApiOperation({ summary: 'Find a group by namespace and hostName (public when published)' })
   async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
     const { namespace, hostName } = parseFindBody(body);

@@ -6,6 +6,7 @@ import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.
 import { parsePid } from './wire/planpoint-fields.js';
 import { parseLeadInput, parseProjectLocator } from './wire/planpoint-inputs.js';
 import { toLeadJson } from './wire/planpoint.serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Leads: the viewer's contact form (public) and the account's list, newest first. */
 @PlanpointApi('read')
@@ -26,6 +27,7 @@ export class PlanpointLeadsController {
   @Post()
   @Access('public')
   @HttpCode(201)
+  @ApiJsonBody({ namespace: 'demo', hostName: 'riverside-tower', name: 'Jane', email: 'jane@example.com' })
   @ApiOperation({ summary: "The viewer's contact form (public)" })
   async create(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
     const locator = parseProjectLocator(body);

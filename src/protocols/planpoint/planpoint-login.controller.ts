@@ -6,6 +6,7 @@ import { Limiter, type LimitPolicy } from '#limits';
 import { Access, PlanpointApi } from './planpoint-auth.guard.js';
 import { PlanpointTokens } from './planpoint-tokens.js';
 import { invalid } from './wire/planpoint-fields.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /** planpoint.md §6: 10 failures per lower-cased username in 15 min lock the login, right password included. */
 const LOGIN_FAILURES: LimitPolicy = { name: 'planpoint-login', windows: [{ kind: 'sliding', name: 'planpoint-login', limit: 10, seconds: 900 }] };
@@ -27,6 +28,7 @@ export class PlanpointLoginController {
   @Access('none')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
+  @ApiJsonBody({ username: 'demo-admin', password: 'correct-horse-battery' })
   @ApiOperation({ summary: 'Log in with e-mail or username and password; answers a one-hour access token' })
   async login(@Body() body: Record<string, unknown>) {
     const { username, password } = body;

@@ -6,6 +6,7 @@ import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.
 import { parseId } from './wire/planpoint-fields.js';
 import { parseFindBody, parseProjectInput } from './wire/planpoint-inputs.js';
 import { toProjectJson, toProjectSummaryJson } from './wire/planpoint.serializers.js';
+import { ApiAnswer, ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Projects (planpoint.md §4.2): the rows Planfix serves as projects. Success codes are the SDK's (201 on reads). */
 @PlanpointApi('read')
@@ -21,6 +22,7 @@ export class PlanpointProjectsController {
   @Access('public')
   @HttpCode(201)
   @ApiOperation({ summary: 'Find a project by namespace and hostName (public when published)' })
+  @ApiJsonBody({ namespace: 'demo', hostName: 'riverside-tower' })
   async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
     const { namespace, hostName } = parseFindBody(body);
     return this.document(await this.projects.find(namespace, hostName, viewer), !viewer);
@@ -29,6 +31,7 @@ export class PlanpointProjectsController {
   @Get('mine')
   @HttpCode(201)
   @ApiOperation({ summary: "All the account's projects" })
+  @ApiAnswer(201, [{ _id: '6b0850b46ca621b18b000002', name: 'Riverside Tower', namespace: 'demo', hostName: 'riverside-tower', projectType: null, status: 'ACTIVE', statusOverride: null, paused: false, published: true, createdAt: '2026-11-26T15:31:00.377Z' }])
   async mine(@CurrentPrincipal() p: Principal) {
     return (await this.projects.listMine(p)).map(toProjectSummaryJson);
   }
@@ -37,6 +40,7 @@ export class PlanpointProjectsController {
   @Access('write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a project (also a Planfix project)' })
+  @ApiJsonBody({ name: 'Harbour View' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
     return this.document(await this.projects.create(p, parseProjectInput(body, true)));
   }
@@ -52,6 +56,7 @@ export class PlanpointProjectsController {
   @Access('write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Update a project (merge; read-only keys ignored)' })
+  @ApiJsonBody({ name: 'Harbour View (phase 1)', published: true })
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
     const projectId = parseId(id);
     return this.document(await this.projects.update(p, projectId, parseProjectInput(body, false)));

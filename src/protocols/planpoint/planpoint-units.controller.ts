@@ -7,6 +7,7 @@ import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.
 import { parseId, parsePid } from './wire/planpoint-fields.js';
 import { parseBatch, parseProjectLocator, parseUnitFindFilters, parseUnitInput } from './wire/planpoint-inputs.js';
 import { toUnitJson } from './wire/planpoint.serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Units (planpoint.md §4.2, §4.5, §4.6): both vocabularies out, either in; the batch is all or nothing. */
 @PlanpointApi('read')
@@ -31,6 +32,7 @@ export class PlanpointUnitsController {
   @Post('find')
   @Access('public')
   @HttpCode(201)
+  @ApiJsonBody({ namespace: 'demo', hostName: 'riverside-tower', status: 'Available' })
   @ApiOperation({ summary: "A visible project's units, by floor and status (public)" })
   async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
     const locator = parseProjectLocator(body);
@@ -51,6 +53,7 @@ export class PlanpointUnitsController {
   @Post()
   @Access('write')
   @HttpCode(201)
+  @ApiJsonBody({ floor: '6b0850b46ca621b18b000003', unitNumber: '101', status: 'OnHold', bed: 2, price: 350000 })
   @ApiOperation({ summary: 'Create a unit on a floor (either vocabulary)' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
     const { floorRef, ...input } = parseUnitInput(body, true);
@@ -60,6 +63,7 @@ export class PlanpointUnitsController {
   @Patch()
   @Access('write')
   @HttpCode(201)
+  @ApiJsonBody({ ids: ['6b0850b46ca621b18b000004'], patchData: { status: 'Sold' } })
   @ApiOperation({ summary: 'Batch update: {ids, patchData}, all or nothing' })
   async batch(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
     const { ids, patch } = parseBatch(body);

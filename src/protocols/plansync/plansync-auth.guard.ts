@@ -1,5 +1,6 @@
 import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, principalSettings, type RequestWithPrincipal } from '#identity';
@@ -81,7 +82,13 @@ export class PlanSyncAuthGuard implements CanActivate {
   }
 }
 
+const PLANSYNC_ERRORS = ApiErrors([
+  { status: 401, description: 'missing or unknown X-API-Key', example: { detail: 'Missing API key' } },
+  { status: 422, description: "FastAPI's item list", example: { detail: [{ type: 'missing', loc: ['query', 'year'], msg: 'Field required', input: null }] } },
+  { status: 429, description: '60 requests per rolling minute per key (Retry-After)', example: { detail: 'Rate limit exceeded: 60 per 1 minute' } },
+]);
+
 /** What every PlanSync controller carries: the key guard and limit, the error format, the docs. */
 export function PlanSyncApi(): ClassDecorator {
-  return applyDecorators(ApiTags('plansync'), ApiSecurity('plansync'), UseGuards(PlanSyncAuthGuard), UseFilters(PlanSyncExceptionFilter));
+  return applyDecorators(ApiTags('plansync'), ApiSecurity('plansync'), PLANSYNC_ERRORS, UseGuards(PlanSyncAuthGuard), UseFilters(PlanSyncExceptionFilter));
 }

@@ -7,6 +7,7 @@ import { ReverseEtlApi } from './reverse-etl-auth.guard.js';
 import { parseDestinationBody } from './wire/retl-body.js';
 import { RetlQuery } from './wire/retl-query.js';
 import { destinationResource, list, resource } from './wire/retl-serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 @ReverseEtlApi()
 @Controller(['api/reverse-etl/destinations', 'v1/api/reverse-etl/destinations'])
@@ -24,6 +25,7 @@ export class DestinationsController {
   }
 
   @Post()
+  @ApiJsonBody({ name: 'CRM hook', connector: 'webhook', config: { url: 'http://localhost:4000/in', headers: { Authorization: 'Bearer crm-secret' }, signingSecret: 's3cret', objects: [{ name: 'Touchpoints', fields: [{ name: 'external_id', type: 'string', isIdentifier: true, required: true }, { name: 'account_company', type: 'string' }] }] } })
   @ApiOperation({ summary: 'Create a webhook or postgres destination (postgres: connected and read within 10 s)' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const d = await this.destinations.create(p, parseDestinationBody(body));
@@ -38,6 +40,7 @@ export class DestinationsController {
   }
 
   @Put(':id')
+  @ApiJsonBody({ name: 'CRM hook (production)', config: { signingSecret: 'n3w-s3cret' } })
   @ApiOperation({ summary: 'Rename, or change config key by key (a secret given replaces it)' })
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown) {
     return { data: destinationResource(await this.destinations.update(p, id, parseDestinationBody(body))) };

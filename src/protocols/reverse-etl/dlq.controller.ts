@@ -6,6 +6,7 @@ import { ReverseEtlApi } from './reverse-etl-auth.guard.js';
 import { parseResolveBody } from './wire/retl-body.js';
 import { RetlQuery } from './wire/retl-query.js';
 import { deadLetterResource, list, resolveBody, statsBody } from './wire/retl-serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 @ReverseEtlApi()
 @Controller(['api/reverse-etl/dlq', 'v1/api/reverse-etl/dlq'])
@@ -33,6 +34,7 @@ export class DlqController {
 
   @Post('resolve')
   @HttpCode(200)
+  @ApiJsonBody({ ids: ['dlq_01JDXYZ0000000000000000000'], reason: 'fixed_upstream', replay: true })
   @ApiOperation({ summary: 'Resolve entries with a reason; replay re-sends their rows in a new run per sync' })
   async resolve(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     return resolveBody(await this.dlq.resolve(p, parseResolveBody(body)));

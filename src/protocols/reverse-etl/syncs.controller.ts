@@ -7,6 +7,7 @@ import { ReverseEtlApi } from './reverse-etl-auth.guard.js';
 import { parseRunBody, parseSyncBody, parseToggleBody } from './wire/retl-body.js';
 import { RetlQuery } from './wire/retl-query.js';
 import { list, resource, runRequestResource, syncResource } from './wire/retl-serializers.js';
+import { ApiJsonBody } from '../../docs/api-docs.js';
 
 @ReverseEtlApi()
 @Controller(['api/reverse-etl/syncs', 'v1/api/reverse-etl/syncs'])
@@ -25,6 +26,7 @@ export class SyncsController {
   }
 
   @Post()
+  @ApiJsonBody({ name: 'Touchpoints to CRM', sourceQuery: 'model:touchpoints', destinationId: 'conn_01JDXYZ0000000000000000000', objectName: 'Touchpoints', fieldMappings: [{ source: 'id', destination: 'external_id', isKey: true }, { source: 'company_name', destination: 'account_company' }], syncMode: 'upsert', watermarkColumn: 'updated_at', schedule: { type: 'cron', expression: '15 */4 * * *', timezone: 'Europe/Berlin' } })
   @ApiOperation({ summary: 'Create a sync: a model reference or a read-only SQL SELECT, mappings, mode, schedule' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const s = await this.syncs.create(p, parseSyncBody(body));
@@ -39,6 +41,7 @@ export class SyncsController {
   }
 
   @Put(':id')
+  @ApiJsonBody({ schedule: { type: 'cron', expression: '0 6 * * *', timezone: 'UTC' } })
   @ApiOperation({ summary: 'Change a sync (partial; validated whole; a new source or watermark column resets the watermark)' })
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown) {
     return { data: syncResource(await this.syncs.update(p, id, parseSyncBody(body))) };
@@ -60,6 +63,7 @@ export class SyncActionsController {
 
   @Post('run')
   @HttpCode(202)
+  @ApiJsonBody({ syncId: 'retl_sync_01JDXYZ0000000000000000000', fullResync: false })
   @ApiOperation({ summary: 'Run one sync or several (syncId or syncIds; fullResync ignores the watermark once): 202' })
   async run(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     const { ids, fullResync } = parseRunBody(body);
@@ -68,6 +72,7 @@ export class SyncActionsController {
 
   @Post('toggle')
   @HttpCode(200)
+  @ApiJsonBody({ syncId: 'retl_sync_01JDXYZ0000000000000000000', enabled: false })
   @ApiOperation({ summary: 'Enable or disable a sync (enabled, or state enabled|active|disabled|paused)' })
   async toggle(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     const { id, enabled } = parseToggleBody(body);
