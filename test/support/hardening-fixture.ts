@@ -60,13 +60,14 @@ export async function makeAccountFixture(server: Server, hookUrl: string, retlKe
 
   // PlanSync: a sheet-year table, a touchpoint, a file
   const ps = plansync(server, key);
-  must(await importSheet(server, slug, 'Client List', 2025, CLIENT_LIST_CSV), 200, 'sheet import');
+  // sheet names are a fixed set, the same in every account: a row naming the account tells whose table answered
+  must(await importSheet(server, slug, 'Client List', 2025, `${CLIENT_LIST_CSV}\n${slug} Holdings,1,1,true,`), 200, 'sheet import');
   const tp = must(
     await ps.post('/api/v1/touchpoints?year=2025', { company_name: 'Acme Corp', touchpoints: 'Quarterly review call', reporting_quarter: 'Q1', reporting_year: '2025' }),
     200,
     'touchpoint',
   ) as { unid: string };
-  const file = must(await ps.upload('report.pdf', '%PDF-1.4 hardening'), 200, 'upload') as { filename: string };
+  const file = must(await ps.upload(`report-${slug}.pdf`, `%PDF-1.4 ${slug}`), 200, 'upload') as { filename: string };
 
   // Forward Planner: two events (one the Admin API samples may delete), a session
   const itemId = newItemId();
@@ -83,13 +84,14 @@ export async function makeAccountFixture(server: Server, hookUrl: string, retlKe
   const action = (await call('action.add', `<action><description>Called</description><task><id>${task.id}</id></task></action>`)).action;
   const user = (await call('user.get', '')).user;
 
-  // Planpoint: a project with a floor and a unit, a group and an enterprise around it
+  // Planpoint: a project with a floor and a unit, a group and an enterprise around it, all unpublished (published
+  // ones are public by design: embeds find them without a credential)
   const p = pp(server, key);
-  const ppProject = must(await p.post('/api/projects', { name: 'Riverside Tower' }), 201, 'pp project') as { _id: string; hostName: string };
+  const ppProject = must(await p.post('/api/projects', { name: 'Riverside Tower', published: false }), 201, 'pp project') as { _id: string; hostName: string };
   const floor = must(await p.post('/api/floors', { project: ppProject._id, name: 'Level 1', level: 1 }), 201, 'floor') as { _id: string };
   const unit = must(await p.post('/api/units', { floor: floor._id, unitNumber: '101', status: 'Available', bed: 2, price: 350000 }), 201, 'unit') as { _id: string };
-  const group = must(await p.post('/api/groups', { name: 'Riverside', projects: [ppProject._id] }), 201, 'group') as { _id: string; hostName: string };
-  const enterprise = must(await p.post('/api/enterprises', { name: 'Riverside Homes', groups: [group._id] }), 201, 'enterprise') as { _id: string; hostName: string };
+  const group = must(await p.post('/api/groups', { name: 'Riverside', projects: [ppProject._id], published: false }), 201, 'group') as { _id: string; hostName: string };
+  const enterprise = must(await p.post('/api/enterprises', { name: 'Riverside Homes', groups: [group._id], published: false }), 201, 'enterprise') as { _id: string; hostName: string };
 
   // Reverse ETL: a webhook destination, a sync of touchpoints, a run whose row was refused (a dead letter)
   const r = retl(server, key);

@@ -17,7 +17,7 @@ function normalised(res: { status: number; text: string }, names: string[]): { s
   for (const n of names.filter((x) => x.length > 2).sort((x, y) => y.length - x.length)) body = body.split(n).join('<name>');
   body = body
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
-    .replace(/"(created|updated|requested|timestamp)[a-zA-Z_]*":"[^"]*"/g, '"$1":"<time>"');
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?/g, '<time>');
   return { status: res.status, body };
 }
 
@@ -65,6 +65,12 @@ describe('hardening: isolation matrix (account B on account A\'s objects)', () =
         // both "succeed" (a list filtered by an id, a resolve of unknown ids): neither may show A's objects
         const leaked = namesOf(a).filter((n) => n.length > 4 && onA.text.includes(n) && !JSON.stringify(ep.sample(withObjectsOf(b, a))).includes(n));
         if (leaked.length) leaks.push(`${label}: B's answer shows A's ${leaked.join(', ')}`);
+      }
+      // a sheet's name is the same in every account (a fixed set): B reads its own table of that name, never A's
+      if (ep.route.startsWith('/api/v1/spreadsheets/')) {
+        const ownRows = !ep.route.endsWith('/data') || onA.text.includes(b.slug);
+        if (onA.status !== 200 || onA.text.includes(a.slug) || !ownRows) leaks.push(`${label}: B's answer is not B's own table: ${onA.text.slice(0, 300)}`);
+        continue;
       }
       const x = normalised(onA, namesOf(a));
       const y = normalised(onGhost, namesOf(ghost));
