@@ -28,7 +28,13 @@ async function receiveSheet(req: Request): Promise<{ bytes: Buffer; kind: 'csv' 
   return new Promise((resolve, reject) => {
     let found: { chunks: Buffer[]; kind: 'csv' | 'xlsx' } | undefined;
     let tooLarge = false;
-    const parser = busboy({ headers: req.headers, limits: { fileSize: IMPORT_LIMITS.maxBytes, files: 1 } });
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fileSize: IMPORT_LIMITS.maxBytes, files: 1 } });
+    } catch {
+      // busboy throws at once on a Content-Type it cannot read (multipart without a boundary)
+      return reject(DomainError.malformed('the multipart body cannot be read: no boundary in Content-Type'));
+    }
     parser.on('file', (name, stream, info) => {
       const ext = /\.(csv|xlsx)$/i.exec(info.filename ?? '')?.[1]?.toLowerCase() as 'csv' | 'xlsx' | undefined;
       if (name !== 'file' || !ext) return stream.resume();

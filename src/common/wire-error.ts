@@ -1,6 +1,7 @@
 import { type ArgumentsHost } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { type DomainError } from '#errors';
+import { requestId } from '../logging/logging.module.js';
 import { toDomainError } from './to-domain-error.js';
 
 /** One error as a protocol puts it on the wire. */
@@ -41,6 +42,10 @@ export function answerException(exception: unknown, host: ArgumentsHost, errors:
   const ctx = host.switchToHttp();
   const req = ctx.getRequest<Request>();
   const res = ctx.getResponse<Response & { err?: unknown }>();
+  // A path that cannot be decoded fails Express's route matching before the logger's middleware gives the request
+  // its id: give it one here, so that the answer still carries X-Request-Id (and the formats that quote it).
+  const withId = req as Request & { id?: unknown };
+  withId.id ??= requestId(req, res);
   const domain = toDomainError(exception);
   if (domain) {
     sendWireError(res, errors.render(domain, req));

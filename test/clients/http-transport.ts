@@ -9,11 +9,12 @@ export interface RawResponse {
 /** One HTTP exchange with full control of method, headers and body bytes (supertest would add a Content-Type). */
 export function exchange(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: Agent },
+  // a header given as a list is sent once per value (duplicated headers)
+  options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string; agent?: Agent },
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string | string[]> = { ...options.headers };
     if (body) headers['Content-Length'] = String(body.length);
     const req = httpRequest(url, { method: options.method ?? 'POST', headers, agent: options.agent }, (res) => {
       const chunks: Buffer[] = [];

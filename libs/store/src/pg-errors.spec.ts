@@ -10,6 +10,8 @@ describe('translateStoreError', () => {
     [{ code: '23503', constraint: 'fk_users__account_id' }, 'insert', 'INVALID', 'account_id'],
     [{ code: '23503', constraint: 'fk_users__account_id' }, 'delete', 'CONFLICT', undefined],
     [{ code: '22P02' }, 'insert', 'INVALID', 'value'],
+    [{ code: '22P05' }, 'insert', 'INVALID', 'value'],
+    [{ code: '22021', column: 'summary' }, 'insert', 'INVALID', 'summary'],
     [{ code: 'ECONNREFUSED' }, 'insert', 'UNAVAILABLE', undefined],
     [{ code: '57P01' }, 'update', 'UNAVAILABLE', undefined],
     [{ code: '08006' }, 'update', 'UNAVAILABLE', undefined],
