@@ -1,0 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** The newest modification time under a folder (sources the built gateway must not be older than). */
+function newest(dir: string): number {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** Tests that run the built gateway: build it when missing or older than the sources (CI builds first). */
+export function ensureBuilt(): void {
+  const entry = join(ROOT, 'dist', 'src', 'main.js');
+  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'libs')), newest(join(ROOT, 'bench')));
+  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return;
+  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
+}
