@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createScratchDatabase } from './pg-admin.js';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -20,4 +21,14 @@ export function ensureBuilt(): void {
   const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'libs')), newest(join(ROOT, 'bench')));
   if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return;
   execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
+}
+
+/**
+ * The store of a gateway child: a scratch database beside DATABASE_URL when it is set (as in CI), so that no other
+ * test's gateway shares its runs and counters; else the child's own embedded store under its DATA_DIR.
+ */
+export async function childStore(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) return { env: {}, drop: async () => undefined };
+  const db = await createScratchDatabase(process.env.DATABASE_URL);
+  return { env: { DATABASE_URL: db.url }, drop: () => db.drop() };
 }
