@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { GatewayProcess } from '../../bench/gateway-process.js';
 import { provisionAccount, uploadFile, Workload } from '../../bench/workload.js';
-import { childStore, ensureBuilt } from '../support/built-gateway.js';
+import { CHILD_STORES, childStore, ensureBuilt } from '../support/built-gateway.js';
 
 const MB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,7 +34,7 @@ function freshGet(url: string, path: string, headers: Record<string, string>): P
  * after the restart (no temp file, no partial blob, no row); `SIGTERM` under load lets the requests in flight finish
  * (a slow upload among them), refuses new ones cleanly and exits 0.
  */
-describe('gateway process killed', () => {
+describe.each(CHILD_STORES)('gateway process killed (%s store)', (kind) => {
   let store: Awaited<ReturnType<typeof childStore>>;
   const gateways: GatewayProcess[] = [];
   const env = () => ({ ...store.env, LOG_LEVEL: 'warn' });
@@ -47,7 +47,7 @@ describe('gateway process killed', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    store = await childStore();
+    store = await childStore(kind);
   });
 
   afterAll(async () => {

@@ -23,12 +23,15 @@ export function ensureBuilt(): void {
   execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
 }
 
+/** The stores a gateway child can run on here: its embedded store always, PostgreSQL when DATABASE_URL is set. */
+export const CHILD_STORES = ['embedded', ...(process.env.DATABASE_URL ? ['postgres' as const] : [])] as const;
+
 /**
- * The store of a gateway child: a scratch database beside DATABASE_URL when it is set (as in CI), so that no other
- * test's gateway shares its runs and counters; else the child's own embedded store under its DATA_DIR.
+ * The store of a gateway child: on PostgreSQL a scratch database beside DATABASE_URL, so that no other test's
+ * gateway shares its runs and counters; embedded: the child's own store under its DATA_DIR.
  */
-export async function childStore(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  if (!process.env.DATABASE_URL) return { env: {}, drop: async () => undefined };
+export async function childStore(kind: 'embedded' | 'postgres' = process.env.DATABASE_URL ? 'postgres' : 'embedded'): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (kind === 'embedded' || !process.env.DATABASE_URL) return { env: {}, drop: async () => undefined };
   const db = await createScratchDatabase(process.env.DATABASE_URL);
   return { env: { DATABASE_URL: db.url }, drop: () => db.drop() };
 }
