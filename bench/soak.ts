@@ -158,8 +158,11 @@ async function main(): Promise<void> {
     const intervals: Interval[] = [newInterval(0)];
     const samples: Sample[] = [];
     const totals = new Map<string, number>();
+    const firstOf = new Map<string, string>();
     const onAnswer = (a: Answer) => {
-      const key = a.status === 0 ? `net:${a.error}` : a.protocol === 'planfix' && !a.ok ? `planfix ${a.detail}` : String(a.status);
+      // successes by status; failures by protocol and status (Planfix: its error code), the first body kept
+      const key = a.ok ? String(a.status) : a.status === 0 ? `${a.protocol} net:${a.error}` : a.protocol === 'planfix' ? `planfix ${a.detail}` : `${a.protocol} ${a.status}`;
+      if (!a.ok && !firstOf.has(key)) firstOf.set(key, `${a.name}: ${a.detail ?? a.error}`);
       const iv = intervals.at(-1)!;
       iv.count++;
       iv.statuses.set(key, (iv.statuses.get(key) ?? 0) + 1);
@@ -195,10 +198,11 @@ async function main(): Promise<void> {
       }
     }
     await load.stop();
-    const bad = [...totals.entries()].filter(([k]) => k.startsWith('net:') || /^5\d\d$/.test(k) || k === 'planfix 0011');
+    const bad = [...totals.entries()].filter(([k]) => / net:| 5\d\d$/.test(k) || k === 'planfix 0011');
     const all = [...totals.values()].reduce((a, b) => a + b, 0);
     const verdict = memoryVerdict(samples, durationS);
     process.stdout.write(`\n${all} answers: ${[...totals.entries()].sort().map(([k, v]) => `${k}×${v}`).join(' ')}\n`);
+    for (const [k, first] of firstOf) process.stdout.write(`  ${k}, first: ${first.slice(0, 160)}\n`);
     process.stdout.write(`reverse-ETL runs started: ${runs}, rows delivered to the webhook: ${sink.rows()}\n`);
     process.stdout.write(`errors (5xx, Planfix 0011, transport): ${bad.length ? bad.map(([k, v]) => `${k}×${v}`).join(' ') : 'none'}\n`);
     process.stdout.write(`memory after warm-up (first quarter; RSS: medians, heap: lowest samples):\n  ${verdict.lines.join('\n  ')}\n`);

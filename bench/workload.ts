@@ -109,7 +109,7 @@ export function requestFor(protocol: Protocol, a: WorkloadAccount, n: number, wr
     }
     case 'planpoint':
       return write
-        ? { name: 'POST floors', req: { method: 'POST', path: '/api/floors', headers: { Authorization: `Bearer ${key}`, ...json }, body: JSON.stringify({ project: a.projectId, name: `Level ${n}`, level: n % 50 }) } }
+        ? { name: 'PATCH project', req: { method: 'PATCH', path: `/api/projects/${a.projectId}`, headers: { Authorization: `Bearer ${key}`, ...json }, body: JSON.stringify({ description: `revision ${n}` }) } }
         : { name: 'GET projects/mine', req: { method: 'GET', path: '/api/projects/mine', headers: { Authorization: `Bearer ${key}` } } };
     case 'reverse-etl':
       return { name: 'GET syncs', req: { method: 'GET', path: '/api/reverse-etl/syncs?limit=20', headers: { Authorization: `Bearer ${key}` } } };
