@@ -101,7 +101,8 @@ export class GatewayProcess {
 
   /** Sends a signal and waits for the exit. */
   async signal(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.running) this.child!.kill(signal);
+    if (!this.child) return { code: null, signal: null };
+    if (this.running) this.child.kill(signal);
     return this.exited;
   }
 

@@ -58,9 +58,11 @@ function slope(points: [number, number][]): number {
 }
 
 /**
- * Memory is flat after the warm-up (the first quarter of the run) when the last quarter sits no higher than the
- * second, within 10 % or 8 MB: for RSS their medians, for the V8 heap in use their lowest samples (the floor the
- * collector returns to: a heap median follows the garbage-collection saw-tooth, a leak raises the floor).
+ * Memory grows when, after the warm-up (the first quarter of the run), both hold: the last quarter sits higher than
+ * the second by more than 10 % and 8 MB (RSS: their medians; V8 heap in use: their lowest samples, the floor the
+ * collector returns to, since a heap median follows the garbage-collection saw-tooth), and the least-squares slope
+ * of every sample after the warm-up exceeds 2 MB/min (20 MB over the default 10 minutes). A leak raises the level and
+ * keeps the trend; one late collection or a saw-tooth does only one of the two.
  */
 export function memoryVerdict(samples: Sample[], durationS: number): { flat: boolean; lines: string[] } {
   const quarter = (q: number) => samples.filter((s) => s.at >= (durationS * q) / 4 && s.at < (durationS * (q + 1)) / 4);
@@ -74,7 +76,7 @@ export function memoryVerdict(samples: Sample[], durationS: number): { flat: boo
     const q4 = level(quarter(3).map(pick));
     const after = samples.filter((s) => s.at >= durationS / 4);
     const perMin = slope(after.map((s) => [s.at / 60, pick(s)]));
-    const ok = q4 <= q2 * 1.1 || q4 - q2 <= 8;
+    const ok = q4 <= q2 * 1.1 || q4 - q2 <= 8 || perMin <= 2;
     flat &&= ok;
     lines.push(
       `${name.padEnd(9)}: 2nd quarter ${q2.toFixed(1)} MB, last quarter ${q4.toFixed(1)} MB (${(((q4 - q2) / q2) * 100).toFixed(1)} %), slope after warm-up ${perMin.toFixed(2)} MB/min: ${ok ? 'flat' : 'GROWING'}`,

@@ -32,7 +32,7 @@ describe('PostgreSQL restarted under load', () => {
 
   afterAll(async () => {
     await gw?.signal('SIGKILL');
-    pg.destroy();
+    await pg.destroy();
   });
 
   it.each(['fast', 'immediate'] as const)('stopped (%s) and started again: 503 + Retry-After while away, every protocol back within 5 s', async (mode) => {
@@ -50,7 +50,7 @@ describe('PostgreSQL restarted under load', () => {
 
     await sleep(1500);
     const stopping = now();
-    pg.stop(mode);
+    await pg.stop(mode);
     const stopped = now();
     await sleep(4000);
     await pg.start();

@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../bench/gateway-process.js';
 
 /** Resolves when a TCP port accepts connections. */
@@ -39,15 +40,16 @@ export class PrivatePostgres {
     return `postgresql://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  private run(tool: string, args: string[]): void {
+  /** Runs a PostgreSQL tool without blocking the event loop: the test's load goes on meanwhile. */
+  private async run(tool: string, args: string[]): Promise<void> {
     const asRoot = userInfo().uid === 0;
     const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(this.bin, tool), ...args]] : [join(this.bin, tool), args];
-    execFileSync(cmd, argv, { stdio: 'pipe', timeout: 60_000 });
+    await promisify(execFile)(cmd, argv, { timeout: 60_000 });
   }
 
   async init(): Promise<void> {
     if (userInfo().uid === 0) execFileSync('chown', ['postgres:', this.dir]);
-    this.run('initdb', ['-D', join(this.dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+    await this.run('initdb', ['-D', join(this.dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
     this.port = await freePort();
     await this.start();
   }
@@ -55,21 +57,17 @@ export class PrivatePostgres {
   async start(): Promise<void> {
     // fsync off and a small footprint: a throwaway server on a shared machine
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=40`;
-    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-o', opts, '-l', join(this.dir, 'log'), '-w', '-t', '60', 'start']);
+    await this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-o', opts, '-l', join(this.dir, 'log'), '-w', '-t', '60', 'start']);
     await waitForPort(this.port, 10_000);
   }
 
   /** `fast`: clients disconnected, clean shutdown; `immediate`: as after a crash. */
-  stop(mode: 'fast' | 'immediate' = 'fast'): void {
-    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-m', mode, '-w', 'stop']);
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    await this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-m', mode, '-w', 'stop']);
   }
 
-  destroy(): void {
-    try {
-      this.stop('immediate');
-    } catch {
-      // not running
-    }
+  async destroy(): Promise<void> {
+    await this.stop('immediate').catch(() => undefined); // not running
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
