@@ -35,7 +35,8 @@ describe('BlobStore.sweep at start', () => {
     const source = Readable.from(
       (async function* () {
         yield Buffer.from('abc');
-        seen = readdirSync(dir);
+        // the write stream opens its file asynchronously: wait for it (the test times out if it never comes)
+        while ((seen = readdirSync(dir)).length === 0) await new Promise((r) => setTimeout(r, 5));
         yield Buffer.from('def');
       })(),
     );
