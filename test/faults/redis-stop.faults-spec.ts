@@ -38,6 +38,7 @@ describe('Redis stopped under load', () => {
     const quotaCall = () => send(gw.url, 'plansync', 'quota', { method: 'GET', path: '/api/v1/spreadsheets', headers: { 'X-API-Key': quota.keys[0] } }, background.startedAt);
     const before: Answer[] = [];
     for (let i = 0; i < 40; i++) before.push(await quotaCall());
+    expect(await redis.size()).toBeGreaterThan(0); // the counters were in Redis
     await redis.kill('SIGKILL');
     const after: Answer[] = [];
     for (let i = 0; i < 100; i++) after.push(await quotaCall());

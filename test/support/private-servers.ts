@@ -87,6 +87,12 @@ export class PrivateRedis {
     await waitForPort(this.port, 10_000);
   }
 
+  /** How many keys it holds (redis-cli DBSIZE). */
+  async size(): Promise<number> {
+    const { stdout } = await promisify(execFile)('redis-cli', ['-p', String(this.port), 'dbsize']);
+    return Number(stdout.trim());
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
