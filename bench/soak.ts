@@ -58,11 +58,13 @@ function slope(points: [number, number][]): number {
 }
 
 /**
- * Memory grows when, after the warm-up (the first quarter of the run), both hold: the last quarter sits higher than
- * the second by more than 10 % and 8 MB (RSS: their medians; V8 heap in use: their lowest samples, the floor the
- * collector returns to, since a heap median follows the garbage-collection saw-tooth), and the least-squares slope
- * of every sample after the warm-up exceeds 2 MB/min (20 MB over the default 10 minutes). A leak raises the level and
- * keeps the trend; one late collection or a saw-tooth does only one of the two.
+ * The gateway's memory grows when, after the warm-up (the first quarter of the run), both hold for its RSS: the
+ * last quarter's median sits higher than the second quarter's by more than 10 % and 8 MB, and the least-squares slope
+ * of every sample after the warm-up exceeds 2 MB/min (20 MB over the default 10 minutes). A leak raises the level
+ * and keeps the trend; a late allocation burst does only one of the two. The V8 heap in use is reported the same
+ * way (lowest samples per quarter) but does not decide: sampled between collections it follows the saw-tooth, not
+ * the live set. To see the live heap, run with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 and send the gateway
+ * SIGUSR2 twice: a snapshot collects garbage first, and the two files' sizes compare live heaps.
  */
 export function memoryVerdict(samples: Sample[], durationS: number): { flat: boolean; lines: string[] } {
   const quarter = (q: number) => samples.filter((s) => s.at >= (durationS * q) / 4 && s.at < (durationS * (q + 1)) / 4);
@@ -77,9 +79,9 @@ export function memoryVerdict(samples: Sample[], durationS: number): { flat: boo
     const after = samples.filter((s) => s.at >= durationS / 4);
     const perMin = slope(after.map((s) => [s.at / 60, pick(s)]));
     const ok = q4 <= q2 * 1.1 || q4 - q2 <= 8 || perMin <= 2;
-    flat &&= ok;
+    if (name === 'RSS') flat &&= ok;
     lines.push(
-      `${name.padEnd(9)}: 2nd quarter ${q2.toFixed(1)} MB, last quarter ${q4.toFixed(1)} MB (${(((q4 - q2) / q2) * 100).toFixed(1)} %), slope after warm-up ${perMin.toFixed(2)} MB/min: ${ok ? 'flat' : 'GROWING'}`,
+      `${name.padEnd(9)}: 2nd quarter ${q2.toFixed(1)} MB, last quarter ${q4.toFixed(1)} MB (${(((q4 - q2) / q2) * 100).toFixed(1)} %), slope after warm-up ${perMin.toFixed(2)} MB/min: ${ok ? 'flat' : 'GROWING'}${name === 'RSS' ? '' : ' (reported, not judged)'}`,
     );
   }
   return { flat, lines };
@@ -154,7 +156,8 @@ async function main(): Promise<void> {
   try {
     await gw.start();
     process.stdout.write(`plangate soak: store ${values.store}, ${durationS} s, ${values.connections} connection(s) per protocol, gateway pid ${gw.pid}\n`);
-    const account = await provisionAccount(gw.url, { prefix: 'soak', keys: 60 });
+    // reverse ETL allows 120 requests per minute per key: 100 keys keep the soak's pace under it
+    const account = await provisionAccount(gw.url, { prefix: 'soak', keys: 100 });
     const syncId = await retlSync(gw.url, account, sink.url);
 
     const intervals: Interval[] = [newInterval(0)];

@@ -149,7 +149,8 @@ export class Workload {
   readonly answers: Answer[] = [];
   readonly startedAt = Date.now();
   private running = true;
-  private n = 0;
+  /** Per protocol, so that each protocol's requests rotate over all the keys. */
+  private readonly turns = new Map<Protocol, number>();
   private readonly workers: Promise<void>[] = [];
 
   constructor(
@@ -168,7 +169,9 @@ export class Workload {
         this.account.fpTokenAt = Date.now(); // one renewal at a time
         await renewFpToken(this.url, this.account).catch(() => (this.account.fpTokenAt = 0));
       }
-      const { name, req } = requestFor(protocol, this.account, this.n++, this.options.writes);
+      const n = this.turns.get(protocol) ?? 0;
+      this.turns.set(protocol, n + 1);
+      const { name, req } = requestFor(protocol, this.account, n, this.options.writes);
       const answer = await send(this.url, protocol, name, req, this.startedAt, this.options.timeoutMs);
       if (this.options.onAnswer) this.options.onAnswer(answer);
       else this.answers.push(answer);
