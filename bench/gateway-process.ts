@@ -15,7 +15,7 @@ export function hasTaskset(): boolean {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const port = (s.address() as { port: number }).port;
@@ -24,28 +24,66 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The built gateway in its own process (pinned to core 0 where taskset exists), on a fresh store. */
+export interface GatewayProcessOptions {
+  /** Reuse a DATA_DIR (a restart after a crash); default a fresh temp folder. */
+  dataDir?: string;
+  /** Mount the bare bench baseline routes (BENCH_BASELINE=true). Default true: the bench needs them. */
+  baseline?: boolean;
+  /** The child's stderr: shown (bench) or kept in `output` (tests, which print it only when they fail). */
+  stderr?: 'inherit' | 'capture';
+  /** Pin the gateway to core 0 with taskset. */
+  pinned?: boolean;
+}
+
+/** The built gateway (`dist/src/main.js`) in its own process, on a fresh store unless given a DATA_DIR. */
 export class GatewayProcess {
   private child?: ChildProcess;
   url = '';
   pid = 0;
+  dataDir = '';
+  /** Captured stderr and stdout (with `stderr: 'capture'`). */
+  output = '';
+  /** Settles when the process exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = new Promise(() => undefined);
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly options: GatewayProcessOptions = {},
+  ) {}
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
 
   /** `profileDir`: the gateway writes a V8 CPU profile there when it stops (node --cpu-prof). */
-  async start(pinned: boolean, profileDir?: string): Promise<void> {
+  async start(pinned = this.options.pinned ?? false, profileDir?: string): Promise<void> {
     const port = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'plangate-bench-gw-'));
+    this.dataDir = this.options.dataDir ?? mkdtempSync(join(tmpdir(), 'plangate-gw-'));
     const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'];
     const [cmd, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
+    const capture = this.options.stderr === 'capture';
     this.child = spawn(cmd, argv, {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: BENCH_ADMIN_TOKEN, BENCH_BASELINE: 'true', SEED_DEMO: 'false', LOG_LEVEL: 'info', ...this.env },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: this.dataDir,
+        ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+        BENCH_BASELINE: String(this.options.baseline ?? true),
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'info',
+        ...this.env,
+      },
+      stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'],
     });
-    this.pid = this.child.pid!;
+    const child = this.child;
+    if (capture) for (const s of [child.stdout!, child.stderr!]) s.on('data', (c: Buffer) => (this.output = (this.output + c.toString()).slice(-20_000)));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.pid = child.pid!;
     this.url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`the gateway exited during its start: ${this.output}`);
       try {
         if ((await fetch(`${this.url}/health`)).ok) return;
       } catch {
@@ -53,7 +91,7 @@ export class GatewayProcess {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error('the gateway did not come up within 60 s');
+    throw new Error(`the gateway did not come up within 60 s: ${this.output}`);
   }
 
   /** Resident set size of the gateway process, in bytes (Linux /proc). */
@@ -62,11 +100,15 @@ export class GatewayProcess {
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
   }
 
+  /** Sends a signal and waits for the exit. */
+  async signal(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.child) return { code: null, signal: null };
+    if (this.running) this.child.kill(signal);
+    return this.exited;
+  }
+
   async stop(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child!.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
+    if (this.running) await this.signal('SIGTERM');
   }
 }
 

@@ -4,7 +4,6 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { ConfigModule, loadConfig, type AppConfig } from '#config';
@@ -16,6 +15,7 @@ import { listScaling } from './list-scaling.js';
 import { summariseLatestProfile } from './profile-summary.js';
 import { load, type LoadResult, type Target } from './load.js';
 import { timeAmortized, timeSequential } from './measure.js';
+import { uploadFile } from './workload.js';
 
 /**
  * `npm run bench [-- --store pg] [--quick]`: the gateway's own costs, each beside its baseline measured in the same
@@ -172,34 +172,13 @@ async function httpScenarios(pinned: boolean): Promise<void> {
     const before = gw.rss();
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, gw.rss())), 10);
-    await uploadGenerated(gw.url, key, 50 * 1024 * 1024);
+    const upload = await uploadFile(gw.url, key, 50 * 1024 * 1024);
+    if (!upload.ok) throw new Error(`upload failed: ${upload.status} ${await upload.text()}`);
     clearInterval(sampler);
     add({ name: '50 MB upload: gateway RSS growth (peak)', value: (peak - before) / 1024 / 1024, unit: 'MiB', baseline: before / 1024 / 1024, target: '≤ 32 MiB', pass: peak - before <= 32 * 1024 * 1024 });
   } finally {
     await gw.stop();
   }
-}
-
-async function uploadGenerated(url: string, key: string, size: number): Promise<void> {
-  const boundary = 'benchBoundary';
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="company_name"\r\n\r\nAcme\r\n--${boundary}\r\nContent-Disposition: form-data; name="document_type"\r\n\r\nReport\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const chunk = randomBytes(64 * 1024);
-  async function* body() {
-    yield head;
-    for (let sent = 0; sent < size; sent += chunk.length) yield sent + chunk.length <= size ? chunk : chunk.subarray(0, size - sent);
-    yield tail;
-  }
-  const res = await fetch(`${url}/api/v1/files/upload`, {
-    method: 'POST',
-    headers: { 'X-API-Key': key, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
-    body: Readable.toWeb(Readable.from(body())) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
 }
 
 function configFor(extra: Record<string, string> = {}): AppConfig {

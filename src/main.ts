@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { type Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { ConfigError, loadConfig } from '#config';
 import { createApp } from './create-app.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
@@ -7,6 +8,8 @@ import { startBanner } from './demo/start-banner.js';
 
 /** In-flight requests (uploads included) get this long to finish after SIGTERM/SIGINT. */
 const DRAIN_MS = 10_000;
+/** How long kept-alive connections may still bring a request (answered 503, Connection: close) before idle ones are closed. */
+const IDLE_GRACE_MS = 1_000;
 
 async function main(): Promise<void> {
   let config;
@@ -41,11 +44,15 @@ async function main(): Promise<void> {
     stopping = true;
     draining = true;
     process.stdout.write(`${signal}: finishing in-flight requests (up to ${DRAIN_MS / 1000} s)\n`);
-    server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     force.unref();
+    // New connections are refused at once: close the listener only (http's close() would also drop idle kept-alive
+    // connections, resetting any request a client is writing on one at that moment). Those connections get the 503
+    // above with Connection: close for a moment; then app.close() drops the idle rest and waits for the in-flight.
+    Reflect.apply(NetServer.prototype.close, server, []);
+    await new Promise((r) => setTimeout(r, IDLE_GRACE_MS));
     try {
-      await app.close(); // stops accepting, waits for in-flight requests, then closes the store last
+      await app.close(); // closes idle connections, waits for in-flight requests, then closes the store last
       process.exit(0);
     } catch (e) {
       process.stderr.write(`shutdown failed: ${String(e)}\n`);

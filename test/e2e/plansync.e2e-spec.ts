@@ -2,6 +2,8 @@ import { type Server } from 'node:http';
 import request from 'supertest';
 import { admin, createAccountWithKey, unique, type AccountWithKey } from '../factories/admin.factory.js';
 import { bytesOf, CLIENT_LIST_CSV, importSheet, plansync } from '../factories/plansync.factory.js';
+import { DomainError } from '#errors';
+import { StoreService } from '#store';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
@@ -169,6 +171,24 @@ describe('PlanSync REST v1', () => {
       expect(names(preview)).toEqual(['Beta LLC']);
       expect(preview.body.count).toBe(1);
       expect(names(await ownerApi.get('/api/v1/spreadsheets/Client%20List/data?year=2025').expect(200))).toHaveLength(3);
+    });
+    it('answers 503 with Retry-After, not a broken stream, when the store fails before the first row (faults suite finding)', async () => {
+      const a = await createAccountWithKey(server, { role: 'admin' });
+      await importSheet(server, a, 'Client List', 2025, CLIENT_LIST_CSV).expect(200);
+      const store = t.app.get(StoreService);
+      const query = store.query.bind(store);
+      // the store goes away between the count and the first batch of rows, as it did under load in test/faults
+      const spy = jest.spyOn(store, 'query').mockImplementation((sql: string, ...rest) =>
+        sql.includes('FROM sheet_rows WHERE table_id = $1 AND row_number >') ? Promise.reject(DomainError.unavailable()) : query(sql, ...rest),
+      );
+      try {
+        const res = await plansync(server, a.key).get('/api/v1/spreadsheets/Client%20List/data?year=2025');
+        expectDetail(res, 503, 'Service temporarily unavailable');
+        expect(res.headers['retry-after']).toBe('5');
+      } finally {
+        spy.mockRestore();
+      }
+      expect((await plansync(server, a.key).get('/api/v1/spreadsheets/Client%20List/data?year=2025').expect(200)).body.count).toBe(3);
     });
   });
 

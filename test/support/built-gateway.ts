@@ -1,7 +1,41 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createScratchDatabase } from './pg-admin.js';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** The newest modification time under a folder (sources the built gateway must not be older than). */
+function newest(dir: string): number {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** Tests that run the built gateway: build it when missing or older than the sources (CI builds first). */
+export function ensureBuilt(): void {
+  const entry = join(ROOT, 'dist', 'src', 'main.js');
+  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'libs')), newest(join(ROOT, 'bench')));
+  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return;
+  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
+}
+
+/** The stores a gateway child can run on here: its embedded store always, PostgreSQL when DATABASE_URL is set. */
+export const CHILD_STORES = ['embedded', ...(process.env.DATABASE_URL ? ['postgres' as const] : [])] as const;
+
+/**
+ * The store of a gateway child: on PostgreSQL a scratch database beside DATABASE_URL, so that no other test's
+ * gateway shares its runs and counters; embedded: the child's own store under its DATA_DIR.
+ */
+export async function childStore(kind: 'embedded' | 'postgres' = process.env.DATABASE_URL ? 'postgres' : 'embedded'): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (kind === 'embedded' || !process.env.DATABASE_URL) return { env: {}, drop: async () => undefined };
+  const db = await createScratchDatabase(process.env.DATABASE_URL);
+  return { env: { DATABASE_URL: db.url }, drop: () => db.drop() };
+}
 
 const MAIN = resolve(__dirname, '../../dist/src/main.js');
 
@@ -22,7 +56,7 @@ export interface BuiltGateway {
  * secrets and the demo account), listening on 127.0.0.1 port 0. Resolves once the start banner is printed.
  */
 export async function startBuiltGateway(env: Record<string, string> = {}): Promise<BuiltGateway> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (CI builds before the tests)`);
+  ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'plangate-fresh-'));
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     cwd: dir,

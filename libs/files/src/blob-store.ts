@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +22,29 @@ export class BlobTooLargeError extends Error {
 const TEMP_PREFIX = '.incoming-';
 /** Blobs and temp files younger than this are never swept: an upload may still be committing them. */
 const SWEEP_GRACE_MS = 60 * 60_000;
+/** `.incoming-<host>~<pid>~<uuid>`: the writer of a temp file, so that a restart can tell its own dead uploads. */
+const OWNED_TEMP = /^\.incoming-(.+)~(\d+)~[0-9a-f-]{36}$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A temp file whose writer is certainly gone: written on this host by this very process before it started (a
+ * restart that got the same pid, as pid 1 in a container) or by a process that no longer exists. Another host's or
+ * a live process's temp file is left to the grace period (folders may be shared by instances).
+ */
+function orphanedTemp(name: string): boolean {
+  const m = OWNED_TEMP.exec(name);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  return pid === process.pid || !processAlive(pid);
+}
 
 /**
  * File contents under DATA_DIR/files: streamed to a hidden temp file beside the final place while hashing, fsynced,
@@ -38,7 +62,7 @@ export class BlobStore {
    */
   async write(source: Readable, maxBytes: number): Promise<StoredBlob> {
     const storageKey = randomUUID();
-    const temp = join(this.dir, `${TEMP_PREFIX}${storageKey}`);
+    const temp = join(this.dir, `${TEMP_PREFIX}${hostname()}~${process.pid}~${storageKey}`);
     const hash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -73,14 +97,24 @@ export class BlobStore {
     await unlink(this.path(storageKey)).catch(() => undefined);
   }
 
-  /** Deletes temp files and unreferenced blobs older than the grace period; returns how many went. */
+  /**
+   * Deletes temp files and unreferenced blobs older than the grace period, and at once the temp files of uploads
+   * whose process died on this host (kill -9, a crash: see orphanedTemp); returns how many went. Run at start, before
+   * this process accepts uploads.
+   */
   async sweep(referenced: (storageKey: string) => Promise<boolean>): Promise<number> {
     let removed = 0;
     const now = Date.now();
     for (const name of await readdir(this.dir)) {
       const path = join(this.dir, name);
       const info = await stat(path).catch(() => undefined);
-      if (!info?.isFile() || now - info.mtimeMs < SWEEP_GRACE_MS) continue;
+      if (!info?.isFile()) continue;
+      if (name.startsWith(TEMP_PREFIX) && orphanedTemp(name)) {
+        await unlink(path).catch(() => undefined);
+        removed++;
+        continue;
+      }
+      if (now - info.mtimeMs < SWEEP_GRACE_MS) continue;
       if (name.startsWith(TEMP_PREFIX) || !(await referenced(name))) {
         await unlink(path).catch(() => undefined);
         removed++;

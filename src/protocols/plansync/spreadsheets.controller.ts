@@ -72,14 +72,17 @@ export class SpreadsheetsController {
     const count = await this.sheets.countRows(table, scope);
     const names = table.columns.map((c) => c.name);
 
-    // Streamed: the head, then each batch of rows as it arrives from the store.
+    // Streamed: the head, then each batch of rows as it arrives from the store. The first batch is read before the
+    // head, so that a store failing before any row (an outage) still gets the protocol's 503, not a broken response.
+    const batches = this.sheets.rows(table, scope)[Symbol.asyncIterator]();
+    let next = await batches.next();
     res.status(200).type('application/json; charset=utf-8');
     res.write(`{"sheet_name":${JSON.stringify(table.sheetName)},"year":${table.year},"count":${count},"data":[`);
     let first = true;
     try {
-      for await (const batch of this.sheets.rows(table, scope)) {
+      for (; !next.done; next = await batches.next()) {
         let chunk = '';
-        for (const cells of batch) {
+        for (const cells of next.value) {
           const row: Record<string, unknown> = {};
           names.forEach((n, i) => (row[n] = cells[i] ?? null));
           chunk += (first ? '' : ',') + JSON.stringify(row);

@@ -1,34 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreService } from '#store';
 import { createAccountWithKey } from '../factories/admin.factory.js';
 import { plansync } from '../factories/plansync.factory.js';
 import { RETL_TEST_JWT_SECRET, retl, TOUCHPOINT_OBJECT } from '../factories/reverse-etl.factory.js';
+import { ensureBuilt, ROOT } from '../support/built-gateway.js';
 import { createScratchDatabase } from '../support/pg-admin.js';
 import { ON_POSTGRES, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
-
-const ROOT = join(__dirname, '..', '..');
-const ENTRY = join(ROOT, 'dist', 'src', 'create-app.js');
-
-/** The newest modification time under a folder (sources the built gateway must not be older than). */
-function newest(dir: string): number {
-  let max = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return max;
-}
-
-/** The crash test runs the built gateway: build it when missing or older than the sources (CI builds first). */
-function ensureBuilt(): void {
-  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'libs')));
-  if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= sources) return;
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
-}
 
 function startGateway(databaseUrl: string, dataDir: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'test', 'support', 'retl-gateway.mjs')], {
