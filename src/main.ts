@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { type Request, type Response } from 'express';
 import { ConfigError, loadConfig } from '#config';
+import { DomainError } from '#errors';
+import { answerInProtocolFormat } from './common/fallback-exception.filter.js';
 import { createApp } from './create-app.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
 import { startBanner } from './demo/start-banner.js';
@@ -25,11 +28,12 @@ async function main(): Promise<void> {
 
   const app = await createApp(config);
   let draining = false;
-  app.use((_req: unknown, res: { setHeader(n: string, v: string): void; status(c: number): { json(b: unknown): void } }, next: () => void) => {
+  // While draining, requests on kept-alive connections are refused as each protocol refuses an unavailable service
+  // (503 + Retry-After; Planfix's 0011 envelope), and the connection is closed after the answer.
+  app.use((req: Request, res: Response, next: () => void) => {
     if (!draining) return next();
     res.setHeader('Connection', 'close');
-    res.setHeader('Retry-After', '5');
-    res.status(503).json({ error: { code: 'shutting_down', message: 'the gateway is shutting down' } });
+    answerInProtocolFormat(req, res, DomainError.unavailable('the gateway is shutting down', 5));
   });
   await app.listen(config.port, config.host);
   const server = app.getHttpServer() as Server;
