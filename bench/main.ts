@@ -14,6 +14,7 @@ import { adminCall, GatewayProcess, hasTaskset } from './gateway-process.js';
 import { listScaling } from './list-scaling.js';
 import { summariseLatestProfile } from './profile-summary.js';
 import { load, type LoadResult, type Target } from './load.js';
+import { openLoop } from './open-loop.js';
 import { timeAmortized, timeSequential } from './measure.js';
 import { uploadFile } from './workload.js';
 
@@ -71,11 +72,12 @@ async function compare(name: string, gw: GatewayProcess, route: Target, baseline
   const base = await load(gw.url, baseline, T.closed);
   const real = await load(gw.url, route, T.closed);
   const rate = base.rps * 0.7;
-  const baseOpen = await load(gw.url, baseline, T.open, { rate, connections: 32 });
-  const realOpen = await load(gw.url, route, T.open, { rate, connections: 32 });
+  const baseOpen = await openLoop(gw.url, baseline, T.open, rate);
+  const realOpen = await openLoop(gw.url, route, T.open, rate);
   const failed = (r: LoadResult) => r.errors + r.non2xx;
   add({ name: `${name}: throughput`, value: real.rps, unit: 'req/s', baseline: base.rps, ratio: real.rps / base.rps, target: '≥ 85 % of baseline', pass: real.rps / base.rps >= 0.85 });
   add({ name: `${name}: p50 at 70 % load`, value: realOpen.p50, unit: 'ms', baseline: baseOpen.p50, ratio: realOpen.p50 / Math.max(baseOpen.p50, 0.001) });
+  add({ name: `${name}: p99 at 70 % load`, value: realOpen.p99, unit: 'ms', baseline: baseOpen.p99, ratio: realOpen.p99 / Math.max(baseOpen.p99, 0.001) });
   add({ name: `${name}: p99 added at 70 % load`, value: realOpen.p99 - baseOpen.p99, unit: 'ms', target: '≤ 1 ms', pass: realOpen.p99 - baseOpen.p99 <= 1 });
   add({ name: `${name}: p99.9 at 70 % load`, value: realOpen.p999, unit: 'ms', baseline: baseOpen.p999, ratio: realOpen.p999 / Math.max(baseOpen.p999, 0.001) });
   add({ name: `${name}: errors (closed + open loops)`, value: failed(real) + failed(realOpen), unit: 'responses', baseline: failed(base) + failed(baseOpen), target: '0', pass: failed(real) + failed(realOpen) === 0 });
