@@ -19,8 +19,11 @@ export function renderEventJson(e: StoredEvent): string {
   return e.contentJson.slice(0, at) + server + e.contentJson.slice(at);
 }
 
-/** The same event as an object, field by field: for content stored in another shape (never written by import). */
-function renderEventObject(e: StoredEvent): Record<string, unknown> {
+/**
+ * The same event as an object, field by field, as the spec reads: for content stored in another shape (never
+ * written by import), and the reference the splice is tested against.
+ */
+export function renderEventObject(e: StoredEvent): Record<string, unknown> {
   const content = JSON.parse(e.contentJson) as Record<string, unknown>;
   const server: Record<string, unknown> = {
     createdDate: londonStamp(e.createdMs),
