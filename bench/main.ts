@@ -12,6 +12,7 @@ import { Limiter, LimitsModule, LimitStorages, MemoryLimitStorage, toWindowInput
 import { openStore, runMigrations, StoreModule, StoreService } from '#store';
 import { adminCall, GatewayProcess, hasTaskset } from './gateway-process.js';
 import { listScaling } from './list-scaling.js';
+import { createScratchDatabase } from './scratch-database.js';
 import { summariseLatestProfile } from './profile-summary.js';
 import { load, type LoadResult, type Target } from './load.js';
 import { openLoop } from './open-loop.js';
@@ -45,7 +46,10 @@ if (!['embedded', 'pg'].includes(storeArg) || only.some((s) => !SECTIONS.include
   process.stderr.write('usage: npm run bench -- [--store embedded|pg] [--quick] [--only micro,http,lists] [--profile]\n');
   process.exit(2);
 }
-const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
+/** The PostgreSQL server `--store pg` makes its scratch database on (BENCH_DATABASE_URL to change it). */
+const PG_SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+/** A fresh database of this run's own, dropped at the end: the 1M-row tables never land in a database tests share. */
+let PG_URL = '';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Seconds per load phase: warm-up, closed loop, open loop at 70 %. */
 const T = quick ? { warm: 1, closed: 3, open: 3 } : { warm: 5, closed: 15, open: 15 };

@@ -34,11 +34,7 @@ export class StoreLimitStorage extends LimitStorage {
 
   /** The stored state of a counter (one entry per window), without counting; empty when none is alive. */
   async read(key: string, now: number): Promise<WindowState[]> {
-    const [row] = await this.store.query<{ w: WindowState[] | null }>(
-      `SELECT state->'w' AS w FROM limit_counters WHERE key = $1 AND expires_at > to_timestamp($2::bigint / 1000.0)`,
-      [key, Math.floor(now)],
-    );
-    return row?.w ?? [];
+    return (await this.readHeld(key, now))?.state ?? [];
   }
 
   /** The stored windows with the instant they all end (ms), when alive. */
