@@ -246,7 +246,7 @@ export class ProjectsService {
   async idOf(accountId: string, ref: Ref, tx?: Tx): Promise<number | undefined> {
     if (!plausibleRef(ref)) return undefined;
     const [column, value] = refColumn(ref);
-    const [row] = await this.store.query<{ id: string }>(`SELECT id FROM projects WHERE account_id = $1 AND ${column} = $2`, [accountId, value], tx);
+    const [row] = await this.store.queryPrepared<{ id: string }>(`SELECT id FROM projects WHERE account_id = $1 AND ${column} = $2`, [accountId, value], tx);
     return row ? Number(row.id) : undefined;
   }
 

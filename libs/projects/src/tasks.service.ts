@@ -222,7 +222,8 @@ export class TasksService {
     return paged(
       page,
       (limit, offset) =>
-        this.store.query<TaskRow & { total_count: string }>(
+        // prepared: the filters and sorts make a bounded set of texts, and planning the joins cost as much as running them
+        this.store.queryPrepared<TaskRow & { total_count: string }>(
           `SELECT q.*, count(*) OVER () AS total_count FROM (${sql}) q ORDER BY ${SORT[filter.sort]} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
           [...params, limit, offset],
         ),
@@ -388,7 +389,7 @@ export class TasksService {
   }
 
   private async withPeople(rows: TaskRow[], tz: string, tx?: Tx): Promise<Task[]> {
-    const members = await this.store.query<{ task_id: string; role: TaskRole; number: number; username: string }>(TASK_MEMBERS_SQL, [rows.map((r) => r.id)], tx);
+    const members = await this.store.queryPrepared<{ task_id: string; role: TaskRole; number: number; username: string }>(TASK_MEMBERS_SQL, [rows.map((r) => r.id)], tx);
     const byTask = new Map<string, Record<TaskRole, PersonRef[]>>();
     for (const m of members) {
       let roles = byTask.get(String(m.task_id));

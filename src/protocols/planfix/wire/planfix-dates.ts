@@ -8,9 +8,22 @@ export function planfixDate(iso: string | null): string {
   return `${d}-${m}-${y}`;
 }
 
+/** Minutes already written, per time zone: a page of 100 tasks paid a luxon conversion per row, polled again and again. */
+const writtenMinutes = new Map<string, Map<number, string>>();
+const MINUTES_KEPT = 20_000;
+
 /** An instant as `dd-mm-yyyy hh:mm` in the account's time zone. */
 export function planfixDateTime(at: Date, timeZone: string): string {
-  return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('dd-MM-yyyy HH:mm');
+  const minute = Math.floor(at.getTime() / 60_000);
+  let zone = writtenMinutes.get(timeZone);
+  if (!zone) writtenMinutes.set(timeZone, (zone = new Map()));
+  let text = zone.get(minute);
+  if (text === undefined) {
+    text = DateTime.fromMillis(minute * 60_000, { zone: timeZone }).toFormat('dd-MM-yyyy HH:mm');
+    if (zone.size >= MINUTES_KEPT) zone.clear();
+    zone.set(minute, text);
+  }
+  return text;
 }
 
 /** An instant's day as `dd-mm-yyyy` in the account's time zone. */

@@ -20,11 +20,14 @@ const escape = (text: string) => text.replace(/[&<>]/g, (c) => ESCAPES[c]);
 
 /** Characters XML 1.0 cannot carry (a record written by another protocol may hold them): dropped from answers. */
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** The cheap question first: almost no text holds a control character or a surrogate at all. */
+const MAYBE_NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const xmlText = (text: string) => escape(MAYBE_NOT_XML.test(text) ? text.replace(NOT_XML_CHAR, '') : text);
 
 /** A leaf: numbers as decimals, booleans as 1/0, empty, null and undefined as `<name/>`. */
 export function leaf(name: string, value: string | number | boolean | null | undefined): XmlOut {
   if (value === null || value === undefined || value === '') return fragment(`<${name}/>`);
-  const text = typeof value === 'boolean' ? (value ? '1' : '0') : typeof value === 'number' ? String(value) : escape(value.replace(NOT_XML_CHAR, ''));
+  const text = typeof value === 'boolean' ? (value ? '1' : '0') : typeof value === 'number' ? String(value) : xmlText(value);
   return fragment(text === '' ? `<${name}/>` : `<${name}>${text}</${name}>`);
 }
 
