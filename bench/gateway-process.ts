@@ -112,6 +112,27 @@ export class GatewayProcess {
   }
 }
 
+/**
+ * The gateway's own account of its request time for one protocol label (`plangate_http_request_duration_seconds`
+ * on /metrics): take one reading before a phase and one after, and `serverTimeBetween` gives the mean time the
+ * server spent per request in between, from the first byte read to the last byte written.
+ */
+export async function requestTimeReading(url: string, protocol: string): Promise<{ sum: number; count: number }> {
+  const res = await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
+  const text = await res.text();
+  const read = (what: 'sum' | 'count') => {
+    const line = text.split('\n').find((l) => l.startsWith(`plangate_http_request_duration_seconds_${what}{protocol="${protocol}"}`));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+  return { sum: read('sum'), count: read('count') };
+}
+
+/** Mean server time per request (ms) between two readings. */
+export function serverTimeBetween(before: { sum: number; count: number }, after: { sum: number; count: number }): number {
+  const n = after.count - before.count;
+  return n > 0 ? ((after.sum - before.sum) * 1000) / n : NaN;
+}
+
 /** A call to the gateway's Admin API; throws on a non-2xx answer. */
 export async function adminCall(url: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<any> {
   const res = await fetch(url + path, {
