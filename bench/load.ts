@@ -7,6 +7,8 @@ export interface LoadResult {
   p999: number;
   errors: number;
   non2xx: number;
+  /** Failed answers by status code or socket error (open loop only). */
+  failures?: Record<string, number>;
 }
 
 export interface Target {
@@ -52,5 +54,16 @@ export async function load(url: string, target: Target, seconds: number, options
     p999: latency.p99_9 ?? latency['p99.9'] ?? latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    failures: failuresOf(result),
   };
+}
+
+/** autocannon's answers that were not 2xx, by status code, and its socket errors and timeouts. */
+function failuresOf(result: autocannon.Result): Record<string, number> {
+  const failures: Record<string, number> = {};
+  const byStatus = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
+  for (const [status, { count }] of Object.entries(byStatus)) if (!status.startsWith('2') && count > 0) failures[status] = count;
+  if (result.errors) failures['socket errors'] = result.errors;
+  if (result.timeouts) failures.timeouts = result.timeouts;
+  return failures;
 }

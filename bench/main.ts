@@ -58,7 +58,9 @@ const T = quick ? { warm: 1, closed: 3, open: 3, rounds: 1 } : { warm: 5, closed
 function combined(results: LoadResult[]): LoadResult {
   const worst = (k: 'p50' | 'p99' | 'p999') => Math.max(...results.map((r) => r[k]));
   const sum = (k: 'rps' | 'errors' | 'non2xx') => results.reduce((n, r) => n + r[k], 0);
-  return { rps: sum('rps') / results.length, p50: worst('p50'), p99: worst('p99'), p999: worst('p999'), errors: sum('errors'), non2xx: sum('non2xx') };
+  const failures: Record<string, number> = {};
+  for (const [k, n] of results.flatMap((r) => Object.entries(r.failures ?? {}))) failures[k] = (failures[k] ?? 0) + n;
+  return { rps: sum('rps') / results.length, p50: worst('p50'), p99: worst('p99'), p999: worst('p999'), errors: sum('errors'), non2xx: sum('non2xx'), failures };
 }
 const microMs = quick ? 400 : 3000;
 const BENCH_PASSWORD = 'bench password 123';
@@ -97,6 +99,8 @@ async function compare(name: string, gw: GatewayProcess, route: Target, baseline
   add({ name: `${name}: p99 added at 70 % load`, value: realOpen.p99 - baseOpen.p99, unit: 'ms', target: '≤ 1 ms', pass: realOpen.p99 - baseOpen.p99 <= 1 });
   add({ name: `${name}: p99.9 at 70 % load`, value: realOpen.p999, unit: 'ms', baseline: baseOpen.p999, ratio: realOpen.p999 / Math.max(baseOpen.p999, 0.001) });
   add({ name: `${name}: errors (closed + open loops)`, value: failed(real) + failed(realOpen), unit: 'responses', baseline: failed(base) + failed(baseOpen), target: '0', pass: failed(real) + failed(realOpen) === 0 });
+  const what = [real, realOpen].flatMap((r) => Object.entries(r.failures ?? {}));
+  if (what.length) process.stdout.write(`  ${name}: failed answers: ${what.map(([k, n]) => `${n} × ${k}`).join(', ')}\n`);
 }
 
 /** The HTTP scenarios, on the built gateway in its own process. */

@@ -15,6 +15,8 @@ export async function openLoop(url: string, target: Target, seconds: number, rat
   const latencies: number[] = [];
   let errors = 0;
   let non2xx = 0;
+  const failures: Record<string, number> = {};
+  const failed = (what: string) => (failures[what] = (failures[what] ?? 0) + 1);
   let turn = 0;
   const started = performance.now();
   const one = (due: number) =>
@@ -24,12 +26,16 @@ export async function openLoop(url: string, target: Target, seconds: number, rat
         res.resume();
         res.on('end', () => {
           latencies.push(performance.now() - due);
-          if ((res.statusCode ?? 0) >= 300) non2xx++;
+          if ((res.statusCode ?? 0) >= 300) {
+            non2xx++;
+            failed(String(res.statusCode));
+          }
           resolve();
         });
       });
-      req.on('error', () => {
+      req.on('error', (e: NodeJS.ErrnoException) => {
         errors++;
+        failed(e.code ?? e.message);
         resolve();
       });
       req.end(target.body);
@@ -46,5 +52,5 @@ export async function openLoop(url: string, target: Target, seconds: number, rat
   const elapsed = (performance.now() - started) / 1000;
   const sorted = latencies.sort((a, b) => a - b);
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), p999: at(0.999), errors, non2xx };
+  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), p999: at(0.999), errors, non2xx, failures };
 }
