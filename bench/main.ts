@@ -106,6 +106,7 @@ async function compare(name: string, gw: GatewayProcess, route: Target, baseline
 /** The HTTP scenarios, on the built gateway in its own process. */
 async function httpScenarios(pinned: boolean): Promise<void> {
   // Website visitors come through a proxy, each IP within the default 300 public finds a minute.
+  if (storeArg === 'pg' && !PG_URL) throw new Error('--store pg without its scratch database');
   const gw = new GatewayProcess({ TRUST_PROXY: 'true', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}) });
   await gw.start(pinned, profileDir);
   try {
@@ -213,6 +214,7 @@ async function httpScenarios(pinned: boolean): Promise<void> {
 }
 
 function configFor(extra: Record<string, string> = {}): AppConfig {
+  if (storeArg === 'pg' && !PG_URL) throw new Error('--store pg without its scratch database');
   const dataDir = mkdtempSync(join(tmpdir(), 'plangate-bench-'));
   return loadConfig({ DATA_DIR: dataDir, ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'silent', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}), ...extra });
 }
@@ -249,6 +251,7 @@ async function microScenarios(): Promise<void> {
 
   const ctx = await context(configFor());
   const store = ctx.get(StoreService);
+  if (store.kind !== (storeArg === 'pg' ? 'postgres' : 'embedded')) throw new Error(`asked for the ${storeArg} store, opened the ${store.kind} one`);
   const slug = `bench-${Date.now().toString(36)}`;
   await ctx.get(AccountsService).create({ slug, name: 'Bench', plan: 'premium' });
   await ctx.get(UsersService).create(slug, { username: `${slug}-u`, email: `${slug}@bench.test`, role: 'admin' });
@@ -334,10 +337,17 @@ async function main(): Promise<void> {
   const pinned = hasTaskset();
   if (pinned) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
   process.stdout.write(`plangate bench: store ${storeArg}, ${quick ? 'quick' : 'full'}, ${cpus().length} cores, node ${process.version}, ${pinned ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}\n\n`);
-  if (only.includes('micro')) await microScenarios();
-  if (only.includes('http')) await httpScenarios(pinned);
-  if (profileDir && only.includes('http')) process.stdout.write(`\n${summariseLatestProfile(profileDir)}\n`);
-  if (only.includes('lists')) await listScenarios();
+  const scratch = storeArg === 'pg' ? await createScratchDatabase(PG_SERVER_URL) : undefined;
+  // An empty DATABASE_URL means the embedded store: a PostgreSQL run must never fall back to it unnoticed.
+  if (scratch) PG_URL = scratch.url;
+  try {
+    if (only.includes('micro')) await microScenarios();
+    if (only.includes('http')) await httpScenarios(pinned);
+    if (profileDir && only.includes('http')) process.stdout.write(`\n${summariseLatestProfile(profileDir)}\n`);
+    if (only.includes('lists')) await listScenarios();
+  } finally {
+    await scratch?.drop();
+  }
   const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, store: storeArg, quick, pinned, sections: only, scenarios };
   writeFileSync(join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const missed = scenarios.filter((s) => s.pass === false).length;
