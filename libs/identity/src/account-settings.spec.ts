@@ -1,5 +1,5 @@
 import { DomainError } from '#errors';
-import { checkSettingsRules, effectiveSettings, mergeSettings } from './account-settings.js';
+import { checkSettingsRules, effectiveSettings, mergeSettings, principalSettings } from './account-settings.js';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -69,5 +69,25 @@ describe('account settings', () => {
     expect(issuesOf(() => checkSettingsRules(strict, { planfixSigningKeySet: false }))).toEqual(['settings.planfix.strict_signature']);
     expect(() => checkSettingsRules(strict, { planfixSigningKeySet: true })).not.toThrow();
     expect(() => checkSettingsRules({}, { planfixSigningKeySet: false })).not.toThrow();
+  });
+});
+
+describe('principalSettings', () => {
+  it('follows the principal: a changed account (new settings object, plan or slug) is read anew, never the old merge', () => {
+    const stored = { planfix: { timezone: 'Europe/Berlin' } };
+    const before = { accountSettings: stored, accountSlug: 'acme', accountPlan: 'pro' as const };
+    expect(principalSettings(before).planfix.timezone).toBe('Europe/Berlin');
+    expect(principalSettings(before)).toBe(principalSettings({ ...before }));
+    // the Admin API's PATCH gives the reloaded principal a new settings object
+    expect(principalSettings({ ...before, accountSettings: { planfix: { timezone: 'UTC' } } }).planfix.timezone).toBe('UTC');
+    expect(principalSettings({ ...before, accountPlan: 'free' }).planfix.daily_quota).toBe(effectiveSettings(stored, { slug: 'acme', plan: 'free' }).planfix.daily_quota);
+    expect(principalSettings({ ...before, accountSlug: 'globex' }).planpoint.namespace).toBe('globex');
+  });
+
+  it('hands out settings no caller can change for the others', () => {
+    const settings = principalSettings({ accountSettings: {}, accountSlug: 'acme', accountPlan: 'pro' });
+    expect(() => {
+      (settings.planfix as { timezone: string }).timezone = 'Asia/Tokyo';
+    }).toThrow(TypeError);
   });
 });
