@@ -191,15 +191,16 @@ export class TasksService {
     if (filter.target === 'in') add(worksOn, p.userId);
     if (filter.target === 'out') add((n) => `t.owner_user_id = ${n}`, p.userId);
     if (filter.project) {
-      const projectId = await this.projects.idOf(p.accountId, { id: filter.project.id });
-      if (projectId === undefined) return { total: 0, items: [] };
+      if (!plausibleRef({ id: filter.project.id })) return { total: 0, items: [] };
+      // the project of the account, looked up in the page query (another account's id names no project: no rows)
+      const projectOf = (n: string) => `(SELECT pp.id FROM projects pp WHERE pp.account_id = $1 AND pp.id = ${n})`;
       if (filter.project.withSubprojects) {
         add(
-          (n) => `t.project_id IN (WITH RECURSIVE sub(id) AS (SELECT ${n}::bigint UNION SELECT c.id FROM projects c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`,
-          projectId,
+          (n) => `t.project_id IN (WITH RECURSIVE sub(id) AS (SELECT ${projectOf(n)} UNION SELECT c.id FROM projects c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`,
+          filter.project.id,
         );
       } else {
-        add((n) => `t.project_id = ${n}`, projectId);
+        add((n) => `t.project_id = ${projectOf(n)}`, filter.project.id);
       }
     }
     if (filter.parentId !== undefined) {
