@@ -56,6 +56,26 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Seconds per load phase: warm-up, closed loop, open loop at 70 %. */
 const T = quick ? { warm: 1, closed: 3, open: 3, rounds: 1 } : { warm: 5, closed: 15, open: 15, rounds: 3 };
 
+/** The PostgreSQL URL of this run (undefined on the embedded store); never empty on `--store pg`. */
+function pgUrl(): string | undefined {
+  if (storeArg !== 'pg') return undefined;
+  if (!PG_URL) throw new Error('--store pg without its scratch database');
+  return PG_URL;
+}
+
+/**
+ * Baseline and route measured in alternating rounds: a drift of the machine (a checkpoint, autovacuum after the data
+ * load) falls on both sides.
+ */
+async function alternating<R>(measure: (side: 'baseline' | 'route', round: number) => Promise<R>): Promise<{ baseline: R[]; route: R[] }> {
+  const out = { baseline: [] as R[], route: [] as R[] };
+  for (let r = 0; r < T.rounds; r++) {
+    out.baseline.push(await measure('baseline', r));
+    out.route.push(await measure('route', r));
+  }
+  return out;
+}
+
 /** Rounds of one route as one closed-loop result: the mean rate, the worst percentiles, every failure. */
 function combined(results: LoadResult[]): LoadResult {
   const worst = (k: 'p50' | 'p99' | 'p999') => Math.max(...results.map((r) => r[k]));
@@ -84,13 +104,8 @@ function add(s: Scenario): void {
 async function compare(name: string, gw: GatewayProcess, route: Target, baseline: Target): Promise<void> {
   await load(gw.url, baseline, T.warm);
   await load(gw.url, route, T.warm);
-  // Alternating rounds: a drift of the machine (a checkpoint, autovacuum after the data load) falls on both sides.
-  const rounds: [LoadResult[], LoadResult[]] = [[], []];
-  for (let r = 0; r < T.rounds; r++) {
-    rounds[0].push(await load(gw.url, baseline, T.closed / T.rounds));
-    rounds[1].push(await load(gw.url, route, T.closed / T.rounds));
-  }
-  const [base, real] = rounds.map(combined);
+  const rounds = await alternating((side) => load(gw.url, side === 'baseline' ? baseline : route, T.closed / T.rounds));
+  const [base, real] = [combined(rounds.baseline), combined(rounds.route)];
   const rate = base.rps * 0.7;
   const baseOpen = await openLoop(gw.url, baseline, T.open, rate);
   const realOpen = await openLoop(gw.url, route, T.open, rate);
@@ -108,8 +123,8 @@ async function compare(name: string, gw: GatewayProcess, route: Target, baseline
 /** The HTTP scenarios, on the built gateway in its own process. */
 async function httpScenarios(pinned: boolean): Promise<void> {
   // Website visitors come through a proxy, each IP within the default 300 public finds a minute.
-  if (storeArg === 'pg' && !PG_URL) throw new Error('--store pg without its scratch database');
-  const gw = new GatewayProcess({ TRUST_PROXY: 'true', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}), ...(withRedis ? { REDIS_URL } : {}) });
+  const db = pgUrl();
+  const gw = new GatewayProcess({ TRUST_PROXY: 'true', ...(db ? { DATABASE_URL: db } : {}), ...(withRedis ? { REDIS_URL } : {}) });
   await gw.start(pinned, profileDir);
   try {
     const slug = `bench-${Date.now().toString(36)}`;
@@ -178,12 +193,12 @@ async function httpScenarios(pinned: boolean): Promise<void> {
       const client = await openLoop(gw.url, target, seconds, 20);
       return { client, server: serverTimeBetween(before, await requestTimeReading(gw.url, label)) };
     };
-    const pageRounds: [Awaited<ReturnType<typeof pageAt>>[], Awaited<ReturnType<typeof pageAt>>[]] = [[], []];
-    for (let r = 0; r < T.rounds; r++) {
-      pageRounds[0].push(await pageAt({ path: '/xml/', ...planfix(getList) }, 'planfix', T.closed / T.rounds));
-      pageRounds[1].push(await pageAt({ path: `/bench-baseline/planfix-tasks/${slug}/${projectId}`, method: 'POST' }, 'gateway', T.closed / T.rounds));
-    }
-    const [page, barePage] = pageRounds.map((rounds) => ({
+    const pageRounds = await alternating((side) =>
+      side === 'route'
+        ? pageAt({ path: '/xml/', ...planfix(getList) }, 'planfix', T.closed / T.rounds)
+        : pageAt({ path: `/bench-baseline/planfix-tasks/${slug}/${projectId}`, method: 'POST' }, 'gateway', T.closed / T.rounds),
+    );
+    const [page, barePage] = [pageRounds.route, pageRounds.baseline].map((rounds) => ({
       server: rounds.reduce((n, x) => n + x.server, 0) / rounds.length,
       client: combined(rounds.map((x) => x.client)),
     }));
@@ -223,9 +238,9 @@ async function httpScenarios(pinned: boolean): Promise<void> {
 }
 
 function configFor(extra: Record<string, string> = {}): AppConfig {
-  if (storeArg === 'pg' && !PG_URL) throw new Error('--store pg without its scratch database');
+  const db = pgUrl();
   const dataDir = mkdtempSync(join(tmpdir(), 'plangate-bench-'));
-  return loadConfig({ DATA_DIR: dataDir, ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'silent', ...(storeArg === 'pg' ? { DATABASE_URL: PG_URL } : {}), ...extra });
+  return loadConfig({ DATA_DIR: dataDir, ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'silent', ...(db ? { DATABASE_URL: db } : {}), ...extra });
 }
 
 async function context(config: AppConfig) {
@@ -327,7 +342,7 @@ async function microScenarios(): Promise<void> {
 async function listScenarios(): Promise<void> {
   const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   process.stdout.write(`\nlist latency vs table size (${sizes.map((n) => n.toLocaleString('en')).join(', ')} rows):\n`);
-  const figures = await listScaling({ pgUrl: storeArg === 'pg' ? PG_URL : undefined, sizes, requests: quick ? 60 : 300, log: (l) => process.stdout.write(`${l}\n`) });
+  const figures = await listScaling({ pgUrl: pgUrl(), sizes, requests: quick ? 60 : 300, log: (l) => process.stdout.write(`${l}\n`) });
   const largest = sizes[sizes.length - 1];
   for (const f of figures) {
     const first = figures.find((x) => x.list === f.list && x.rows === sizes[0])!;
