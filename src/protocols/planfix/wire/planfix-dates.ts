@@ -11,12 +11,16 @@ export function planfixDate(iso: string | null): string {
 /** Minutes already written, per time zone: a page of 100 tasks paid a luxon conversion per row, polled again and again. */
 const writtenMinutes = new Map<string, Map<number, string>>();
 const MINUTES_KEPT = 20_000;
+const ZONES_KEPT = 32;
 
 /** An instant as `dd-mm-yyyy hh:mm` in the account's time zone. */
 export function planfixDateTime(at: Date, timeZone: string): string {
   const minute = Math.floor(at.getTime() / 60_000);
   let zone = writtenMinutes.get(timeZone);
-  if (!zone) writtenMinutes.set(timeZone, (zone = new Map()));
+  if (!zone) {
+    if (writtenMinutes.size >= ZONES_KEPT) writtenMinutes.clear();
+    writtenMinutes.set(timeZone, (zone = new Map()));
+  }
   let text = zone.get(minute);
   if (text === undefined) {
     text = DateTime.fromMillis(minute * 60_000, { zone: timeZone }).toFormat('dd-MM-yyyy HH:mm');
