@@ -7,7 +7,7 @@ export interface LoadResult {
   p999: number;
   errors: number;
   non2xx: number;
-  /** Failed answers by status code or socket error (open loop only). */
+  /** Failed answers by status code, socket error or timeout (both load generators fill it). */
   failures?: Record<string, number>;
 }
 
