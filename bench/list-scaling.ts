@@ -131,9 +131,9 @@ async function growTo(store: StoreService, table: ListRoute['table'], size: numb
     } else if (table === 'events') {
       // copies of a listed event on other days (spanning up to 3 days, none touching the listed day)
       await store.query(
-        `INSERT INTO events (account_id, item_id, body, start_date, end_date, "time", is_headline, country_id, category_ids, event_type_ids, product_ids,
+        `INSERT INTO events (account_id, item_id, body, server_fields_at, start_date, end_date, "time", is_headline, country_id, category_ids, event_type_ids, product_ids,
                              embargo_ms, search_text, created_ms, edited_ms)
-         SELECT t.account_id, 1000000 + g, t.body, d.start_date, d.start_date + g % 3, t."time", t.is_headline, t.country_id, t.category_ids, t.event_type_ids,
+         SELECT t.account_id, 1000000 + g, t.body, t.server_fields_at, d.start_date, d.start_date + g % 3, t."time", t.is_headline, t.country_id, t.category_ids, t.event_type_ids,
                 t.product_ids, NULL, t.search_text, t.created_ms, t.edited_ms
            FROM (SELECT * FROM events WHERE account_id = $1 LIMIT 1) t, generate_series($2::int, $3::int) g,
                 LATERAL (SELECT date '2000-01-01' + g % 21900 AS start_date) d

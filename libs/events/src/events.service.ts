@@ -3,6 +3,7 @@ import { DomainError } from '#errors';
 import { principalSettings, type Principal } from '#identity';
 import { StoreService } from '#store';
 import { type EventBatch, type EventContent } from './event-import.js';
+import { serverFieldsAt } from './event-json.js';
 import {
   CATEGORIES_SQL,
   COUNTRIES_SQL,
@@ -18,6 +19,8 @@ import {
 /** An event as stored: its content (JSON text, fields in wire order) and the instants Plangate set (epoch ms). */
 export interface StoredEvent {
   contentJson: string;
+  /** Where the server's fields go in `contentJson` (stored at import), or null: then the text is scanned for it. */
+  serverFieldsAt: number | null;
   createdMs: number;
   editedMs: number;
   deleted: boolean;
@@ -46,6 +49,7 @@ export interface ImportResult {
 
 interface EventRow {
   body: string;
+  server_fields_at: number | null;
   created_ms: number;
   edited_ms: number;
   deleted: boolean;
@@ -53,7 +57,7 @@ interface EventRow {
 }
 
 function toStored(row: EventRow): StoredEvent {
-  return { contentJson: row.body, createdMs: row.created_ms, editedMs: row.edited_ms, deleted: row.deleted, deletedMs: row.deleted_ms };
+  return { contentJson: row.body, serverFieldsAt: row.server_fields_at, createdMs: row.created_ms, editedMs: row.edited_ms, deleted: row.deleted, deletedMs: row.deleted_ms };
 }
 
 /** What a caller may see (forward-planner.md §4.1 "Visible"). */
@@ -144,6 +148,8 @@ export class EventsService {
     const rows = batch.events.map((e) => ({
       item_id: e.itemId,
       body: e.content,
+      // the body is stored as this very text (a json column keeps its input verbatim), so the offset holds for it
+      server_fields_at: nullIfMissing(serverFieldsAt(JSON.stringify(e.content))),
       start_date: e.columns.startDate,
       end_date: e.columns.endDate,
       time: e.columns.time,
@@ -175,4 +181,8 @@ export class EventsService {
       return { deletedMs: row.deleted_ms! };
     });
   }
+}
+
+function nullIfMissing(offset: number): number | null {
+  return offset < 0 ? null : offset;
 }

@@ -1,4 +1,4 @@
-SELECT e.body::text AS body, e.created_ms::float8 AS created_ms, e.edited_ms::float8 AS edited_ms, e.deleted, e.deleted_ms::float8 AS deleted_ms
+SELECT e.body::text AS body, e.server_fields_at, e.created_ms::float8 AS created_ms, e.edited_ms::float8 AS edited_ms, e.deleted, e.deleted_ms::float8 AS deleted_ms
   FROM events e
  WHERE e.account_id = $1
    AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))

@@ -7,6 +7,7 @@ import { Planfix1764158800000 } from './migrations/1764158800000-planfix.js';
 import { ReverseEtl1764158900000 } from './migrations/1764158900000-reverse-etl.js';
 import { Planpoint1764159000000 } from './migrations/1764159000000-planpoint.js';
 import { EventSpans1764159100000 } from './migrations/1764159100000-event-spans.js';
+import { EventSpliceOffsets1764159200000 } from './migrations/1764159200000-event-splice-offsets.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ReverseEtl1764158900000,
   Planpoint1764159000000,
   EventSpans1764159100000,
+  EventSpliceOffsets1764159200000,
 ];

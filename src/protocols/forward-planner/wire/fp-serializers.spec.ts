@@ -1,11 +1,15 @@
-import { EVENT_FIELDS, normalizeEventImport, type StoredEvent } from '#events';
-import { renderEventJson, renderEventObject, topLevelKeyAt } from './fp-serializers.js';
+import { EVENT_FIELDS, normalizeEventImport, serverFieldsAt, topLevelKeyAt, type StoredEvent } from '#events';
+import { renderEventJson, renderEventObject } from './fp-serializers.js';
 
 /** The wire event built field by field (§4.2): the reference for the splice. */
 const reference = (e: StoredEvent) => JSON.stringify(renderEventObject(e));
 
-const stored = (input: Record<string, unknown>, stamps: Partial<StoredEvent> = {}): StoredEvent => ({
-  contentJson: JSON.stringify(normalizeEventImport([input]).events[0].content),
+/** An event as import stores it: the content's JSON text and where the server's fields go in it. */
+const stored = (input: Record<string, unknown>, stamps: Partial<StoredEvent> = {}): StoredEvent => {
+  const contentJson = JSON.stringify(normalizeEventImport([input]).events[0].content);
+  return { contentJson, serverFieldsAt: serverFieldsAt(contentJson), ...timesOf(stamps) };
+};
+const timesOf = (stamps: Partial<StoredEvent>) => ({
   createdMs: Date.UTC(2026, 2, 29, 0, 30, 0, 123), // the night London moves to BST
   editedMs: Date.UTC(2026, 9, 25, 1, 15, 0, 7),
   deleted: false,
@@ -34,9 +38,23 @@ describe('renderEventJson', () => {
     const e = stored({ itemId: 3, summary: 'S', startDate: '2030-06-15', website: 'http://top.example' });
     const content = JSON.parse(e.contentJson) as Record<string, unknown>;
     content.venueData = [{ website: 'http://nested.example', name: '{"website":1}' }];
-    const nested = { ...e, contentJson: JSON.stringify(content) };
+    const contentJson = JSON.stringify(content);
+    const nested = { ...e, contentJson, serverFieldsAt: serverFieldsAt(contentJson) };
     expect(nested.contentJson.indexOf('"website":')).toBeLessThan(topLevelKeyAt(nested.contentJson, '"website":'));
     expect(renderEventJson(nested)).toBe(reference(nested));
+  });
+
+  it('splices at the stored offset, and finds the place again when a row has none or it no longer points at the key', () => {
+    const e = stored({ itemId: 7, summary: 'S', startDate: '2030-06-15', website: 'w' });
+    const content = JSON.parse(e.contentJson) as Record<string, unknown>;
+    content.venueData = [{ website: 'nested' }]; // a lookalike key before the real one
+    const contentJson = JSON.stringify(content);
+    const nested = { ...e, contentJson, serverFieldsAt: serverFieldsAt(contentJson) };
+    const lookalike = contentJson.indexOf('"website":');
+    expect(lookalike).toBeLessThan(nested.serverFieldsAt!);
+    for (const offset of [nested.serverFieldsAt, null, 0, lookalike + 1, contentJson.length + 5]) {
+      expect(renderEventJson({ ...nested, serverFieldsAt: offset })).toBe(reference(nested));
+    }
   });
 
   it('renders a tombstone with its deletion stamp', () => {
@@ -47,16 +65,9 @@ describe('renderEventJson', () => {
 
   it('falls back to the field-by-field rendering for content stored in another shape', () => {
     const e = stored({ itemId: 6, summary: 'Odd', startDate: '2030-06-15' });
-    const odd = { ...e, contentJson: JSON.stringify({ summary: 'Odd', itemId: 6 }) };
+    const odd = { ...e, contentJson: JSON.stringify({ summary: 'Odd', itemId: 6 }), serverFieldsAt: null };
     const rendered = JSON.parse(renderEventJson(odd)) as Record<string, unknown>;
     expect(Object.keys(rendered)).toEqual([...EVENT_FIELDS]); // wire order, whatever the stored order
     expect(rendered).toMatchObject({ itemId: 6, summary: 'Odd', description: null, website: null, deleted: false, createdDateUtc: '2026-03-29T00:30:00.123' });
-  });
-});
-
-describe('topLevelKeyAt', () => {
-  it('finds only keys of the top-level object', () => {
-    expect(topLevelKeyAt('{"a":{"k":1},"b":"\\"k\\":","k":2}', '"k":')).toBe(26);
-    expect(topLevelKeyAt('{"a":[{"k":1}],"b":"k"}', '"k":')).toBe(-1);
   });
 });
