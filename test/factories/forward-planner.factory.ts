@@ -5,7 +5,8 @@ import { admin, type AccountWithKey } from './admin.factory.js';
 type App = Parameters<typeof request>[0];
 
 let nextItemId = 1_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
-let nextIp = 1;
+// a random start: a run repeated within a minute on the same PostgreSQL database must not find its IPs' buckets spent
+let nextIp = 1 + Math.floor(Math.random() * 8_000_000);
 
 /** An itemId nobody else in this run has used. */
 export function newItemId(): number {
