@@ -13,6 +13,13 @@ import { startBanner } from './demo/start-banner.js';
 const DRAIN_MS = 10_000;
 /** How long kept-alive connections may still bring a request (answered 503, Connection: close) before idle ones are closed. */
 const IDLE_GRACE_MS = 1_000;
+/**
+ * An idle kept-alive connection is closed after this long. Node's 5 s default races clients that keep connections
+ * with no idle limit of their own (Python requests, Go, Java pools; a burst leaves many idle): a request written as
+ * the server closes is reset (ECONNRESET, seen by the bench's open loop after a stall). 65 s outlasts the usual 60 s
+ * idle timeout of the load balancers in front, so they close first; headers must still arrive within 66 s.
+ */
+const KEEP_ALIVE_MS = 65_000;
 
 async function main(): Promise<void> {
   let config;
@@ -35,8 +42,10 @@ async function main(): Promise<void> {
     res.setHeader('Connection', 'close');
     answerInProtocolFormat(req, res, DomainError.unavailable('the gateway is shutting down', 5));
   });
-  await app.listen(config.port, config.host);
   const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  await app.listen(config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

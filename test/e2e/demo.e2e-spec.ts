@@ -64,4 +64,11 @@ describe('start banner of a fresh clone', () => {
     expect(bodyOf('# Planpoint public find')).toContain('"unitNumber":"101"');
     expect(JSON.parse(bodyOf('# reverse ETL'))).toMatchObject({ data: [] });
   });
+
+  it('keeps idle connections 65 s, past the 60 s of load balancers and pools, and says so', async () => {
+    // Node's 5 s default reset requests that clients with no idle limit of their own wrote on a closing connection
+    const res = await fetch(`${gw.url}/health`);
+    await res.text();
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+  });
 });
