@@ -1,4 +1,5 @@
 import { StoreService } from '#store';
+import { AdmissionBatcher } from './admission-batcher.js';
 import { LimitStorage } from './limit-storage.js';
 import { ADMIT_SQL, ADMIT_VOLATILE_SQL, PURGE_SQL, PURGE_VOLATILE_SQL, WRITE_COUNTERS_SQL } from './limits.queries.js';
 import { expiresAt, type RawAdmission, type WindowInput, type WindowResult, type WindowState } from './windows.js';
@@ -21,7 +22,14 @@ export class StoreLimitStorage extends LimitStorage {
     this.purgeSql = volatile ? PURGE_VOLATILE_SQL : PURGE_SQL;
   }
 
-  async admit(key: string, windows: WindowInput[], now: number, cost = 1): Promise<RawAdmission> {
+  /** Requests of one key that arrive while its admission is in flight are admitted together, in one statement. */
+  private readonly batcher = new AdmissionBatcher((key, windows, now, cost) => this.admitOnce(key, windows, now, cost));
+
+  admit(key: string, windows: WindowInput[], now: number, cost = 1): Promise<RawAdmission> {
+    return this.batcher.admit(key, windows, now, cost);
+  }
+
+  private async admitOnce(key: string, windows: WindowInput[], now: number, cost: number): Promise<RawAdmission> {
     const [row] = await this.store.queryPrepared<{ admitted: boolean; results: WindowResult[] }>(this.admitSql, [
       key,
       JSON.stringify(windows),
