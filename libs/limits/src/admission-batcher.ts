@@ -35,7 +35,7 @@ export class AdmissionBatcher {
     return first;
   }
 
-  /** Requests waiting behind an admission in flight, over every key (for tests and metrics). */
+  /** Requests waiting behind an admission in flight, over every key (read by its spec: nothing is left waiting). */
   get waiting(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.length;
