@@ -19,6 +19,7 @@ export type RunErrorCode =
   | 'source_timeout'
   | 'source_error'
   | 'source_row_cap_exceeded'
+  | 'source_byte_cap_exceeded'
   | 'sql_sources_unavailable'
   | 'destination_unavailable'
   | 'destination_auth_failed'

@@ -10,6 +10,17 @@ export const READER_ROLE = 'plangate_retl_reader';
 /** A source may yield this many rows (reverse-etl.md §6); one more fails the run before anything is sent. */
 export const SOURCE_ROW_CAP = 100_000;
 export const SOURCE_TIMEOUT = '30s';
+/**
+ * Byte caps on what a read may bring into the gateway's process, measured on PostgreSQL's text form of each value
+ * (what the driver receives) and enforced by the database before a row is sent: a value, a row, and the whole read.
+ * Without them one `repeat('x', 540000000)` made the driver build a string past V8's limit and killed the process
+ * for every account. A read that passes one fails with `source_byte_cap_exceeded`, naming the cap.
+ */
+export const SOURCE_VALUE_BYTE_CAP = 1024 * 1024;
+export const SOURCE_ROW_BYTE_CAP = 2 * 1024 * 1024;
+export const SOURCE_READ_BYTE_CAP = 64 * 1024 * 1024;
+/** The SQLSTATE that public.retl_source_cap_exceeded raises (migration 1764159400000). */
+const CAP_SQLSTATE = 'RETL1';
 
 export interface SourceColumn {
   name: string;
@@ -26,7 +37,7 @@ export interface SourceRows {
 /** Why a read failed; the run fails with this code (§4.6). */
 export class SourceError extends Error {
   constructor(
-    readonly code: 'source_timeout' | 'source_error' | 'source_row_cap_exceeded' | 'sql_sources_unavailable',
+    readonly code: 'source_timeout' | 'source_error' | 'source_row_cap_exceeded' | 'source_byte_cap_exceeded' | 'sql_sources_unavailable',
     message: string,
     readonly sqlstate?: string,
   ) {
@@ -130,32 +141,41 @@ export class SourceSandbox implements OnModuleInit {
       const cached = this.modelColumns.get(source.model);
       if (cached) return cached;
     }
-    const { columns } = await this.run(accountId, source, (inner) => ({ text: `SELECT * FROM (\n${inner}\n) src LIMIT 0`, values: [] }));
+    const { columns } = await this.run(accountId, source, (inner) => describeStatement(inner));
     if (source.type === 'model') this.modelColumns.set(source.model, columns);
     return columns;
   }
 
   /**
    * Reads a source: every row, or (incremental) the rows whose watermark column is greater than `after`, ascending.
-   * More than SOURCE_ROW_CAP rows fails before anything is sent.
+   * More than SOURCE_ROW_CAP rows, or more bytes than the byte caps allow, fails before anything is sent.
    */
   async read(accountId: string, source: SourceRef, incremental?: { column: string; oid: number; after: string | null }): Promise<SourceRows> {
-    const result = await this.run(accountId, source, (inner) => {
-      const base = `SELECT * FROM (\n${inner}\n) src`;
-      if (!incremental) return { text: `${base} LIMIT ${SOURCE_ROW_CAP + 1}`, values: [] };
-      const col = `src.${quoteIdent(incremental.column)}`;
-      const cast = WATERMARK_TYPES[incremental.oid];
-      if (incremental.after === null) return { text: `${base} ORDER BY ${col} ASC NULLS LAST LIMIT ${SOURCE_ROW_CAP + 1}`, values: [] };
-      // A literal, not a parameter: the statement then goes as a simple query, whose raw-text rows the embedded
-      // store's driver adapter can return (its extended protocol mistakes the type parsers for parameter types).
-      // The watermark is PostgreSQL's own rendering of a time or number, quoted with standard_conforming_strings.
-      return { text: `${base} WHERE ${col} > ${quoteLiteral(incremental.after)}::${cast} ORDER BY ${col} ASC LIMIT ${SOURCE_ROW_CAP + 1}`, values: [] };
-    });
+    const result = await this.run(
+      accountId,
+      source,
+      (inner) => {
+        const base = `SELECT * FROM (\n${inner}\n) src`;
+        if (!incremental) return `${base} LIMIT ${SOURCE_ROW_CAP + 1}`;
+        const col = `src.${quoteIdent(incremental.column)}`;
+        const cast = WATERMARK_TYPES[incremental.oid];
+        if (incremental.after === null) return `${base} ORDER BY ${col} ASC NULLS LAST LIMIT ${SOURCE_ROW_CAP + 1}`;
+        // A literal, not a parameter: the statement then goes as a simple query, whose raw-text rows the embedded
+        // store's driver adapter can return (its extended protocol mistakes the type parsers for parameter types).
+        // The watermark is PostgreSQL's own rendering of a time or number, quoted with standard_conforming_strings.
+        return `${base} WHERE ${col} > ${quoteLiteral(incremental.after)}::${cast} ORDER BY ${col} ASC LIMIT ${SOURCE_ROW_CAP + 1}`;
+      },
+      incremental ? { orderBy: incremental.column } : {},
+    );
     if (result.rows.length > SOURCE_ROW_CAP) throw new SourceError('source_row_cap_exceeded', `the source yields more than ${SOURCE_ROW_CAP} rows`);
     return result;
   }
 
-  private async run(accountId: string, source: SourceRef, statement: (inner: string) => { text: string; values: [] }): Promise<SourceRows> {
+  /**
+   * One statement in the sandbox transaction. With `capped`, the statement's columns are described first (LIMIT 0,
+   * in the same transaction) and the statement is wrapped in the byte caps.
+   */
+  private async run(accountId: string, source: SourceRef, statement: (inner: string) => string, capped?: { orderBy?: string }): Promise<SourceRows> {
     if (source.type === 'model' && !this.available.has(source.model)) throw new SourceError('source_error', `unknown model '${source.model}'`);
     if (source.type === 'sql' && this.state.sqlSources !== 'enabled') throw new SourceError('sql_sources_unavailable', 'SQL sources are not available on this gateway');
     const inner = source.type === 'model' ? `SELECT * FROM retl_src.${quoteIdent(source.model)}` : source.sql.replace(/;\s*$/, '');
@@ -173,9 +193,19 @@ export class SourceSandbox implements OnModuleInit {
         await client.query('SET LOCAL search_path = retl_src');
         if (this.state.roleSwitch) await client.query(`SET LOCAL ROLE ${READER_ROLE}`);
         await client.query(`SET LOCAL standard_conforming_strings = on`);
-        const { text } = statement(inner);
+        let text = statement(inner);
+        let names: string[] | undefined;
+        if (capped) {
+          const described = await client.query({ text: describeStatement(inner), types: RAW_TEXT_TYPES, rowMode: 'array' });
+          names = described.fields.map((f) => f.name);
+          text = withByteCaps(text, names, capped.orderBy);
+        }
         const result = await client.query({ text, types: RAW_TEXT_TYPES, rowMode: 'array' });
-        return { columns: result.fields.map((f) => ({ name: f.name, oid: f.dataTypeID })), rows: result.rows as (string | null)[][] };
+        const rows = result.rows as (string | null)[][];
+        const fields = names ? result.fields.slice(0, names.length) : result.fields;
+        // the two size columns the caps added go before anything else sees the rows
+        if (names) for (const row of rows) row.length = names.length;
+        return { columns: fields.map((f) => ({ name: f.name, oid: f.dataTypeID })), rows };
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
@@ -183,12 +213,47 @@ export class SourceSandbox implements OnModuleInit {
       if (e instanceof SourceError) throw e;
       const err = e as { code?: string; message?: string };
       if (err.code === '57014') throw new SourceError('source_timeout', `the source took longer than ${SOURCE_TIMEOUT}`, err.code);
+      if (err.code === CAP_SQLSTATE) throw new SourceError('source_byte_cap_exceeded', err.message ?? 'the source passes a byte cap', err.code);
       if (this.store.isUnavailable(e)) throw e;
       throw new SourceError('source_error', (err.message ?? 'the source failed').slice(0, 300), err.code);
     } finally {
       await runner.release();
     }
   }
+}
+
+function describeStatement(inner: string): string {
+  return `SELECT * FROM (\n${inner}\n) src LIMIT 0`;
+}
+
+const MiB = (bytes: number) => `${bytes / (1024 * 1024)} MiB`;
+
+/**
+ * Wraps a read so that the database itself refuses, before sending the row, a value over SOURCE_VALUE_BYTE_CAP, a
+ * row over SOURCE_ROW_BYTE_CAP, or a read whose running total passes SOURCE_READ_BYTE_CAP. Sizes are the octets of
+ * each value's text form; each is computed once (a LATERAL) and the running total is a window sum in read order. Two
+ * size columns are added after the source's own (the caller drops them). `orderBy` repeats the read's order outside.
+ */
+export function withByteCaps(statement: string, columns: readonly string[], orderBy?: string): string {
+  const size = (i: number) => `z.s${i}`;
+  const sizes = columns.length ? columns.map((c, i) => `octet_length(g.${quoteIdent(c)}::text) AS s${i}`).join(', ') : 'NULL::int AS s0';
+  const rowBytes = columns.length ? columns.map((_, i) => `coalesce(${size(i)}, 0)`).join(' + ') : '0';
+  const fail = (message: string) => `public.retl_source_cap_exceeded(${message})`;
+  const valueChecks = columns
+    .map((c, i) => {
+      const message = `${quoteLiteral(`the value of column "${c}" is `)} || ${size(i)} || ${quoteLiteral(` bytes, over the cap of ${MiB(SOURCE_VALUE_BYTE_CAP)} per value`)}`;
+      return `WHEN ${size(i)} > ${SOURCE_VALUE_BYTE_CAP} THEN ${fail(message)}`;
+    })
+    .join(' ');
+  const rowMessage = `${quoteLiteral('a row is ')} || (${rowBytes}) || ${quoteLiteral(` bytes, over the cap of ${MiB(SOURCE_ROW_BYTE_CAP)} per row`)}`;
+  const readMessage = quoteLiteral(`the source yields more than ${MiB(SOURCE_READ_BYTE_CAP)} (the cap of one read)`);
+  return `SELECT t.* FROM (
+  SELECT r.*, sum(r.plangate__row_bytes) OVER (ROWS UNBOUNDED PRECEDING) AS plangate__read_bytes FROM (
+    SELECT g.*, CASE ${valueChecks} WHEN (${rowBytes}) > ${SOURCE_ROW_BYTE_CAP} THEN ${fail(rowMessage)} ELSE (${rowBytes}) END AS plangate__row_bytes
+      FROM (\n${statement}\n) g CROSS JOIN LATERAL (SELECT ${sizes}) z
+  ) r
+) t
+WHERE CASE WHEN t.plangate__read_bytes > ${SOURCE_READ_BYTE_CAP} THEN ${fail(readMessage)} > 0 ELSE true END${orderBy ? `\nORDER BY t.${quoteIdent(orderBy)} ASC NULLS LAST` : ''}`;
 }
 
 export function quoteLiteral(value: string): string {
