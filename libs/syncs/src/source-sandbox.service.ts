@@ -63,6 +63,8 @@ export class SourceSandbox implements OnModuleInit {
   private readonly logger = new Logger('ReverseEtl');
   private state: SandboxStatus = { sqlSources: 'disabled', reason: 'not checked yet', roleSwitch: false };
   private available = new Set<string>();
+  /** Every column of every model served: the guard tells `t.column` from the call form `t.function`. */
+  private columnNames = new Set<string>();
   private readonly modelColumns = new Map<string, SourceColumn[]>();
 
   constructor(
@@ -72,11 +74,13 @@ export class SourceSandbox implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await loadSqlParser();
-    const views = await this.store.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'retl_src' AND c.relkind = 'v'`,
+    const views = await this.store.query<{ name: string; columns: string[] }>(
+      `SELECT c.relname AS name, array(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'retl_src' AND c.relkind = 'v'`,
     );
     const present = new Set(views.map((v) => v.name));
     this.available = new Set(MODEL_CATALOGUE.filter((m) => present.has(m.name)).map((m) => m.name));
+    this.columnNames = new Set(views.filter((v) => this.available.has(v.name)).flatMap((v) => v.columns));
     const problem = await this.checkRole();
     const embedded = this.store.kind === 'embedded' && !this.config.retl.sqlOnEmbedded;
     this.state = {
@@ -102,7 +106,7 @@ export class SourceSandbox implements OnModuleInit {
 
   /** SQL-source validation on the AST (§7.2): the refusal, if any. */
   check(sql: string) {
-    return checkSqlSource(sql, this.models());
+    return checkSqlSource(sql, this.models(), this.columnNames);
   }
 
   /**

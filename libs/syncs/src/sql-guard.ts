@@ -56,12 +56,13 @@ function names(list: unknown): string[] {
  * TABLESAMPLE, functions in FROM or parameters. Returns the refusal, or undefined when the text may be described in
  * the sandbox (which enforces all of this again, whatever is missed here).
  */
-export async function checkSqlSource(sql: string, models: readonly string[]): Promise<SqlRefusal | undefined> {
+export async function checkSqlSource(sql: string, models: readonly string[], columns: ReadonlySet<string>): Promise<SqlRefusal | undefined> {
   await loadSqlParser();
-  return checkSqlSourceSync(sql, models);
+  return checkSqlSourceSync(sql, models, columns);
 }
 
-export function checkSqlSourceSync(sql: string, models: readonly string[]): SqlRefusal | undefined {
+/** `columns`: every column name of every model, so that `t.name` can be told from `name(t)`. */
+export function checkSqlSourceSync(sql: string, models: readonly string[], columns: ReadonlySet<string>): SqlRefusal | undefined {
   if (typeof sql !== 'string' || !sql.trim()) return { issue: 'missing', message: 'the query is empty' };
   if (sql.length > MAX_SOURCE_QUERY) return { issue: 'too_long', message: `at most ${MAX_SOURCE_QUERY} characters` };
   let tree: { stmts?: { stmt?: Node }[] };
@@ -80,7 +81,15 @@ export function checkSqlSourceSync(sql: string, models: readonly string[]): SqlR
   const found: SqlRefusal[] = [];
   const modelSet = new Set(models);
   const ctes = new Set<string>();
-  collectCtes(stmt, ctes);
+  const outputNames = new Set<string>();
+  collectNames(stmt, ctes, outputNames);
+  // PostgreSQL reads `t.f` and `(t).f` as the call `f(t)` when t has no column f: such a field must be a column
+  // (a model's, or one the query names) or an allowed function, like any other call.
+  const field = (qualified: string, name: string) => {
+    if (!columns.has(name) && !outputNames.has(name) && !ALLOWED_FUNCTIONS.has(name.toLowerCase())) {
+      found.push({ issue: 'forbidden_function', message: `'${qualified}' is no column, and as the call ${name}(…) the function is not allowed` });
+    }
+  };
   walk(stmt, (type, node) => {
     switch (type) {
       case 'SelectStmt':
@@ -108,6 +117,18 @@ export function checkSqlSourceSync(sql: string, models: readonly string[]): SqlR
         if (!schemaOk || !ALLOWED_FUNCTIONS.has(name)) found.push({ issue: 'forbidden_function', message: `function '${parts.join('.')}' is not allowed` });
         return;
       }
+      case 'ColumnRef': {
+        const fields = Array.isArray(node.fields) ? (node.fields as Node[]) : [];
+        const last = fields[fields.length - 1]?.String as Node | undefined;
+        if (fields.length >= 2 && last) field(names(fields).join('.'), String(last.sval ?? ''));
+        return;
+      }
+      case 'A_Indirection':
+        for (const part of Array.isArray(node.indirection) ? (node.indirection as Node[]) : []) {
+          const name = (part.String as Node | undefined)?.sval;
+          if (typeof name === 'string') field(`(…).${name}`, name);
+        }
+        return;
       case 'SQLValueFunction':
         if (!ALLOWED_VALUE_FUNCTIONS.has(String(node.op))) found.push({ issue: 'forbidden_function', message: 'session and role functions are not allowed' });
         return;
@@ -144,8 +165,15 @@ function walk(value: unknown, visit: (type: string, node: Node) => void): void {
   }
 }
 
-function collectCtes(stmt: Node, into: Set<string>): void {
+/** The query's CTE names, and every name it gives an output column (`AS x`, `v(a, b)`, `cte(a, b)`). */
+function collectNames(stmt: Node, ctes: Set<string>, outputs: Set<string>): void {
   walk(stmt, (type, node) => {
-    if (type === 'CommonTableExpr' && typeof node.ctename === 'string') into.add(node.ctename);
+    if (type === 'CommonTableExpr') {
+      if (typeof node.ctename === 'string') ctes.add(node.ctename);
+      for (const n of names(node.aliascolnames)) outputs.add(n);
+    }
+    if (type === 'ResTarget' && typeof node.name === 'string') outputs.add(node.name);
+    // `FROM (…) AS v(a, b)`: the parser keeps the alias under a lower-case `alias` key of the range node
+    for (const n of names((node.alias as Node | undefined)?.colnames)) outputs.add(n);
   });
 }

@@ -11,7 +11,7 @@ import { WebhookReceiver } from '../support/webhook-receiver.js';
  * are capped in bytes by the database before a row reaches the driver; a run that passes a cap fails with
  * `source_byte_cap_exceeded` naming it, the process stays up, and other accounts are served throughout.
  */
-describe('reverse-ETL sources are capped in bytes', () => {
+describe('reverse-ETL sources: byte caps and the function allowlist', () => {
   let t: TestApp;
   let server: Server;
   const receiver = new WebhookReceiver();
@@ -90,6 +90,15 @@ describe('reverse-ETL sources are capped in bytes', () => {
     expect(receiver.rows.length).toBe(sent);
     expect(answers.length).toBeGreaterThan(0);
     expect(new Set(answers)).toEqual(new Set([200]));
+  });
+
+  it.each([
+    ['SELECT t.pg_column_size FROM companies t'],
+    ['SELECT (c).pg_column_size FROM companies c'],
+  ])('refuses the call form of a function that is not allowed: %s', async (sql) => {
+    const res = await api.post('/syncs', { name: 'call form', sourceQuery: sql, destinationId, objectName: 'Rows', fieldMappings: [{ source: 'pg_column_size', destination: 'n' }], syncMode: 'insert' });
+    expect([res.status, res.body.error?.code]).toEqual([422, 'validation_error']);
+    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ issue: 'forbidden_function' })]));
   });
 
   // The exact replays of the issue need a PostgreSQL server: the embedded store would build the values in the
