@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { resolveAllowed } from './address-guard.js';
+import { CappedClient } from './capped-pg-client.js';
 import { scrub, type PostgresPublic, type PostgresSecrets } from './destination-config.js';
 import { backoffMs, DeliveryAborted, sleep, type DeliveryBatch, type DeliveryResult, type RowFailure } from './delivery.js';
 import { type DestinationField, type ObjectSchema, type SyncMode } from './mapping.js';
@@ -61,6 +62,8 @@ export class PostgresDestination {
     const url = new URL(this.secrets.url);
     await resolveAllowed(url.hostname, this.blockPrivate);
     this.pool = new pg.Pool({
+      // the server is the tenant's: what it sends is capped per message and per connection
+      Client: CappedClient,
       connectionString: this.secrets.url,
       max: 2,
       connectionTimeoutMillis: Math.min(10_000, this.cfg.timeoutMs),
