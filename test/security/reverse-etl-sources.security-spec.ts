@@ -26,7 +26,7 @@ describe('reverse-ETL sources: byte caps and the function allowlist', () => {
     server = t.app.getHttpServer();
     attacker = await createAccountWithKey(server);
     api = retl(server, attacker.key);
-    destinationId = (await api.post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/caps`, maxRetries: 0 } }).expect(201)).body
+    destinationId = (await api.post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/caps`, maxRetries: 0, batchSize: 1000 } }).expect(201)).body
       .data.id;
   });
   afterAll(async () => {
@@ -90,6 +90,15 @@ describe('reverse-ETL sources: byte caps and the function allowlist', () => {
     expect(receiver.rows.length).toBe(sent);
     expect(answers.length).toBeGreaterThan(0);
     expect(new Set(answers)).toEqual(new Set([200]));
+  });
+
+  it('splits a read of large rows into delivery batches of about 8 MiB, whatever the batch size says', async () => {
+    const before = receiver.batches.length;
+    const run = await runSource(`SELECT g::text AS id, repeat('x', 1000000) AS b FROM (VALUES ${Array.from({ length: 20 }, (_, i) => `(${i})`).join(', ')}) AS v(g)`, ['id', 'b']);
+    expect(run).toMatchObject({ status: 'succeeded', rows_read: 20, rows_written: 20 });
+    const batches = receiver.batches.slice(before);
+    // 8 MiB = 8,388,608 bytes: a batch takes rows while the bytes before them are under it, so 9 + 9 + 2
+    expect(batches.map((b) => b.body.rows.length)).toEqual([9, 9, 2]);
   });
 
   it.each([

@@ -44,7 +44,14 @@ export interface RunDefinition {
 
 /** A third reclaim fails the run `interrupted` (§7.3). */
 const MAX_RECLAIMS = 2;
+/** Staged items go to the store in statements of at most this many rows and bytes (JSON text). */
 const INSERT_CHUNK = 1000;
+const INSERT_CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * A delivery batch holds at most batchSize rows and stops at the row that passes this many bytes of payload: a
+ * batch of large rows never makes one request body (and its copies) of the whole read.
+ */
+export const DELIVERY_BATCH_BYTES = 8 * 1024 * 1024;
 
 class LostClaim extends Error {}
 class RunFailure extends Error {
@@ -261,34 +268,47 @@ export class RunExecution {
       incremental = { column: col.name, oid: col.oid, after: def.watermarkFrom };
     }
     const { columns, rows } = await this.sandbox.read(this.run.account_id, ref, incremental);
+    const rowsRead = rows.length;
     const wmIndex = incremental ? columns.findIndex((c) => c.name === incremental.column) : -1;
     const declared = this.declaredFields(def);
     // Rows that do not fit a declared field are dead-lettered here and stored `done`, so that the watermark counts them.
-    const items: { seq: number; payload: Record<string, unknown>; watermark: string | null; status: 'pending' | 'done' }[] = [];
+    // Each row is turned into its item's JSON text at once and let go, so a large read is held about twice, not
+    // once per shape it passes through (text, record, payload, item, JSON).
+    const chunks: string[][] = [[]];
+    let chunkBytes = 0;
     const failed: DeadLetterInput[] = [];
-    rows.forEach((values, i) => {
+    for (let i = 0; i < rows.length; i++) {
+      const values = rows[i];
+      (rows as unknown[])[i] = undefined;
       const record: Record<string, unknown> = {};
       columns.forEach((c, j) => (record[c.name] = fromPgText(values[j], c.oid)));
       const mapped = mapRow(def.fieldMappings, record);
       const watermark = wmIndex >= 0 ? watermarkText(values[wmIndex], columns[wmIndex].oid) : null;
       const fitted = declared ? fitDeclared(mapped, declared) : { ok: true as const, payload: mapped };
-      if (!fitted.ok) {
-        failed.push({ code: fitted.code, message: fitted.message, retryCount: 0, row: mapped, replayOf: null });
-        items.push({ seq: i + 1, payload: mapped, watermark, status: 'done' });
-      } else items.push({ seq: i + 1, payload: fitted.payload, watermark, status: 'pending' });
-    });
+      if (!fitted.ok) failed.push({ code: fitted.code, message: fitted.message, retryCount: 0, row: mapped, replayOf: null });
+      const item = JSON.stringify({ seq: i + 1, payload: fitted.ok ? fitted.payload : mapped, watermark, status: fitted.ok ? 'pending' : 'done' });
+      let chunk = chunks[chunks.length - 1];
+      if (chunk.length >= INSERT_CHUNK || (chunk.length && chunkBytes + item.length > INSERT_CHUNK_BYTES)) {
+        chunks.push((chunk = []));
+        chunkBytes = 0;
+      }
+      chunk.push(item);
+      chunkBytes += item.length;
+    }
     await this.fenced(async (tx) => {
-      for (let i = 0; i < items.length; i += INSERT_CHUNK) {
-        const chunk = items.slice(i, i + INSERT_CHUNK);
+      for (let i = 0; i < chunks.length; i++) {
+        if (!chunks[i].length) continue;
+        const json = `[${chunks[i].join(',')}]`;
+        chunks[i] = [];
         await this.store.query(
           `INSERT INTO retl_run_items (run_id, seq, payload, watermark, status)
            SELECT $1, x.seq, x.payload, x.watermark, x.status FROM jsonb_to_recordset($2::jsonb) AS x(seq int, payload jsonb, watermark text, status text)`,
-          [this.run.id, JSON.stringify(chunk)],
+          [this.run.id, json],
           tx,
         );
       }
       await insertDeadLetters(this.store, tx, this.dlqTarget(def, failed));
-      await this.store.query(`UPDATE retl_runs SET staged = true, rows_read = $2, rows_failed = rows_failed + $3 WHERE id = $1`, [this.run.id, rows.length, failed.length], tx);
+      await this.store.query(`UPDATE retl_runs SET staged = true, rows_read = $2, rows_failed = rows_failed + $3 WHERE id = $1`, [this.run.id, rowsRead, failed.length], tx);
     });
   }
 
@@ -349,9 +369,14 @@ export class RunExecution {
         } else {
           const [{ batches }] = await this.store.query<{ batches: number }>(`UPDATE retl_runs SET batches = batches + 1 WHERE id = $1 RETURNING batches`, [this.run.id], tx);
           label = String(batches);
+          // the first row always; then rows while the bytes before them stay under DELIVERY_BATCH_BYTES
           rows = await this.store.query<Item>(
-            `SELECT seq, payload, replay_of, retry_count FROM retl_run_items WHERE run_id = $1 AND status = 'pending' AND batch IS NULL ORDER BY seq LIMIT $2`,
-            [this.run.id, this.batchSize()],
+            `SELECT seq, payload, replay_of, retry_count FROM (
+               SELECT i.*, sum(octet_length(i.payload::text)) OVER (ORDER BY i.seq) - octet_length(i.payload::text) AS bytes_before
+                 FROM (SELECT seq, payload, replay_of, retry_count FROM retl_run_items
+                        WHERE run_id = $1 AND status = 'pending' AND batch IS NULL ORDER BY seq LIMIT $2) i
+             ) w WHERE w.bytes_before < $3 ORDER BY seq`,
+            [this.run.id, this.batchSize(), DELIVERY_BATCH_BYTES],
             tx,
           );
         }
