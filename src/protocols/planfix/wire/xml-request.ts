@@ -35,7 +35,6 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const DECLARED_ENCODING = /^\s*<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"']*)\1/i;
 const DECLARATIONS = /<!(?:DOCTYPE|ENTITY)/i;
-const SECTIONS = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
 const REFERENCE = /&(#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z_][A-Za-z0-9._-]*)?(;)?/g;
 const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
@@ -70,7 +69,7 @@ function isXmlChar(code: number): boolean {
  * characters, at most maxReferences of them, and no more than maxElements elements.
  */
 function checkMarkup(text: string): void {
-  const outside = text.replace(SECTIONS, '');
+  const outside = withoutSections(text);
   let references = 0;
   for (const m of outside.matchAll(REFERENCE)) {
     const [, name, semicolon] = m;
@@ -88,6 +87,37 @@ function checkMarkup(text: string): void {
     const next = outside.charCodeAt(i + 1);
     // an element's start tag: `<` then a name start (not `/`, `?`, `!`)
     if (next !== 0x2f && next !== 0x3f && next !== 0x21 && ++elements > XML_LIMITS.maxElements) throw malformed('the request has too many elements');
+  }
+}
+
+const SECTION_ENDS: [open: string, close: string][] = [
+  ['<!--', '-->'],
+  ['<![CDATA[', ']]>'],
+];
+
+/**
+ * The text without its comments and CDATA sections, in one pass. A lazy regex did this before, and from every
+ * unclosed `<!--` it scanned to the end of the body: 256 KiB of `<!--` took 8.6 s of the event loop, before
+ * authentication. An unclosed section is malformed anyway (the parser would refuse it).
+ */
+export function withoutSections(text: string): string {
+  let out = '';
+  let from = 0;
+  // where each kind of section next opens; searched again only once `from` has passed it, so the pass is linear
+  const next = SECTION_ENDS.map(([open]) => text.indexOf(open));
+  for (;;) {
+    let kind = -1;
+    next.forEach((at, k) => {
+      if (at !== -1 && at < from) next[k] = at = text.indexOf(SECTION_ENDS[k][0], from);
+      if (at !== -1 && (kind === -1 || at < next[kind])) kind = k;
+    });
+    if (kind === -1) return out + text.slice(from);
+    const [open, close] = SECTION_ENDS[kind];
+    const start = next[kind];
+    const end = text.indexOf(close, start + open.length);
+    if (end === -1) throw malformed('the request is not well-formed XML (an unclosed comment or CDATA section)');
+    out += text.slice(from, start);
+    from = end + close.length;
   }
 }
 
