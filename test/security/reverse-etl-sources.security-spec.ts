@@ -79,7 +79,7 @@ describe('reverse-ETL sources: byte caps and the function allowlist', () => {
 
   it.each([
     ['a value one byte over 1 MiB', "SELECT 'v' AS id, repeat('x', 1048577) AS b", /value of column "b" is 1048577 bytes, over the cap of 1 MiB per value/],
-    ['a row over 2 MiB', "SELECT 'r' AS id, repeat('x', 800000) AS b, repeat('y', 800000) AS c, repeat('z', 800000) AS d", /a row is 2400001 bytes, over the cap of 2 MiB per row/],
+    ['a row over 2 MiB', "SELECT 'r' AS id, repeat('x', 800000) AS b, repeat('y', 800000) AS c, repeat('z', 800000) AS d", /a row is 2400033 bytes, over the cap of 2 MiB per row/],
     ['a read over 64 MiB', `SELECT g::text AS id, repeat('x', 1000000) AS b FROM (VALUES ${Array.from({ length: 70 }, (_, i) => `(${i})`).join(', ')}) AS v(g)`, /more than 64 MiB \(the cap of one read\)/],
   ])('fails a run with %s, sending nothing', async (_name, sql, message) => {
     const sent = receiver.rows.length;
@@ -90,6 +90,22 @@ describe('reverse-ETL sources: byte caps and the function allowlist', () => {
     expect(receiver.rows.length).toBe(sent);
     expect(answers.length).toBeGreaterThan(0);
     expect(new Set(answers)).toEqual(new Set([200]));
+  });
+
+  it('caps what mapping makes of a row: one 1 MB column sent to five fields', async () => {
+    const sent = receiver.rows.length;
+    const created = await api.post('/syncs', {
+      name: 'fan-out',
+      sourceQuery: "SELECT 'f' AS id, repeat('x', 1000000) AS b",
+      destinationId,
+      objectName: 'Rows',
+      fieldMappings: [{ source: 'id', destination: 'id', isKey: true }, ...[1, 2, 3, 4, 5].map((n) => ({ source: 'b', destination: `b${n}` }))],
+      syncMode: 'upsert',
+    });
+    expect(created.status).toBe(201);
+    const run = await runSync(api, created.body.data.id);
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'source_byte_cap_exceeded', message: expect.stringMatching(/row 1 is \d+ bytes once mapped, over the cap of 4 MiB/) } });
+    expect(receiver.rows.length).toBe(sent);
   });
 
   it('splits a read of large rows into delivery batches of about 8 MiB, whatever the batch size says', async () => {

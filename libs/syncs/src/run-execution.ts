@@ -10,7 +10,7 @@ import { mapRow, type FieldMapping, type ObjectSchema, type SyncMode } from './m
 import { sourceRef } from './models.js';
 import { PostgresDestination } from './postgres-destination.js';
 import { insertDeadLetters, reopenReplayItems, type DeadLetterInput } from './runs.service.js';
-import { SourceError, SourceSandbox } from './source-sandbox.service.js';
+import { SOURCE_READ_BYTE_CAP, SOURCE_ROW_BYTE_CAP, SourceError, SourceSandbox } from './source-sandbox.service.js';
 import { FENCE_SQL, HEARTBEAT_SQL } from './syncs.queries.js';
 import { coerce, fromPgText, watermarkText, type DeclaredField } from './values.js';
 import { WebhookDestination } from './webhook-destination.js';
@@ -52,6 +52,12 @@ const INSERT_CHUNK_BYTES = 8 * 1024 * 1024;
  * batch of large rows never makes one request body (and its copies) of the whole read.
  */
 export const DELIVERY_BATCH_BYTES = 8 * 1024 * 1024;
+/**
+ * What mapping may make of a read: a source column may go to many fields and constants add text, so the staged
+ * items are capped too (per row and per run, as JSON), at twice the source's own caps.
+ */
+export const STAGED_ROW_BYTES = 2 * SOURCE_ROW_BYTE_CAP;
+export const STAGED_RUN_BYTES = 2 * SOURCE_READ_BYTE_CAP;
 
 class LostClaim extends Error {}
 class RunFailure extends Error {
@@ -276,6 +282,7 @@ export class RunExecution {
     // once per shape it passes through (text, record, payload, item, JSON).
     const chunks: string[][] = [[]];
     let chunkBytes = 0;
+    let stagedBytes = 0;
     const failed: DeadLetterInput[] = [];
     for (let i = 0; i < rows.length; i++) {
       const values = rows[i];
@@ -287,6 +294,13 @@ export class RunExecution {
       const fitted = declared ? fitDeclared(mapped, declared) : { ok: true as const, payload: mapped };
       if (!fitted.ok) failed.push({ code: fitted.code, message: fitted.message, retryCount: 0, row: mapped, replayOf: null });
       const item = JSON.stringify({ seq: i + 1, payload: fitted.ok ? fitted.payload : mapped, watermark, status: fitted.ok ? 'pending' : 'done' });
+      if (item.length > STAGED_ROW_BYTES) {
+        throw new RunFailure('source_byte_cap_exceeded', `row ${i + 1} is ${item.length} bytes once mapped, over the cap of ${STAGED_ROW_BYTES / 1024 / 1024} MiB per mapped row`);
+      }
+      stagedBytes += item.length;
+      if (stagedBytes > STAGED_RUN_BYTES) {
+        throw new RunFailure('source_byte_cap_exceeded', `the mapped rows come to more than ${STAGED_RUN_BYTES / 1024 / 1024} MiB (the cap of one run)`);
+      }
       let chunk = chunks[chunks.length - 1];
       if (chunk.length >= INSERT_CHUNK || (chunk.length && chunkBytes + item.length > INSERT_CHUNK_BYTES)) {
         chunks.push((chunk = []));

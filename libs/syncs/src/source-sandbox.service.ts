@@ -19,6 +19,8 @@ export const SOURCE_TIMEOUT = '30s';
 export const SOURCE_VALUE_BYTE_CAP = 1024 * 1024;
 export const SOURCE_ROW_BYTE_CAP = 2 * 1024 * 1024;
 export const SOURCE_READ_BYTE_CAP = 64 * 1024 * 1024;
+/** Each value counts this much more than its text (NULL and '' included): the slot it takes in the driver's row. */
+export const SOURCE_VALUE_OVERHEAD = 8;
 /** The SQLSTATE that public.retl_source_cap_exceeded raises (migration 1764159400000). */
 const CAP_SQLSTATE = 'RETL1';
 
@@ -235,13 +237,13 @@ const MiB = (bytes: number) => `${bytes / (1024 * 1024)} MiB`;
 /**
  * Wraps a read so that the database itself refuses, before sending the row, a value over SOURCE_VALUE_BYTE_CAP, a
  * row over SOURCE_ROW_BYTE_CAP, or a read whose running total passes SOURCE_READ_BYTE_CAP. Sizes are the octets of
- * each value's text form; each is computed once (a LATERAL) and the running total is a window sum in read order. Two
+ * each value's text form (plus SOURCE_VALUE_OVERHEAD a value in rows and reads); each is computed once (a LATERAL) and the running total is a window sum in read order. Two
  * size columns are added after the source's own (the caller drops them). `orderBy` repeats the read's order outside.
  */
 export function withByteCaps(statement: string, columns: readonly string[], orderBy?: string): string {
   const size = (i: number) => `z.s${i}`;
   const sizes = columns.length ? columns.map((c, i) => `octet_length(g.${quoteIdent(c)}::text) AS s${i}`).join(', ') : 'NULL::int AS s0';
-  const rowBytes = columns.length ? columns.map((_, i) => `coalesce(${size(i)}, 0)`).join(' + ') : '0';
+  const rowBytes = columns.length ? `${columns.length * SOURCE_VALUE_OVERHEAD} + ${columns.map((_, i) => `coalesce(${size(i)}, 0)`).join(' + ')}` : '0';
   const fail = (message: string) => `public.retl_source_cap_exceeded(${message})`;
   const valueChecks = columns
     .map((c, i) => {
