@@ -101,6 +101,14 @@ describe('parseXmlRequest', () => {
     expect(refusal(text).code).toBe('MALFORMED');
   });
 
+  it('allows 1,000 attributes in all, not more', () => {
+    const attrs = (n: number) => Array.from({ length: n }, (_, i) => `a${i}="${i}"`).join(' ');
+    expect(parse(`<request method="a"><t ${attrs(999)}/></request>`).method).toBe('a');
+    expect(refusal(`<request method="a"><t ${attrs(1000)}/></request>`).message).toMatch(/too many attributes/);
+    // text may hold `=` freely
+    expect(child(parse(`<request method="a"><t>${'x=1 '.repeat(2000)}</t></request>`).root, 't').text).toMatch(/^x=1/);
+  });
+
   it('strips 256 KiB of closed comments without searching the body again for each', () => {
     const comments = '<!---->'.repeat(Math.floor((XML_LIMITS.maxBytes - 40) / 7));
     expect(withoutSections(`<request method="a">${comments}</request>`)).toBe('<request method="a"></request>');
