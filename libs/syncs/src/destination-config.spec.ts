@@ -85,13 +85,14 @@ describe('destination config', () => {
 
   it('reads the host, port and TLS settings pg will use, keeping sslmode', () => {
     const issues: FieldIssue[] = [];
-    expect(postgresTarget('postgresql://bob:p%40ss@db.example.com:6543/crm?sslmode=no-verify&application_name=x', issues)).toEqual({
+    expect(postgresTarget('postgresql://bob:p%40ss@db.example.com:6543/crm?sslmode=no-verify&client_encoding=UTF8', issues)).toEqual({
       host: 'db.example.com',
       port: 6543,
       database: 'crm',
       user: 'bob',
       password: 'p@ss',
       ssl: { rejectUnauthorized: false },
+      client_encoding: 'UTF8',
     });
     expect(postgresTarget('postgres://[::1]/crm?sslmode=disable', issues)).toEqual({ host: '::1', port: 5432, database: 'crm', ssl: false });
     expect(postgresTarget('postgres://h.example/crm?ssl=true', issues)).toMatchObject({ ssl: true });

@@ -177,7 +177,7 @@ function webhook(config: Record<string, unknown>, issues: FieldIssue[]): Destina
 }
 
 /** Query parameters of a postgres URL that change nothing the address rule judges; anything else is refused. */
-const PG_PARAMETERS = new Set(['sslmode', 'ssl', 'sslnegotiation', 'options', 'application_name', 'client_encoding']);
+const PG_PARAMETERS = new Set(['sslmode', 'ssl', 'sslnegotiation', 'options', 'client_encoding']);
 
 /** What node-postgres will connect to for a destination URL, as its own parser reads it. */
 export interface PostgresTarget {
