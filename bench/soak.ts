@@ -151,7 +151,8 @@ async function main(): Promise<void> {
 
   const db = values.store === 'pg' ? await createScratchDatabase(values['database-url']!) : undefined;
   const sink = await webhookSink();
-  const gw = new GatewayProcess({ ...(db ? { DATABASE_URL: db.url } : {}), LOG_LEVEL: 'warn' }, { baseline: false, stderr: 'inherit' });
+  // the soak's webhook sink listens on loopback: the operator's opt-in for it
+  const gw = new GatewayProcess({ ...(db ? { DATABASE_URL: db.url } : {}), LOG_LEVEL: 'warn', RETL_ALLOW_HOSTS: '127.0.0.1/32' }, { baseline: false, stderr: 'inherit' });
   let failed = false;
   try {
     await gw.start();

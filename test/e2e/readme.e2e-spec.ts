@@ -12,6 +12,9 @@ const LINES = README.split('\n');
 /** The PostgreSQL server for the README's PostgreSQL destination (CI starts one before the tests). */
 const PG_SERVER = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/** The operator's opt-in the README's reverse-ETL quickstart says its gateway was started with (its receiver and database are on loopback). */
+const RETL_ALLOW_HOSTS = /^RETL_ALLOW_HOSTS=(\S+) npm start$/m.exec(README)?.[1];
+
 /** The README lines on which a curl command starts (comments aside). */
 const CURL_LINES = shellScriptOf(README, (l) => l)
   .split('\n')
@@ -43,7 +46,7 @@ function expectedStatus(line: string): number | undefined {
  * The test sets only what a newcomer sets by hand or what needs another address here: `KEY=psk_...` gets the key the
  * start printed; localhost:3000 (the gateway), port 4000 (the README's webhook receiver, started by the README itself)
  * and the PostgreSQL destination's `crm` database become free ports and a scratch database. `npm …` lines are not
- * run (the test started the gateway; the CLI has its own tests).
+ * run (the test started the gateway, with the RETL_ALLOW_HOSTS the reverse-ETL quickstart says; the CLI has its own tests).
  */
 describe('README.md quickstarts', () => {
   let gw: BuiltGateway;
@@ -51,7 +54,8 @@ describe('README.md quickstarts', () => {
   let run: RecordedRun;
 
   beforeAll(async () => {
-    [gw, db] = await Promise.all([startBuiltGateway(), createScratchDatabase(PG_SERVER)]);
+    if (!RETL_ALLOW_HOSTS) throw new Error('README.md no longer says which RETL_ALLOW_HOSTS its reverse-ETL quickstart runs with');
+    [gw, db] = await Promise.all([startBuiltGateway({ RETL_ALLOW_HOSTS }), createScratchDatabase(PG_SERVER)]);
     // The README's PostgreSQL destination reads the destination's tables: give it one.
     const c = new Client({ connectionString: db.url });
     await c.connect();

@@ -8,7 +8,7 @@ import { plansync } from '../factories/plansync.factory.js';
 import { RETL_TEST_JWT_SECRET, retl, TOUCHPOINT_OBJECT } from '../factories/reverse-etl.factory.js';
 import { ensureBuilt, ROOT } from '../support/built-gateway.js';
 import { createScratchDatabase } from '../support/pg-admin.js';
-import { ON_POSTGRES, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
+import { ON_POSTGRES, startTestApp, TEST_ADMIN_TOKEN, TEST_RETL_ALLOW_HOSTS, type TestApp } from '../support/test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 function startGateway(databaseUrl: string, dataDir: string): Promise<ChildProcess> {
@@ -23,6 +23,7 @@ function startGateway(databaseUrl: string, dataDir: string): Promise<ChildProces
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
       RETL_WORKERS: '1',
+      RETL_ALLOW_HOSTS: TEST_RETL_ALLOW_HOSTS,
       TEST_RETL_LEASE_MS: '3000',
       TEST_RETL_HEARTBEAT_MS: '750',
       TEST_RETL_SCAN_MS: '500',

@@ -8,6 +8,9 @@ import { createApp } from '../../src/create-app.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
+/** The opt-in of test gateways for reverse-ETL destinations on this machine's loopback (receivers, the test database). */
+export const TEST_RETL_ALLOW_HOSTS = 'localhost,127.0.0.1/32,::1/128';
+
 /** PostgreSQL when DATABASE_URL is set (npm run test:pg), else an in-memory PGlite of this test file's own. */
 export const ON_POSTGRES = !!process.env.DATABASE_URL;
 
@@ -50,6 +53,8 @@ export function testConfig(options: TestAppOptions = {}): AppConfig {
     // No reverse-ETL runs in test apps unless a test asks: on a shared PostgreSQL database another file's app would
     // otherwise claim (and, with its own JWT_SECRET, fail to decrypt) this file's runs.
     RETL_WORKERS: '0',
+    // Test receivers listen on loopback, which destinations reach only through the operator's opt-in, as in production.
+    RETL_ALLOW_HOSTS: TEST_RETL_ALLOW_HOSTS,
     ...options.env,
   });
   if (config.store.kind === 'embedded' && !options.embeddedOnDisk) config.store = { kind: 'embedded', dataDir: 'memory://' };

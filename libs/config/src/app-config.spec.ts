@@ -67,7 +67,15 @@ describe('loadConfig', () => {
     ['RETL_WORKERS', { RETL_WORKERS: '-1' }],
     ['RETL_WORKERS', { RETL_WORKERS: '33' }],
     ['RETL_SQL_ON_EMBEDDED', { RETL_SQL_ON_EMBEDDED: 'perhaps' }],
-    ['RETL_BLOCK_PRIVATE_NETWORKS', { RETL_BLOCK_PRIVATE_NETWORKS: '2' }],
+    ['RETL_BLOCK_PRIVATE_NETWORKS', { RETL_BLOCK_PRIVATE_NETWORKS: 'true' }],
+    ['RETL_BLOCK_PRIVATE_NETWORKS', { RETL_BLOCK_PRIVATE_NETWORKS: 'false' }],
+    ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: '10.0.0.0/33' }],
+    ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: '300.1.1.1' }],
+    ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: '::1/129' }],
+    ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: '10.0.0.0/8/8' }],
+    ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: 'localhost,*.corp' }],
+    ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: 'http://localhost' }],
+    ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: 'bad_name' }],
   ])('refuses an invalid %s, naming it', (variable, env) => {
     let error: unknown;
     try {
@@ -81,10 +89,21 @@ describe('loadConfig', () => {
   });
 
   it('reads the reverse-ETL engine settings with their defaults', () => {
-    expect(loadConfig({ DATA_DIR: freshDir() }).retl).toMatchObject({ workers: 2, sqlOnEmbedded: false, blockPrivateNetworks: false, leaseMs: 60_000 });
-    expect(
-      loadConfig({ DATA_DIR: freshDir(), RETL_WORKERS: '0', RETL_SQL_ON_EMBEDDED: 'true', RETL_BLOCK_PRIVATE_NETWORKS: '1' }).retl,
-    ).toMatchObject({ workers: 0, sqlOnEmbedded: true, blockPrivateNetworks: true });
+    expect(loadConfig({ DATA_DIR: freshDir() }).retl).toMatchObject({ workers: 2, sqlOnEmbedded: false, allowHosts: { names: [], networks: [] }, leaseMs: 60_000 });
+    expect(loadConfig({ DATA_DIR: freshDir(), RETL_WORKERS: '0', RETL_SQL_ON_EMBEDDED: 'true' }).retl).toMatchObject({ workers: 0, sqlOnEmbedded: true });
+  });
+
+  it('reads RETL_ALLOW_HOSTS as host names and networks (a bare address is one host)', () => {
+    const retl = (v: string) => loadConfig({ DATA_DIR: freshDir(), RETL_ALLOW_HOSTS: v }).retl.allowHosts;
+    expect(retl(' 127.0.0.1/32, 10.1.0.0/16 ,LocalHost., ::1, fc00::/7,db.internal.example,0.0.0.0/0,::/0,, ')).toEqual({
+      names: ['localhost', 'db.internal.example'],
+      networks: ['127.0.0.1/32', '10.1.0.0/16', '::1/128', 'fc00::/7', '0.0.0.0/0', '::/0'],
+    });
+    expect(retl('')).toEqual({ names: [], networks: [] });
+  });
+
+  it('says what replaced RETL_BLOCK_PRIVATE_NETWORKS', () => {
+    expect(() => loadConfig({ DATA_DIR: freshDir(), RETL_BLOCK_PRIVATE_NETWORKS: 'true' })).toThrow(/RETL_ALLOW_HOSTS/);
   });
 
   it('never puts a secret value in its error message', () => {

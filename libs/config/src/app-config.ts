@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** Where the shared records live: PGlite in process, or a PostgreSQL server. */
@@ -39,13 +40,19 @@ export interface RetlConfig {
   workers: number;
   /** RETL_SQL_ON_EMBEDDED (false): allow SQL sources on the embedded store, which ignores statement_timeout. */
   sqlOnEmbedded: boolean;
-  /** RETL_BLOCK_PRIVATE_NETWORKS (false): refuse destinations on loopback and private addresses too. */
-  blockPrivateNetworks: boolean;
+  /** RETL_ALLOW_HOSTS (empty): the loopback and private destinations the operator allows (never metadata addresses). */
+  allowHosts: AllowHosts;
   /** Not environment variables (tests shorten them): a claim's lease, its heartbeat, the reclaim/schedule scan, the idle poll. */
   leaseMs: number;
   heartbeatMs: number;
   scanMs: number;
   pollMs: number;
+}
+
+/** RETL_ALLOW_HOSTS parsed: host names (lower case, no trailing dot) and networks as `address/prefix`. */
+export interface AllowHosts {
+  names: string[];
+  networks: string[];
 }
 
 /** Names of the configuration that carries a secret: never logged, never echoed. */
@@ -118,6 +125,33 @@ function parseWorkers(env: Env): number {
   return Number(raw);
 }
 
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * `127.0.0.1/32,10.1.0.0/16,localhost`: networks (a bare address is one host) and host names. Anything that looks like
+ * an address but is not one (`10.0.0.0/33`, `300.1.1.1`) is refused rather than taken for a name.
+ */
+function parseAllowHosts(env: Env): AllowHosts {
+  const raw = present(env, 'RETL_ALLOW_HOSTS');
+  const allow: AllowHosts = { names: [], networks: [] };
+  for (const entry of (raw ?? '').split(',').map((e) => e.trim().toLowerCase())) {
+    if (!entry) continue;
+    const bad = () => new ConfigError('RETL_ALLOW_HOSTS', `must be a comma-separated list of host names, addresses and CIDRs such as 127.0.0.1/32,10.1.0.0/16,localhost (got "${entry.slice(0, 60)}")`);
+    if (/^[\d.]+$|[:/]/.test(entry)) {
+      const [address, prefix, extra] = entry.split('/');
+      const family = isIP(address);
+      const max = family === 6 ? 128 : 32;
+      if (!family || extra !== undefined || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max))) throw bad();
+      allow.networks.push(`${address}/${prefix ?? max}`);
+    } else {
+      const name = entry.replace(/\.$/, '');
+      if (!HOST_NAME.test(name)) throw bad();
+      allow.names.push(name);
+    }
+  }
+  return allow;
+}
+
 function parseTrustProxy(env: Env): boolean | number | string | undefined {
   const raw = present(env, 'TRUST_PROXY');
   if (raw === undefined) return undefined;
@@ -158,10 +192,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const trustProxy = parseTrustProxy(env);
   const metricsPublic = parseBool(env, 'METRICS_PUBLIC') ?? false;
   const planpointPublicPerMinute = parseCount(env, 'PLANPOINT_PUBLIC_PER_MINUTE', 300, 1_000_000);
+  // Removed rather than ignored: `false` used to let tenants reach loopback and private networks, which now takes an
+  // explicit RETL_ALLOW_HOSTS; a deployment that set it must decide what to allow.
+  if (present(env, 'RETL_BLOCK_PRIVATE_NETWORKS') !== undefined) {
+    throw new ConfigError('RETL_BLOCK_PRIVATE_NETWORKS', 'is no longer read: loopback and private networks are refused by default; allow them with RETL_ALLOW_HOSTS');
+  }
   const retl: RetlConfig = {
     workers: parseWorkers(env),
     sqlOnEmbedded: parseBool(env, 'RETL_SQL_ON_EMBEDDED') ?? false,
-    blockPrivateNetworks: parseBool(env, 'RETL_BLOCK_PRIVATE_NETWORKS') ?? false,
+    allowHosts: parseAllowHosts(env),
     leaseMs: 60_000,
     heartbeatMs: 15_000,
     scanMs: 15_000,

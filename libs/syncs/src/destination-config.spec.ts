@@ -1,4 +1,5 @@
-import { fullConfig, parseDestinationConfig, scrub } from './destination-config.js';
+import { type FieldIssue } from '#errors';
+import { fullConfig, parseDestinationConfig, postgresTarget, scrub } from './destination-config.js';
 
 describe('destination config', () => {
   it('keeps webhook secrets apart from what is shown', () => {
@@ -57,5 +58,44 @@ describe('destination config', () => {
     expect(scrub('password authentication failed for user "bob" at postgres://bob:pw@h/db', ['pw'])).toBe(
       'password authentication failed for user "bob" at postgres://[redacted]',
     );
+  });
+
+  // What the address rule cannot judge is refused before pg-connection-string reads the URL (it would read files).
+  it.each([
+    ['postgres://u@8.8.8.8/db?host=127.0.0.1', 'forbidden_address', /'host' parameter/],
+    ['postgres://u@8.8.8.8/db?host=/var/run/postgresql', 'forbidden_address', /'host' parameter/],
+    ['postgres://u@8.8.8.8/db?host=169.254.169.254', 'forbidden_address', /'host' parameter/],
+    ['postgres://u@8.8.8.8/db?ho%73t=127.0.0.1', 'forbidden_address', /'host' parameter/],
+    ['postgres://u@8.8.8.8/db?hostaddr=127.0.0.1', 'forbidden_address', /'hostaddr' parameter/],
+    ['postgres://u@%2Fvar%2Frun%2Fpostgresql/db', 'forbidden_address', /socket/],
+    ['postgres://u@db1.invalid,db2.invalid/db', 'forbidden_address', /one host/],
+    ['postgres://u@8.8.8.8/db?sslcert=/etc/passwd', 'invalid_url', /file/],
+    ['postgres://u@8.8.8.8/db?sslkey=/etc/shadow', 'invalid_url', /file/],
+    ['postgres://u@8.8.8.8/db?sslrootcert=/proc/self/environ', 'invalid_url', /file/],
+    ['postgres://u@8.8.8.8/db?sslmode=require&ssl%63ert=/etc/passwd', 'invalid_url', /file/],
+    ['postgres://u@8.8.8.8/db?port=5433', 'invalid_url', /'port' parameter is not accepted/],
+    ['postgres://u@8.8.8.8/db?user=postgres', 'invalid_url', /'user' parameter is not accepted/],
+    ['postgres://u@8.8.8.8/db?x=%zz', 'invalid_url', /bare %/],
+  ])('refuses %s (%s)', (url, type, message) => {
+    const issues: FieldIssue[] = [];
+    expect(postgresTarget(url, issues)).toBeUndefined();
+    expect(issues).toEqual([expect.objectContaining({ field: 'config.url', type, issue: expect.stringMatching(message) })]);
+    expect(parseDestinationConfig('postgres', { url }).issues).toEqual([expect.objectContaining({ field: 'config.url', type })]);
+  });
+
+  it('reads the host, port and TLS settings pg will use, keeping sslmode', () => {
+    const issues: FieldIssue[] = [];
+    expect(postgresTarget('postgresql://bob:p%40ss@db.example.com:6543/crm?sslmode=no-verify&client_encoding=UTF8', issues)).toEqual({
+      host: 'db.example.com',
+      port: 6543,
+      database: 'crm',
+      user: 'bob',
+      password: 'p@ss',
+      ssl: { rejectUnauthorized: false },
+      client_encoding: 'UTF8',
+    });
+    expect(postgresTarget('postgres://[::1]/crm?sslmode=disable', issues)).toEqual({ host: '::1', port: 5432, database: 'crm', ssl: false });
+    expect(postgresTarget('postgres://h.example/crm?ssl=true', issues)).toMatchObject({ ssl: true });
+    expect(issues).toEqual([]);
   });
 });

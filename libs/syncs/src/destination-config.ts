@@ -1,4 +1,5 @@
 import { type FieldIssue } from '#errors';
+import { parse as parsePgUrl } from 'pg-connection-string';
 import { isObject, issue, pick } from './aliases.js';
 import { DATA_TYPES, type DataType, type DeclaredField } from './values.js';
 
@@ -175,6 +176,73 @@ function webhook(config: Record<string, unknown>, issues: FieldIssue[]): Destina
   };
 }
 
+/** Query parameters of a postgres URL that change nothing the address rule judges; anything else is refused. */
+const PG_PARAMETERS = new Set(['sslmode', 'ssl', 'sslnegotiation', 'options', 'client_encoding']);
+
+/** What node-postgres will connect to for a destination URL, as its own parser reads it. */
+export interface PostgresTarget {
+  /** One host name or address: never a socket path, never a list. */
+  host: string;
+  port: number;
+  database: string;
+  user?: string;
+  password?: string;
+  ssl?: boolean | Record<string, unknown>;
+  options?: string;
+  client_encoding?: string;
+  sslnegotiation?: 'postgres' | 'direct';
+}
+
+/**
+ * Reads a postgres URL with the driver's own parser (pg-connection-string), so that the host the address rule checks
+ * is the host pg uses. Refused: a `host`/`hostaddr` parameter (it replaces the URL's host), a socket path, several
+ * hosts, and file parameters (`sslcert`, `sslkey`, `sslrootcert`: the parser would read those files from the
+ * gateway's disk), each before the parser sees the URL. Issues name `config.url` (`forbidden_address`, `invalid_url`).
+ */
+export function postgresTarget(raw: string, issues: FieldIssue[]): PostgresTarget | undefined {
+  const refuse = (type: 'forbidden_address' | 'invalid_url', message: string) => (issues.push(issue('config.url', type, message)), undefined);
+  // The parser re-encodes a URL with spaces or stray '%' before reading it: refusing them keeps one reading of the URL.
+  if (/\s|%(?![0-9a-f]{2})/i.test(raw)) return refuse('invalid_url', 'must be a URL without spaces or bare %');
+  const url = new URL(raw);
+  for (const key of new Set(url.searchParams.keys())) {
+    if (key === 'host' || key === 'hostaddr') return refuse('forbidden_address', `the '${key}' parameter would replace the URL's host: put the host in the URL`);
+    if (/^ssl(cert|key|rootcert|password|crl)/.test(key)) return refuse('invalid_url', `the '${key}' parameter names a file on the gateway: certificate files are not accepted`);
+    if (!PG_PARAMETERS.has(key)) return refuse('invalid_url', `the '${key.slice(0, 64)}' parameter is not accepted (accepted: ${[...PG_PARAMETERS].join(', ')})`);
+  }
+  let parsed: ReturnType<typeof parsePgUrl>;
+  try {
+    parsed = parsePgUrl(raw);
+  } catch {
+    return refuse('invalid_url', 'must be a postgres:// URL the driver can read');
+  }
+  const host = parsed.host ?? '';
+  if (!host || host.startsWith('/')) return refuse('forbidden_address', 'must name a host: socket paths are not accepted');
+  if (host.includes(',')) return refuse('forbidden_address', 'must name one host');
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) return refuse('invalid_url', 'must name a host by its name or address');
+  if (!parsed.database) return refuse('invalid_url', 'must name a database');
+  const port = parsed.port ? Number(parsed.port) : 5432;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return refuse('invalid_url', 'must have a port from 1 to 65535');
+  const { user, password, ssl, options, client_encoding, sslnegotiation } = parsed;
+  return {
+    host,
+    port,
+    database: parsed.database,
+    ...(user ? { user } : {}),
+    ...(password ? { password } : {}),
+    ...(ssl !== undefined ? { ssl: sslOf(ssl) } : {}),
+    ...(options ? { options } : {}),
+    ...(client_encoding ? { client_encoding } : {}),
+    ...(sslnegotiation ? { sslnegotiation } : {}),
+  };
+}
+
+/** The parser's `ssl` as pg reads it: its object (from `sslmode`), `true`, `no-verify`; any other text is off. */
+function sslOf(ssl: unknown): boolean | Record<string, unknown> {
+  if (typeof ssl === 'object' && ssl !== null) return { ...ssl };
+  if (ssl === 'no-verify') return { rejectUnauthorized: false };
+  return ssl === true || ssl === 'true';
+}
+
 function postgres(config: Record<string, unknown>, issues: FieldIssue[]): DestinationConfig | undefined {
   const url = parseUrl(config.url, ['postgres:', 'postgresql:'], issues);
   const schema = config.schema ?? 'public';
@@ -182,19 +250,11 @@ function postgres(config: Record<string, unknown>, issues: FieldIssue[]): Destin
   const batchSize = intIn(pick(config, 'batchSize', [], issues, 'config.'), 'config.batchSize', 1, 5000, 500, issues);
   const timeoutMs = intIn(pick(config, 'timeoutMs', [], issues, 'config.'), 'config.timeoutMs', 1000, 60_000, 10_000, issues);
   const maxRetries = intIn(pick(config, 'maxRetries', [], issues, 'config.'), 'config.maxRetries', 0, 10, 3, issues);
-  if (url && !url.pathname.replace(/^\//, '')) issues.push(issue('config.url', 'invalid_url', 'must name a database'));
-  if (!url || issues.length) return undefined;
+  const target = url && postgresTarget(url.toString(), issues);
+  if (!url || !target || issues.length) return undefined;
   return {
     connector: 'postgres',
-    public: {
-      schema: schema as string,
-      batchSize,
-      timeoutMs,
-      maxRetries,
-      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: Number(url.port || 5432),
-      database: decodeURIComponent(url.pathname.replace(/^\//, '')),
-    },
+    public: { schema: schema as string, batchSize, timeoutMs, maxRetries, host: target.host, port: target.port, database: target.database },
     secrets: { url: url.toString() },
   };
 }

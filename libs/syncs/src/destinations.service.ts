@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError, type FieldIssue } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { AddressRefused, resolveAllowed } from './address-guard.js';
+import { AddressPolicy, AddressRefused, resolveChecked } from './address-guard.js';
 import { issue } from './aliases.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from './cursor.js';
 import { fullConfig, parseDestinationConfig, type Connector, type DestinationConfig, type PostgresPublic, type WebhookPublic } from './destination-config.js';
@@ -92,6 +92,8 @@ function declaredObject(o: WebhookPublic['objects'][number]): ObjectSchema {
 @Injectable()
 export class DestinationsService {
   private readonly box: SecretBox;
+  /** The address rule of this gateway's destinations (RETL_ALLOW_HOSTS), for the run engine too. */
+  readonly addresses: AddressPolicy;
   private readonly schemas = new Map<string, { at: number; objects: ObjectSchema[] }>();
 
   constructor(
@@ -99,10 +101,7 @@ export class DestinationsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.box = new SecretBox(config.jwtSecret);
-  }
-
-  private get blockPrivate(): boolean {
-    return this.config.retl.blockPrivateNetworks;
+    this.addresses = new AddressPolicy(config.retl.allowHosts);
   }
 
   async list(p: Principal, filters: { connector?: Connector }, page: PageRequest): Promise<Page<Destination>> {
@@ -216,7 +215,7 @@ export class DestinationsService {
     if (cached && Date.now() - cached.at < SCHEMA_TTL_MS) return { destination, objects: cached.objects, schemaless: false };
     const open = await this.open(p.accountId, id);
     if (!open) throw notFound();
-    const pgDest = new PostgresDestination(open.full.public as PostgresPublic, open.full.secrets as { url: string }, this.blockPrivate);
+    const pgDest = new PostgresDestination(open.full.public as PostgresPublic, open.full.secrets as { url: string }, this.addresses);
     try {
       const objects = await withTimeout(pgDest.introspect(), CONNECT_CHECK_MS);
       this.schemas.set(id, { at: Date.now(), objects });
@@ -225,7 +224,7 @@ export class DestinationsService {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       await this.setStatus(id, 'error', message);
-      throw invalid([issue('destination_id', 'connection_failed', message)]);
+      throw invalid([issue('destination_id', e instanceof AddressRefused ? 'forbidden_address' : 'connection_failed', message)]);
     } finally {
       await pgDest.close();
     }
@@ -255,22 +254,24 @@ export class DestinationsService {
     return typeof raw === 'string' ? raw.trim() : '';
   }
 
-  /** Before storing: the address rule for both; postgres connects and reads its schema within 10 s. */
+  /** Before storing: the address rule for both (postgres: on the host its driver will use); postgres connects and reads its schema within 10 s. */
   private async verify(config: DestinationConfig): Promise<'connected' | 'unknown'> {
-    const host = new URL(config.secrets.url).hostname;
-    try {
-      await resolveAllowed(host, this.blockPrivate);
-    } catch (e) {
-      if (e instanceof AddressRefused) throw invalid([issue('config.url', 'forbidden_address', e.message)]);
-      if (config.connector === 'webhook') return 'unknown'; // not resolvable now: nothing is sent at creation
-      throw invalid([issue('config.url', 'connection_failed', `cannot resolve '${host}'`)]);
+    if (config.connector === 'webhook') {
+      const host = new URL(config.secrets.url).hostname;
+      try {
+        await resolveChecked(host, this.addresses);
+      } catch (e) {
+        if (e instanceof AddressRefused) throw invalid([issue('config.url', 'forbidden_address', e.message)]);
+        // not resolvable now: nothing is sent at creation, and every request checks again
+      }
+      return 'unknown';
     }
-    if (config.connector === 'webhook') return 'unknown';
-    const dest = new PostgresDestination(config.public, config.secrets, this.blockPrivate);
+    const dest = new PostgresDestination(config.public, config.secrets, this.addresses);
     try {
       await withTimeout(dest.introspect(), CONNECT_CHECK_MS);
       return 'connected';
     } catch (e) {
+      if (e instanceof AddressRefused) throw invalid([issue('config.url', 'forbidden_address', e.message)]);
       const message = e instanceof PostgresConnectError || e instanceof Error ? e.message : 'cannot connect';
       throw invalid([issue('config.url', 'connection_failed', message)]);
     } finally {

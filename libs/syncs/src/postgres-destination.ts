@@ -1,7 +1,9 @@
+import { isIP } from 'node:net';
 import pg from 'pg';
-import { resolveAllowed } from './address-guard.js';
+import { type FieldIssue } from '#errors';
+import { AddressRefused, resolveChecked, type AddressPolicy } from './address-guard.js';
 import { CappedClient } from './capped-pg-client.js';
-import { scrub, type PostgresPublic, type PostgresSecrets } from './destination-config.js';
+import { postgresTarget, scrub, type PostgresPublic, type PostgresSecrets } from './destination-config.js';
 import { backoffMs, DeliveryAborted, sleep, type DeliveryBatch, type DeliveryResult, type RowFailure } from './delivery.js';
 import { type DestinationField, type ObjectSchema, type SyncMode } from './mapping.js';
 import { type DataType } from './values.js';
@@ -54,17 +56,28 @@ export class PostgresDestination {
   constructor(
     private readonly cfg: PostgresPublic,
     private readonly secrets: PostgresSecrets,
-    private readonly blockPrivate: boolean,
+    private readonly addresses: AddressPolicy,
   ) {}
 
+  /**
+   * The pool of this destination, on the address the rule checked: the URL is read again (a destination stored before
+   * a rule existed is judged too), its host resolved and checked now, and pg given that address as `host`, with TLS
+   * `servername` the URL's name so that certificates are still checked against it. pg never resolves the name itself.
+   */
   private async open(): Promise<pg.Pool> {
     if (this.pool) return this.pool;
-    const url = new URL(this.secrets.url);
-    await resolveAllowed(url.hostname, this.blockPrivate);
+    const issues: FieldIssue[] = [];
+    const target = postgresTarget(this.secrets.url, issues);
+    if (!target) throw issues[0].type === 'forbidden_address' ? new AddressRefused(issues[0].issue) : new Error(issues[0].issue);
+    const [pinned] = await resolveChecked(target.host, this.addresses);
+    const named = !isIP(target.host);
+    const ssl = target.ssl && named ? { ...(target.ssl === true ? {} : target.ssl), servername: target.host } : target.ssl;
     this.pool = new pg.Pool({
       // the server is the tenant's: what it sends is capped per message and per connection
       Client: CappedClient,
-      connectionString: this.secrets.url,
+      ...target,
+      host: pinned.address,
+      ssl,
       max: 2,
       connectionTimeoutMillis: Math.min(10_000, this.cfg.timeoutMs),
       statement_timeout: this.cfg.timeoutMs,
@@ -149,6 +162,7 @@ export class PostgresDestination {
         client.release();
       }
     } catch (e) {
+      if (e instanceof AddressRefused) throw e;
       throw new PostgresConnectError(scrub(e instanceof Error ? e.message : String(e), this.secretParts()));
     }
   }
@@ -170,7 +184,7 @@ export class PostgresDestination {
         return result;
       } catch (e) {
         const message = scrub(e instanceof Error ? e.message : String(e), this.secretParts());
-        if ((e as { code?: string }).code === 'forbidden_address') {
+        if (e instanceof AddressRefused) {
           return this.fail(batch, result, 'forbidden_address', message);
         }
         if (isAuth(e)) return this.fail(batch, result, 'destination_auth_failed', message);

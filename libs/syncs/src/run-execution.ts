@@ -242,7 +242,7 @@ export class RunExecution {
     if (!dest) throw new RunFailure('destination_error', 'the destination was deleted');
     this.destination = dest;
     if (dest.full.connector === 'postgres') {
-      this.pgDestination = new PostgresDestination(dest.full.public, dest.full.secrets as PostgresSecrets, this.cfg.blockPrivateNetworks);
+      this.pgDestination = new PostgresDestination(dest.full.public, dest.full.secrets as PostgresSecrets, this.destinations.addresses);
     }
   }
 
@@ -417,7 +417,7 @@ export class RunExecution {
     };
     const full = this.destination!.full;
     if (full.connector === 'webhook') {
-      return new WebhookDestination(full.public, full.secrets as WebhookSecrets, this.cfg.blockPrivateNetworks).deliver(batch, this.controller.signal);
+      return new WebhookDestination(full.public, full.secrets as WebhookSecrets, this.destinations.addresses).deliver(batch, this.controller.signal);
     }
     if (!this.pgSchema) {
       try {
@@ -425,7 +425,7 @@ export class RunExecution {
         this.pgSchema = objects.find((o) => o.name === def.objectName);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        if (e instanceof AddressRefused || /forbidden|may not use/.test(message)) return failAll(batch, 'forbidden_address', message);
+        if (e instanceof AddressRefused) return failAll(batch, 'forbidden_address', message);
         return failAll(batch, 'destination_unavailable', message);
       }
       if (!this.pgSchema) return failAll(batch, 'destination_error', `the table '${def.objectName}' no longer exists`);

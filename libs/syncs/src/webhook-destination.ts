@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { type LookupFunction } from 'node:net';
-import { AddressRefused, isForbiddenAddress } from './address-guard.js';
+import { AddressRefused, resolveChecked, type AddressPolicy } from './address-guard.js';
 import { type WebhookPublic, type WebhookSecrets } from './destination-config.js';
 import { backoffMs, DeliveryAborted, sleep, type DeliveryBatch, type DeliveryResult, type DeliveryRow, type RowFailure } from './delivery.js';
 
@@ -16,16 +15,14 @@ interface Answer {
   retryAfter?: number;
 }
 
-/** A DNS lookup that refuses forbidden addresses at connection time (every connection, redirects never followed). */
-function guardedLookup(blockPrivate: boolean): LookupFunction {
-  return ((hostname: string, options: { all?: boolean }, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
-      if (err) return callback(err, '');
-      const list = addresses as LookupAddress[];
-      if (!list.length || list.some((a) => isForbiddenAddress(a.address, blockPrivate))) return callback(new AddressRefused(hostname), '');
-      if (options?.all) return callback(null, list);
-      callback(null, list[0].address, list[0].family);
-    });
+/**
+ * A lookup that answers only the addresses already checked for this request, so that the connection goes to one of
+ * them (a second DNS answer cannot differ). Node skips the lookup for a literal address, which was checked the same way.
+ */
+function pinnedLookup(addresses: { address: string; family: number }[]): LookupFunction {
+  return ((_hostname: string, options: { all?: boolean }, callback: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void) => {
+    if (options?.all) return callback(null, addresses);
+    callback(null, addresses[0].address, addresses[0].family);
   }) as unknown as LookupFunction;
 }
 
@@ -37,7 +34,7 @@ export class WebhookDestination {
   constructor(
     private readonly cfg: WebhookPublic,
     private readonly secrets: WebhookSecrets,
-    private readonly blockPrivate: boolean,
+    private readonly addresses: AddressPolicy,
   ) {}
 
   async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<DeliveryResult> {
@@ -57,7 +54,6 @@ export class WebhookDestination {
       return;
     }
     const { status, body } = answer;
-    const brief = `HTTP ${status}: ${body.slice(0, 200)}`;
     if (status >= 200 && status < 300) {
       const named = namedRows(body, rows.length);
       rows.forEach((r, i) => {
@@ -80,7 +76,8 @@ export class WebhookDestination {
         return;
       }
       if (rows.length === 1) {
-        result.failed.push({ seq: rows[0].seq, code: status === 413 ? 'payload_too_large' : 'destination_rejected', message: brief });
+        // the receiver's answer about a row (§4.8): its excerpt helps the tenant fix the row
+        result.failed.push({ seq: rows[0].seq, code: status === 413 ? 'payload_too_large' : 'destination_rejected', message: `HTTP ${status}: ${body.slice(0, 200)}` });
         return;
       }
       const half = Math.ceil(rows.length / 2);
@@ -89,9 +86,10 @@ export class WebhookDestination {
       return;
     }
     const code = status === 401 || status === 403 ? 'destination_auth_failed' : 'destination_error';
-    this.failAll(rows, code, brief, result);
-    result.runError = { code, message: brief };
-    result.destinationError = brief;
+    const message = statusOnly(status);
+    this.failAll(rows, code, message, result);
+    result.runError = { code, message };
+    result.destinationError = message;
   }
 
   private failAll(rows: DeliveryRow[], code: string, message: string, result: DeliveryResult): void {
@@ -131,12 +129,12 @@ export class WebhookDestination {
       try {
         const answer = await this.request(body, headers, signal);
         if (answer.status !== 408 && answer.status !== 429 && answer.status < 500) return answer;
-        last = `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
+        last = statusOnly(answer.status);
         retryAfter = answer.retryAfter;
       } catch (e) {
         if (e instanceof DeliveryAborted) throw e;
         if (e instanceof AddressRefused) return { error: e.message, code: 'forbidden_address' };
-        last = e instanceof Error ? e.message.slice(0, 200) : 'network error';
+        last = networkError(e, this.cfg.timeoutMs);
       }
       if (attempt >= this.cfg.maxRetries) return { error: `unavailable after ${attempt + 1} attempt(s): ${last}`, code: 'destination_unavailable' };
       result.retries++;
@@ -144,16 +142,18 @@ export class WebhookDestination {
     }
   }
 
-  private request(body: string, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
+  /** One exchange, to an address of the URL's host checked just before it (every request, retries included). */
+  private async request(body: string, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
     const url = new URL(this.secrets.url);
     const transport = url.protocol === 'https:' ? https : http;
+    const addresses = await resolveChecked(url.hostname, this.addresses);
     return new Promise<Answer>((resolve, reject) => {
       const req = transport.request(
         url,
         {
           method: this.cfg.method,
           headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-          lookup: guardedLookup(this.blockPrivate),
+          lookup: pinnedLookup(addresses),
           signal,
           agent: false,
         },
@@ -172,12 +172,31 @@ export class WebhookDestination {
         },
       );
       // timeoutMs bounds the whole exchange (connect, send, answer), not just an idle socket
-      const timer = setTimeout(() => req.destroy(new Error(`timed out after ${this.cfg.timeoutMs} ms`)), this.cfg.timeoutMs);
+      const timer = setTimeout(() => req.destroy(new Error(timedOut(this.cfg.timeoutMs))), this.cfg.timeoutMs);
       req.on('error', (e) => reject(signal.aborted ? new DeliveryAborted() : e));
       req.on('close', () => clearTimeout(timer));
       req.end(body);
     });
   }
+}
+
+/**
+ * What a tenant reads of an answer that is not about its rows: the status only. A tenant chooses the URL, so a body
+ * (a 5xx page, a redirect, an error document) may be an internal service's answer that the tenant must not read.
+ */
+function statusOnly(status: number): string {
+  return `HTTP ${status} from the destination`;
+}
+
+/** A network failure by its kind (`ECONNREFUSED`, a timeout), never the parser's or the peer's text. */
+function networkError(e: unknown, timeoutMs: number): string {
+  if (e instanceof Error && e.message === timedOut(timeoutMs)) return e.message;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? `network error (${code})` : 'network error';
+}
+
+function timedOut(timeoutMs: number): string {
+  return `timed out after ${timeoutMs} ms`;
 }
 
 /** Rows a receiver named as failed: `{"errors":[{"index","code","message"}]}` or `results[i].status: "error"`. */
