@@ -45,6 +45,9 @@ async function main(): Promise<void> {
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  // A request (headers and body) that a client trickles in is cut off a little after the gateway's own answer time,
+  // not after Node's 300 s: bodies that are discarded unread (over a cap, refused before auth) are bounded in time too.
+  server.requestTimeout = config.requestTimeoutMs + 10_000;
   await app.listen(config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

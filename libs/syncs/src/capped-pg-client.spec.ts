@@ -1,6 +1,8 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { AddressPolicy } from './address-guard.js';
 import { CappedClient, capServerMessages, DestinationAnswerTooLarge } from './capped-pg-client.js';
+import { INTROSPECTED_COLUMNS, PostgresDestination } from './postgres-destination.js';
 
 /** A backend message: type byte, int32 length (itself included), body. */
 function message(type: string, body: Buffer): Buffer {
@@ -37,6 +39,11 @@ async function fakeServer(rows: (socket: Socket) => void): Promise<{ server: Ser
       }
       if (chunk[0] === 0x51 /* Q */) {
         socket.write(rowDescription('v'));
+        rows(socket);
+      }
+      // a query with parameters: Parse, Bind, Describe, Execute, Sync in one go
+      if (chunk[0] === 0x50 /* P */) {
+        socket.write(Buffer.concat([message('1', Buffer.alloc(0)), message('2', Buffer.alloc(0)), rowDescription('v')]));
         rows(socket);
       }
     });
@@ -93,6 +100,22 @@ describe('a destination server cannot make the gateway buffer without bound', ()
       // the server could push little before the hang-up: nowhere near the row it announced
       expect(written).toBeLessThan(64 * 1024 * 1024);
     } finally {
+      fake.server.close();
+    }
+  });
+
+  it(`refuses a destination schema of more than ${INTROSPECTED_COLUMNS} columns`, async () => {
+    const row = message('D', Buffer.concat([int16(1), int32(1), Buffer.from('x')]));
+    const fake = await fakeServer((s) => s.write(Buffer.concat([...Array.from({ length: INTROSPECTED_COLUMNS + 1 }, () => row), message('C', cstring('SELECT')), READY])));
+    const destination = new PostgresDestination(
+      { schema: 'public', batchSize: 100, timeoutMs: 5000, maxRetries: 0, host: '127.0.0.1', port: fake.port, database: 'd' },
+      { url: `postgres://u@127.0.0.1:${fake.port}/d` },
+      new AddressPolicy({ names: [], networks: ['127.0.0.1/32'] }),
+    );
+    try {
+      await expect(destination.introspect()).rejects.toThrow(`the schema 'public' has more than ${INTROSPECTED_COLUMNS} columns`);
+    } finally {
+      await destination.close();
       fake.server.close();
     }
   });

@@ -3,8 +3,11 @@ import pg from 'pg';
 
 /** The largest single message a destination server may send (a row of the catalogue, an error, a notice). */
 export const DESTINATION_MESSAGE_CAP = 1024 * 1024;
-/** The most a destination server may send on one connection (a run's introspection and its batches' answers). */
-export const DESTINATION_CONNECTION_CAP = 64 * 1024 * 1024;
+/**
+ * The most a destination server may send on one connection: a run's introspection (at most 20,000 columns, about
+ * 2 MiB) and its batches' answers (a command tag each, or a row's error message).
+ */
+export const DESTINATION_CONNECTION_CAP = 16 * 1024 * 1024;
 
 export class DestinationAnswerTooLarge extends Error {
   readonly code = 'destination_answer_too_large';

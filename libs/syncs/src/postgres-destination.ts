@@ -10,6 +10,9 @@ import { type DataType } from './values.js';
 
 export class PostgresConnectError extends Error {}
 
+/** The most columns a destination schema may have (objects × fields); the server's answer is capped in bytes too. */
+export const INTROSPECTED_COLUMNS = 20_000;
+
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 function dataTypeOf(typname: string): DataType {
@@ -119,7 +122,8 @@ export class PostgresDestination {
              JOIN pg_namespace n ON n.oid = c.relnamespace
              JOIN pg_type t ON t.oid = a.atttypid
             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-            ORDER BY c.relname, a.attnum`,
+            ORDER BY c.relname, a.attnum
+            LIMIT ${INTROSPECTED_COLUMNS + 1}`,
           [this.cfg.schema],
         );
         const keys = await client.query<{ table: string; cols: string[] }>(
@@ -130,10 +134,14 @@ export class PostgresDestination {
              JOIN pg_class c ON c.oid = con.conrelid
              JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND con.contype IN ('p', 'u')
-            ORDER BY c.relname, con.contype, con.oid`,
+            ORDER BY c.relname, con.contype, con.oid
+            LIMIT ${INTROSPECTED_COLUMNS + 1}`,
           [this.cfg.schema],
         );
         const keyOf = new Map(keys.rows.map((k) => [k.table, k.cols]));
+        if (columns.rows.length > INTROSPECTED_COLUMNS || keys.rows.length > INTROSPECTED_COLUMNS) {
+          throw new Error(`the schema '${this.cfg.schema}' has more than ${INTROSPECTED_COLUMNS} columns; use a schema with only the tables to sync`);
+        }
         const tables = new Map<string, DestinationField[]>();
         for (const c of columns.rows) {
           const fields = tables.get(c.table) ?? [];

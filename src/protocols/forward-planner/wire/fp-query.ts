@@ -16,7 +16,10 @@ export class FpQuery {
     const q = url.indexOf('?');
     for (const [name, value] of new URLSearchParams(q === -1 ? '' : url.slice(q + 1))) {
       const key = name.toLowerCase();
-      this.values.set(key, [...(this.values.get(key) ?? []), value]);
+      // appended in place: copying the list for each repeat was quadratic in a long query string
+      const list = this.values.get(key);
+      if (list) list.push(value);
+      else this.values.set(key, [value]);
     }
   }
 
