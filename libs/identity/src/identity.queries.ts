@@ -33,6 +33,13 @@ export const FIND_LOGIN_SQL = `SELECT u.id AS user_id, u.number AS user_number, 
    AND a.status = 'active'
 `;
 
+/**
+ * The user a login identifier names (username or e-mail, any case, trimmed by the caller), whatever their state: a
+ * login lockout counts per user, however the client spelt them.
+ */
+export const FIND_LOGIN_USER_SQL = `SELECT u.id FROM users u WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1)
+`;
+
 export const TOUCH_KEY_SQL = `UPDATE api_keys SET last_used_at = now()
  WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
 `;

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { DomainError } from '#errors';
 import { StoreService } from '#store';
 import { ApiKeysRepository } from './api-keys.repository.js';
-import { FIND_LOGIN_SQL, FIND_TOKEN_USER_SQL } from './identity.queries.js';
+import { FIND_LOGIN_SQL, FIND_LOGIN_USER_SQL, FIND_TOKEN_USER_SQL } from './identity.queries.js';
 import { type Principal } from './principal.js';
 import { toPrincipal, type PrincipalRow } from './principal-row.js';
 import { API_KEY_PATTERN, apiKeyPrefix, decoyPasswordHash, sameSecret, sha256, verifyPassword } from './secrets.js';
@@ -137,6 +137,17 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
     const ok = await verifyPassword(row?.password_hash ?? (await decoyPasswordHash()), password);
     if (!row || !row.password_hash || !ok) throw DomainError.unauthenticated('invalid username or password');
     return { ...toPrincipal(row, null), passwordVersion: String(row.password_version) };
+  }
+
+  /**
+   * Whom a login attempt counts against, for lockouts: `user:<id>` when the identifier names a user (username or
+   * e-mail, any case, surrounding whitespace ignored), else `login:<the identifier trimmed and lower-cased>`. So every
+   * spelling of one user's name fills one bucket, and an attacker gets no more guesses by varying it.
+   */
+  async loginSubject(login: string): Promise<string> {
+    const normalized = login.trim().toLowerCase();
+    const [row] = normalized ? await this.store.query<{ id: string }>(FIND_LOGIN_USER_SQL, [normalized]) : [];
+    return row ? `user:${row.id}` : `login:${normalized}`;
   }
 
   /**
