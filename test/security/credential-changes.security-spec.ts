@@ -4,6 +4,7 @@ import { listen, nextIp, xmlCall } from '../factories/planfix.factory.js';
 import { freshIp } from '../factories/planpoint.factory.js';
 import { basic, exchange, type RawResponse } from '../clients/http-transport.js';
 import { badInputProblem, isRefused, type WireProtocol } from '../support/protocol-errors.js';
+import { useListeningApp } from '../support/listening-app.js';
 import { ON_POSTGRES, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
 /**
@@ -150,20 +151,11 @@ function refusedOnly(j: Awaited<ReturnType<typeof judge>>): Record<string, boole
 }
 
 describe('security: a credential change ends what was derived from it, in every protocol', () => {
-  let t: TestApp;
-  let base: string;
-
-  beforeAll(async () => {
-    t = await startTestApp({ env: { TRUST_PROXY: 'true' } });
-    base = await listen(t.app.getHttpServer());
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const app = useListeningApp({ env: { TRUST_PROXY: 'true' } });
 
   it.each(CHANGES.map((c) => [c.change, c] as const))('%s', async (_name, { ends, make, undo }) => {
-    const f = await fixture(t, base);
-    const held = await logInEverywhere(t, f);
+    const f = await fixture(app.t, app.base);
+    const held = await logInEverywhere(app.t, f);
     const before = await judge(f, held);
     expect(refusedOnly(before)).toEqual(Object.fromEntries(ALL.map((u) => [u, false])));
 
@@ -183,9 +175,9 @@ describe('security: a credential change ends what was derived from it, in every 
   });
 
   it('Planfix replay: auth.login, the admin changes the password, the old sid answers 0005 in Planfix XML', async () => {
-    const f = await fixture(t, base);
+    const f = await fixture(app.t, app.base);
     const sid = /<sid>([0-9a-f]{32})<\/sid>/.exec((await planfixLogin(f)).text)![1];
-    const withSid = () => xmlCall(base, xml('user.get', f.slug, `<sid>${sid}</sid>`), { auth: `${f.key}:x` });
+    const withSid = () => xmlCall(app.base, xml('user.get', f.slug, `<sid>${sid}</sid>`), { auth: `${f.key}:x` });
     expect((await withSid()).text).toContain('<response status="ok">');
 
     await patchUser(f, { password: NEW_PASSWORD });
@@ -196,17 +188,17 @@ describe('security: a credential change ends what was derived from it, in every 
     // the old password no longer logs in (1001); the new one does, and its sid works
     expect((await planfixLogin(f)).text).toContain('<code>1001</code>');
     const fresh = /<sid>([0-9a-f]{32})<\/sid>/.exec((await planfixLogin(f, NEW_PASSWORD)).text)![1];
-    expect((await xmlCall(base, xml('user.get', f.slug, `<sid>${fresh}</sid>`), { auth: `${f.key}:x` })).text).toContain('<response status="ok">');
+    expect((await xmlCall(app.base, xml('user.get', f.slug, `<sid>${fresh}</sid>`), { auth: `${f.key}:x` })).text).toContain('<response status="ok">');
   });
 
   it('a Planpoint token from a login just before a password change is refused, whatever second both fall in', async () => {
-    const f = await fixture(t, base);
+    const f = await fixture(app.t, app.base);
     const login = async (password: string) =>
-      exchange(`${base}/api/users/login`, { headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': freshIp() }, body: JSON.stringify({ username: f.username, password }) });
+      exchange(`${app.base}/api/users/login`, { headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': freshIp() }, body: JSON.stringify({ username: f.username, password }) });
     const old = (JSON.parse((await login(PASSWORD)).text) as { access_token: string }).access_token;
     await patchUser(f, { password: NEW_PASSWORD });
     const fresh = (JSON.parse((await login(NEW_PASSWORD)).text) as { access_token: string }).access_token;
-    const mine = (jwt: string) => exchange(`${base}/api/projects/mine`, { method: 'GET', headers: { Authorization: `Bearer ${jwt}`, 'X-Forwarded-For': freshIp() } });
+    const mine = (jwt: string) => exchange(`${app.base}/api/projects/mine`, { method: 'GET', headers: { Authorization: `Bearer ${jwt}`, 'X-Forwarded-For': freshIp() } });
     const refused = await mine(old);
     expect({ status: refused.status, body: JSON.parse(refused.text) }).toEqual({ status: 401, body: { message: 'Invalid or expired token' } });
     expect((await mine(fresh)).status).toBe(201);
@@ -216,7 +208,7 @@ describe('security: a credential change ends what was derived from it, in every 
     let b: TestApp;
     let baseB: string;
     beforeAll(async () => {
-      b = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: t.config.jwtSecret } });
+      b = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: app.t.config.jwtSecret } });
       baseB = await listen(b.app.getHttpServer());
     });
     afterAll(async () => {
@@ -237,8 +229,8 @@ describe('security: a credential change ends what was derived from it, in every 
     }
 
     it.each(CHANGES.map((c) => [c.change, c] as const))('%s made on A is refused on B', async (_name, { ends, make }) => {
-      const f = await fixture(t, base);
-      const held = await logInEverywhere(t, f);
+      const f = await fixture(app.t, app.base);
+      const held = await logInEverywhere(app.t, f);
       // B serves every credential first, so that whatever it caches is warm
       const onB = await judge({ ...f, base: baseB }, held);
       expect(refusedOnly(onB)).toEqual(Object.fromEntries(ALL.map((u) => [u, false])));

@@ -1,23 +1,14 @@
 import { admin } from '../factories/admin.factory.js';
-import { listen, planfixAccount, PLANFIX_PASSWORD, xmlCall } from '../factories/planfix.factory.js';
+import { planfixAccount, PLANFIX_PASSWORD, xmlCall } from '../factories/planfix.factory.js';
 import { planpointAccount, pp } from '../factories/planpoint.factory.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useListeningApp } from '../support/listening-app.js';
 
 /**
  * Issue #17: a login lockout counts per user, whatever spelling the client used (username or e-mail, letter case,
  * surrounding spaces): 10 guesses per 15 minutes, not 10 per spelling.
  */
 describe('security: login lockouts count per user', () => {
-  let t: TestApp;
-  let base: string;
-
-  beforeAll(async () => {
-    t = await startTestApp({ env: { TRUST_PROXY: 'true' } });
-    base = await listen(t.app.getHttpServer());
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const app = useListeningApp({ env: { TRUST_PROXY: 'true' } });
 
   /** Ten spellings of one user: username, e-mail, other letter cases, surrounding spaces. */
   function spellings(u: { username: string; email: string }): string[] {
@@ -26,7 +17,7 @@ describe('security: login lockouts count per user', () => {
   }
 
   it('Planpoint: 10 failures split between username, e-mail and other spellings lock the user; the 11th, right password included, is 429', async () => {
-    const server = t.app.getHttpServer();
+    const server = app.t.app.getHttpServer();
     const a = await planpointAccount(server);
     for (const username of spellings(a)) {
       const res = await pp(server).post('/api/users/login', { username, password: 'not the password!' });
@@ -43,15 +34,15 @@ describe('security: login lockouts count per user', () => {
   });
 
   it('Planfix auth.login: 10 wrong passwords split between spellings lock the user (0007), the right password included', async () => {
-    const a = await planfixAccount(t.app.getHttpServer());
+    const a = await planfixAccount(app.t.app.getHttpServer());
     const login = (name: string, password: string) =>
-      xmlCall(base, `<request method="auth.login"><account>${a.slug}</account><login>${name}</login><password>${password}</password></request>`, { auth: `${a.key}:x` });
+      xmlCall(app.base, `<request method="auth.login"><account>${a.slug}</account><login>${name}</login><password>${password}</password></request>`, { auth: `${a.key}:x` });
     for (const name of spellings(a)) expect({ name, text: (await login(name, 'not the password!')).text }).toEqual({ name, text: expect.stringContaining('<code>1001</code>') });
     expect((await login(a.email, 'not the password!')).text).toContain('<code>0007</code>');
     expect((await login(a.username, PLANFIX_PASSWORD)).text).toContain('<code>0007</code>');
     // the lock is the user's, not the account's: another user of the account still logs in
     const other = 'other-' + a.username;
-    await admin(t.app.getHttpServer()).post(`/admin/accounts/${a.slug}/users`, { username: other, email: `${other}@example.com`, role: 'advisor', password: PLANFIX_PASSWORD }).expect(201);
+    await admin(app.t.app.getHttpServer()).post(`/admin/accounts/${a.slug}/users`, { username: other, email: `${other}@example.com`, role: 'advisor', password: PLANFIX_PASSWORD }).expect(201);
     expect((await login(other, PLANFIX_PASSWORD)).text).toMatch(/<sid>[0-9a-f]{32}<\/sid>/);
   });
 });
