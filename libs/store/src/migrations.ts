@@ -8,7 +8,7 @@ import { ReverseEtl1764158900000 } from './migrations/1764158900000-reverse-etl.
 import { Planpoint1764159000000 } from './migrations/1764159000000-planpoint.js';
 import { EventSpans1764159100000 } from './migrations/1764159100000-event-spans.js';
 import { EventSpliceOffsets1764159200000 } from './migrations/1764159200000-event-splice-offsets.js';
-import { SessionPasswordVersion1764159300000 } from './migrations/1764159300000-session-password-version.js';
+import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-session-password-version.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -22,5 +22,5 @@ export const MIGRATIONS = [
   Planpoint1764159000000,
   EventSpans1764159100000,
   EventSpliceOffsets1764159200000,
-  SessionPasswordVersion1764159300000,
+  SessionPasswordVersion1764159500000,
 ];

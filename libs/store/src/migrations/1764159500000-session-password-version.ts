@@ -6,8 +6,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * ends it, as it ends Planpoint's access tokens. Sessions opened before this migration have none and are ended
  * (clients log in again on 0005).
  */
-export class SessionPasswordVersion1764159300000 implements MigrationInterface {
-  name = 'SessionPasswordVersion1764159300000';
+export class SessionPasswordVersion1764159500000 implements MigrationInterface {
+  name = 'SessionPasswordVersion1764159500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE xml_sessions ADD COLUMN password_version bigint`);
