@@ -4,7 +4,7 @@ import { EventsModule } from '#events';
 import { IMPORT_LIMITS } from '#planning';
 import { SyncsModule } from '#syncs';
 import { AdminAccountsController } from './admin-accounts.controller.js';
-import { AdminAuthGuard } from './admin-auth.guard.js';
+import { AdminAuthGuard, AdminTokenBeforeBody } from './admin-auth.guard.js';
 import { AdminEventsBodyModule } from './admin-events-body.module.js';
 import { AdminEventsController } from './admin-events.controller.js';
 import { AdminKeysController } from './admin-keys.controller.js';
@@ -29,10 +29,10 @@ import { AdminUsersController } from './admin-users.controller.js';
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {
-  /** Spreadsheet imports may be CSV bodies of up to 50 MB (the JSON limit elsewhere is 1 MiB). */
+  /** Spreadsheet imports may be CSV bodies of up to 50 MB (the JSON limit elsewhere is 1 MiB): read only with the admin token. */
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(express.raw({ type: ['text/csv', 'application/csv', 'text/plain'], limit: IMPORT_LIMITS.maxBytes }))
+      .apply(AdminTokenBeforeBody, express.raw({ type: ['text/csv', 'application/csv', 'text/plain'], limit: IMPORT_LIMITS.maxBytes }))
       .forRoutes({ path: 'admin/accounts/:slug/spreadsheets/:sheet_name/import', method: RequestMethod.POST });
   }
 }

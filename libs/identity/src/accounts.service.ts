@@ -5,6 +5,7 @@ import { checkSettingsRules, mergeSettings } from './account-settings.js';
 import { AccountsRepository, type Account } from './accounts.repository.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { IdentityService } from './identity.service.js';
+import { UsersRepository } from './users.repository.js';
 
 export interface AccountPatch {
   name?: string;
@@ -20,6 +21,7 @@ export class AccountsService {
     private readonly store: StoreService,
     private readonly accounts: AccountsRepository,
     private readonly keys: ApiKeysRepository,
+    private readonly users: UsersRepository,
     private readonly identity: IdentityService,
   ) {}
 
@@ -46,6 +48,8 @@ export class AccountsService {
       const settings = patch.settings === undefined ? undefined : mergeSettings(account.settings, patch.settings);
       if (settings) checkSettingsRules(settings, account);
       const row = await this.accounts.update(account.id, { name: patch.name, plan: patch.plan, status: patch.status, settings }, tx);
+      // Disabling ends its users' password logins for good: enabling the account again does not revive them.
+      if (patch.status === 'disabled') await this.users.endPasswordLogins(account.id, tx);
       // Status, plan and settings travel inside cached principals: every instance must drop them.
       await this.keys.bumpEpoch(tx);
       return row;

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { DomainError } from '#errors';
 import { StoreService } from '#store';
 import { ApiKeysRepository } from './api-keys.repository.js';
-import { FIND_LOGIN_SQL, FIND_TOKEN_USER_SQL } from './identity.queries.js';
+import { FIND_LOGIN_SQL, FIND_LOGIN_USER_SQL, FIND_TOKEN_USER_SQL } from './identity.queries.js';
 import { type Principal } from './principal.js';
 import { toPrincipal, type PrincipalRow } from './principal-row.js';
 import { API_KEY_PATTERN, apiKeyPrefix, decoyPasswordHash, sameSecret, sha256, verifyPassword } from './secrets.js';
@@ -125,26 +125,40 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
     return principal;
   }
 
-  /** Username or e-mail (any case) and password, for the protocols that log in. Slow by design (argon2id). */
+  /**
+   * Username or e-mail (any case) and password, for the protocols that log in. Slow by design (argon2id). The
+   * principal carries `passwordVersion`: whatever the login opens must carry it too (see `authenticateUserToken`).
+   */
   async authenticatePassword(login: string, password: string): Promise<Principal> {
     if (typeof login !== 'string' || typeof password !== 'string' || !login || !password || login.length > 320 || password.length > 1024) {
       throw DomainError.unauthenticated('invalid username or password');
     }
-    const [row] = await this.store.query<PrincipalRow & { password_hash: string | null }>(FIND_LOGIN_SQL, [login]);
+    const [row] = await this.store.query<PrincipalRow & { password_hash: string | null; password_version: string }>(FIND_LOGIN_SQL, [login]);
     const ok = await verifyPassword(row?.password_hash ?? (await decoyPasswordHash()), password);
     if (!row || !row.password_hash || !ok) throw DomainError.unauthenticated('invalid username or password');
-    return toPrincipal(row, null);
+    return { ...toPrincipal(row, null), passwordVersion: String(row.password_version) };
   }
 
   /**
-   * The user named by a verified access token (`sub`, issued at `issuedAt` Unix seconds): refused when the user is
-   * unknown or inactive, the account disabled, or the password changed after the token was issued. One indexed read
-   * per request (tokens are not stored).
+   * Whom a login attempt counts against, for lockouts: `user:<id>` when the identifier names a user (username or
+   * e-mail, any case, surrounding whitespace ignored), else `login:<the identifier trimmed and lower-cased>`. So every
+   * spelling of one user's name fills one bucket, and an attacker gets no more guesses by varying it.
    */
-  async authenticateUserToken(userId: string, issuedAt: number): Promise<Principal> {
-    if (typeof userId !== 'string' || !UUID.test(userId) || !Number.isFinite(issuedAt)) throw DomainError.unauthenticated('invalid token');
-    const [row] = await this.store.query<PrincipalRow & { tokens_valid_after: string | null }>(FIND_TOKEN_USER_SQL, [userId]);
-    if (!row || (row.tokens_valid_after !== null && issuedAt < Number(row.tokens_valid_after))) throw DomainError.unauthenticated('invalid token');
+  async loginSubject(login: string): Promise<string> {
+    const normalized = login.trim().toLowerCase();
+    const [row] = normalized ? await this.store.query<{ id: string }>(FIND_LOGIN_USER_SQL, [normalized]) : [];
+    return row ? `user:${row.id}` : `login:${normalized}`;
+  }
+
+  /**
+   * The user named by a verified access token (`sub`), issued by a password login of `passwordVersion`: refused
+   * when the user is unknown or inactive, the account disabled, or the version moved since (a password change, a
+   * deactivation, a disabling). One indexed read per request (tokens are not stored).
+   */
+  async authenticateUserToken(userId: string, passwordVersion: string): Promise<Principal> {
+    if (typeof userId !== 'string' || !UUID.test(userId) || typeof passwordVersion !== 'string') throw DomainError.unauthenticated('invalid token');
+    const [row] = await this.store.query<PrincipalRow & { password_version: string }>(FIND_TOKEN_USER_SQL, [userId]);
+    if (!row || String(row.password_version) !== passwordVersion) throw DomainError.unauthenticated('invalid token');
     return toPrincipal(row, null);
   }
 

@@ -17,4 +17,9 @@ export interface Principal {
   assignedClients: string[];
   /** The API key that authenticated the request; null after a password login. */
   credentialId: string | null;
+  /**
+   * After a password login only: the version of the password it was checked against (see identity.queries.ts).
+   * A session or token derived from the login carries it, and dies when the user's version moves.
+   */
+  passwordVersion?: string;
 }

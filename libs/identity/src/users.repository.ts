@@ -50,6 +50,10 @@ export class UsersRepository {
     return row;
   }
 
+  /**
+   * Changes a user. A new password or a deactivation moves `tokens_valid_after`, the password version: every session
+   * and token of an earlier password login dies, and stays dead if the user is activated again.
+   */
   update(
     accountId: string,
     userId: string,
@@ -60,7 +64,7 @@ export class UsersRepository {
       const [row] = await this.store.query<User>(
         `UPDATE users SET email = coalesce($3, email), role = coalesce($4, role),
                 assigned_clients = coalesce($5::jsonb, assigned_clients), password_hash = coalesce($6, password_hash),
-                tokens_valid_after = CASE WHEN $6::text IS NULL THEN tokens_valid_after ELSE clock_timestamp() END,
+                tokens_valid_after = CASE WHEN $6::text IS NULL AND $7::boolean IS DISTINCT FROM false THEN tokens_valid_after ELSE clock_timestamp() END,
                 active = coalesce($7, active), updated_at = now()
           WHERE account_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
         [
@@ -76,5 +80,10 @@ export class UsersRepository {
       );
       return row;
     });
+  }
+
+  /** Moves the password version of every user of the account: their password logins end (the account is disabled). */
+  async endPasswordLogins(accountId: string, tx?: Tx): Promise<void> {
+    await this.store.query(`UPDATE users SET tokens_valid_after = clock_timestamp() WHERE account_id = $1`, [accountId], tx);
   }
 }

@@ -12,9 +12,9 @@ const SID = /^[0-9a-f]{32}$/;
 
 /**
  * Planfix XML sessions (`auth.login` → `sid`). The sid exists in clear only in the login answer; the store keeps its
- * SHA-256 with the user, the account and the API key that opened it. Every lookup joins the key, the user and the
- * account, so revoking the key, deactivating the user or disabling the account ends the session at once, on every
- * instance (nothing is cached).
+ * SHA-256 with the user, the account, the API key that opened it and the version of the password the login checked.
+ * Every lookup joins the key, the user and the account, so revoking the key, deactivating either user, disabling
+ * the account or changing the password ends the session at once, on every instance (nothing is cached).
  */
 @Injectable()
 export class XmlSessionsService {
@@ -22,11 +22,12 @@ export class XmlSessionsService {
 
   /** Opens a session for `user` (a password login) under the Basic key `keyId`; returns the sid (32 lowercase hex). */
   async open(user: Principal, keyId: string): Promise<{ sid: string; expiresAt: Date }> {
+    if (user.passwordVersion === undefined) throw new Error('a Planfix session is opened by a password login only');
     const sid = randomBytes(16).toString('hex');
     const [row] = await this.store.query<{ expiresAt: Date }>(
-      `INSERT INTO xml_sessions (sid_sha256, account_id, user_id, key_id, expires_at)
-       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING expires_at AS "expiresAt"`,
-      [sha256(sid), user.accountId, user.userId, keyId, XML_SESSION_SECONDS],
+      `INSERT INTO xml_sessions (sid_sha256, account_id, user_id, key_id, password_version, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING expires_at AS "expiresAt"`,
+      [sha256(sid), user.accountId, user.userId, keyId, user.passwordVersion, XML_SESSION_SECONDS],
     );
     // Sessions long expired are dropped by whoever logs in next (an index on expires_at keeps this cheap).
     await this.store.query(`DELETE FROM xml_sessions WHERE expires_at < now() - interval '1 day'`);

@@ -9,6 +9,7 @@ import { Planpoint1764159000000 } from './migrations/1764159000000-planpoint.js'
 import { EventSpans1764159100000 } from './migrations/1764159100000-event-spans.js';
 import { EventSpliceOffsets1764159200000 } from './migrations/1764159200000-event-splice-offsets.js';
 import { SourceByteCaps1764159400000 } from './migrations/1764159400000-source-byte-caps.js';
+import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-session-password-version.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   EventSpans1764159100000,
   EventSpliceOffsets1764159200000,
   SourceByteCaps1764159400000,
+  SessionPasswordVersion1764159500000,
 ];

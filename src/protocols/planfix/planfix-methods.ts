@@ -20,7 +20,7 @@ import { actionElement, contactElement, projectElement, taskElement, taskStatusE
 import { readPage, type XmlParams } from './wire/xml-params.js';
 import { el, leaf, list, type XmlOut } from './wire/xml-response.js';
 
-/** Plangate choice (planfix.md §6): 10 wrong passwords for one login in 15 minutes → 0007 without hashing. */
+/** Plangate choice (planfix.md §6): 10 wrong passwords for one user in 15 minutes → 0007 without hashing. */
 const LOGIN_FAILURES: LimitPolicy = { name: 'planfix-login', windows: [{ kind: 'sliding', name: 'planfix-login', limit: 10, seconds: 900 }] };
 
 const PEOPLE_SORTS = ['NAME_ASC', 'NAME_DESC', 'ROLE_ASC', 'ROLE_DESC', 'ISACTIVE_ASC', 'ISACTIVE_DESC', 'GROUP_ASC', 'GROUP_DESC', 'PROJECTS_ASC', 'PROJECTS_DESC'] as const;
@@ -144,12 +144,14 @@ export class PlanfixMethods {
 
   /**
    * auth.login: a user of this account by username (exact) or e-mail (any case) and Plangate password; a session of
-   * one hour for the Basic key. Any mismatch is 1001; 10 of them for one login in 15 minutes lock it (0007).
+   * one hour for the Basic key. Any mismatch is 1001; 10 of them for one user in 15 minutes lock it (0007).
    */
   private async login({ principal: keyOwner, params, basicKeyId }: PlanfixCall): Promise<XmlOut[]> {
     const login = requiredText(params, 'login');
     const password = requiredText(params, 'password');
-    const lockKey = `${keyOwner.accountId}:${login.toLowerCase()}`;
+    // Per user, however the login spells them (username, e-mail, case, spaces): one bucket of 10. Within the Basic
+    // key's account, where alone the user can log in: another account's key cannot lock this account's users.
+    const lockKey = `${keyOwner.accountId}:${await this.identity.loginSubject(login)}`;
     const until = this.lockedLogins.get(lockKey);
     if (until !== undefined && until > Date.now()) throw loginLocked();
     let user: Principal | undefined;

@@ -90,7 +90,7 @@ export class PlanpointAuthGuard implements CanActivate {
   private async resolve(credential: string): Promise<Principal> {
     if (credential.startsWith('psk_')) return this.identity.authenticateKey(credential);
     const claims = this.tokens.verify(credential);
-    return this.identity.authenticateUserToken(claims.sub, claims.iat);
+    return this.identity.authenticateUserToken(claims.sub, claims.pwv);
   }
 
   /** Public lookups without a valid credential: 300 per rolling 60 s per client IP (429s not counted). */

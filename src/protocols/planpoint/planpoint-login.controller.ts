@@ -8,14 +8,17 @@ import { PlanpointTokens } from './planpoint-tokens.js';
 import { invalid } from './wire/planpoint-fields.js';
 import { ApiJsonBody } from '../../docs/api-docs.js';
 
-/** planpoint.md §6: 10 failures per lower-cased username in 15 min lock the login, right password included. */
+/**
+ * planpoint.md §6: 10 failures in 15 min lock the login, right password included; counted per user (username and
+ * e-mail in any case are one bucket), per trimmed lower-cased identifier when it names nobody.
+ */
 const LOGIN_FAILURES: LimitPolicy = { name: 'planpoint-login', windows: [{ kind: 'sliding', name: 'planpoint-login', limit: 10, seconds: 900 }] };
 
 /** `POST /api/users/login`: e-mail or username and the Plangate password → a one-hour access token. */
 @PlanpointApi('none')
 @Controller('api/users')
 export class PlanpointLoginController {
-  /** Usernames locked on this instance until (epoch ms); the failure count itself is in the shared limiter. */
+  /** Login subjects (`IdentityService.loginSubject`) locked on this instance until (epoch ms); the failure count itself is in the shared limiter. */
   private readonly locked = new Map<string, number>();
 
   constructor(
@@ -35,7 +38,7 @@ export class PlanpointLoginController {
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || username.length > 254 || password.length > 1024) {
       throw invalid('username and password are required', 'username');
     }
-    const subject = `user:${username.toLowerCase()}`;
+    const subject = await this.identity.loginSubject(username);
     const until = this.locked.get(subject);
     if (until !== undefined && until > Date.now()) throw this.tooMany(until);
     try {
