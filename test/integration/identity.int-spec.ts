@@ -30,6 +30,16 @@ describe('identity on a real store', () => {
   });
   afterAll(() => ctx.close());
 
+  it('counts login attempts against one subject per user, however the login is spelled, and a fixed-size one otherwise', async () => {
+    const u = await seedUserWithKey(ctx);
+    const subject = await identity.loginSubject(u.username);
+    expect(subject).toMatch(/^user:/);
+    for (const spelling of [` ${u.username.toUpperCase()} `, u.email, u.email.toUpperCase()]) expect(await identity.loginSubject(spelling)).toBe(subject);
+    const madeUp = await identity.loginSubject('x'.repeat(256 * 1024));
+    expect(madeUp).toMatch(/^login:[A-Za-z0-9_-]{43}$/);
+    expect(await identity.loginSubject(' NOBODY@example.test ')).toBe(await identity.loginSubject('nobody@example.test'));
+  });
+
   it('resolves a key to one Principal with account, user, role and assigned clients', async () => {
     const u = await seedUserWithKey(ctx);
     const p = await identity.authenticateKey(u.key);

@@ -7,6 +7,8 @@ import { type Principal } from './principal.js';
 import { toPrincipal, type PrincipalRow } from './principal-row.js';
 import { API_KEY_PATTERN, apiKeyPrefix, decoyPasswordHash, sameSecret, sha256, verifyPassword } from './secrets.js';
 
+/** No username or e-mail is longer (an e-mail address has at most 254 characters): longer logins name nobody. */
+const MAX_LOGIN_LENGTH = 320;
 /** How often each instance reads the identity epoch: a revocation elsewhere reaches this instance within it. */
 const EPOCH_POLL_MS = 200;
 /** A cached principal is trusted only while the epoch was read this recently (the poll may fail). */
@@ -141,13 +143,15 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Whom a login attempt counts against, for lockouts: `user:<id>` when the identifier names a user (username or
-   * e-mail, any case, surrounding whitespace ignored), else `login:<the identifier trimmed and lower-cased>`. So every
-   * spelling of one user's name fills one bucket, and an attacker gets no more guesses by varying it.
+   * e-mail, any case, surrounding whitespace ignored), else `login:<SHA-256 of the identifier trimmed and
+   * lower-cased>`. So every spelling of one user's name fills one bucket, and an attacker gets no more guesses by
+   * varying it; a made-up identifier of any length is a key of fixed size in the limiter and the lockout maps.
    */
   async loginSubject(login: string): Promise<string> {
     const normalized = login.trim().toLowerCase();
-    const [row] = normalized ? await this.store.query<{ id: string }>(FIND_LOGIN_USER_SQL, [normalized]) : [];
-    return row ? `user:${row.id}` : `login:${normalized}`;
+    const named = normalized && normalized.length <= MAX_LOGIN_LENGTH;
+    const [row] = named ? await this.store.query<{ id: string }>(FIND_LOGIN_USER_SQL, [normalized]) : [];
+    return row ? `user:${row.id}` : `login:${sha256(normalized).toString('base64url')}`;
   }
 
   /**

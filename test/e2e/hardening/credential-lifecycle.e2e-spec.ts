@@ -56,7 +56,7 @@ describe('hardening: one credential across the five protocols', () => {
     return sid;
   }
 
-  it('revoked through the Admin API, the key is refused in every protocol within 1 s, its sessions and refresh tokens with it', async () => {
+  it('revoked through the Admin API, the key is refused in every protocol at once, its sessions and refresh tokens with it', async () => {
     const keyName = 'everywhere';
     const key = (await admin(h.server).post(`/admin/accounts/${fx.slug}/users/${fx.username}/keys`, { name: keyName }).expect(201)).body.key as string;
     const fp = await fpLogin(h.server, { username: fx.username, key });
@@ -67,25 +67,13 @@ describe('hardening: one credential across the five protocols', () => {
       expect({ name, refused: isRefused(protocol, res), text: res.text.slice(0, 200) }).toMatchObject({ name, refused: false });
     }
 
-    const revokedAt = Date.now();
     await admin(h.server).delete(`/admin/accounts/${fx.slug}/users/${fx.username}/keys/${keyName}`).expect(200);
-    const refusedAfter: Record<string, number> = {};
-    await Promise.all(
-      calls.map(async ([name, protocol, call]) => {
-        while (Date.now() - revokedAt < 3000) {
-          const res = await call();
-          if (isRefused(protocol, res)) {
-            refusedAfter[name] = Date.now() - revokedAt;
-            expect({ name, problem: badInputProblem(protocol, res) }).toEqual({ name, problem: undefined });
-            return;
-          }
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }),
-    );
-    console.log(`refused after revocation (ms): ${JSON.stringify(refusedAfter)}`);
-    expect(Object.keys(refusedAfter).sort()).toEqual(calls.map(([name]) => name).sort());
-    for (const ms of Object.values(refusedAfter)) expect(ms).toBeLessThanOrEqual(1000);
+    // This instance made the change, so it refuses at once: the first call of each protocol after the answer.
+    // (Other instances learn within the epoch poll; test/security/credential-changes covers them on PostgreSQL.)
+    for (const [name, protocol, call] of calls) {
+      const res = await call();
+      expect({ name, refused: isRefused(protocol, res), problem: badInputProblem(protocol, res) }).toEqual({ name, refused: true, problem: undefined });
+    }
 
     // what the key opened is dead too: its refresh token cannot renew, a new session cannot be opened
     const renew = await h.send({ method: 'POST', path: '/api/v2/auth/renew', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: fp.refreshToken }) });
