@@ -7,7 +7,8 @@ import { type DemoSeed } from './demo-seed.service.js';
  * assignment, and every command below uses `$KEY`. Each line is a working call (the demo e2e test runs them all).
  */
 export function startBanner(config: AppConfig, url: string, demo?: DemoSeed): string {
-  const lines = [`Plangate listening on ${url} (${config.store.kind} store${config.store.kind === 'embedded' ? ` in ${config.store.dataDir}` : ''})`];
+  const store = `${config.store.kind} store${config.store.kind === 'embedded' ? ` in ${config.store.dataDir}` : ''}`;
+  const lines = [`Plangate listening on ${url} (${store}, Node.js ${process.version})`];
   if (config.adminTokenGenerated) {
     lines.push('', `Admin token (generated, saved in ${config.dataDir}/admin-token): ${config.adminToken}`);
   }

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DemoSeedService } from '../../src/demo/demo-seed.service.js';
-import { startBuiltGateway, type BuiltGateway } from '../support/built-gateway.js';
+import { ROOT, startBuiltGateway, type BuiltGateway } from '../support/built-gateway.js';
 import { runRecordedShell } from '../support/recorded-shell.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -41,6 +43,11 @@ describe('start banner of a fresh clone', () => {
     gw = await startBuiltGateway();
   });
   afterAll(() => gw?.stop());
+
+  it('runs on the Node.js the project pins, and says so first', () => {
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.node;
+    expect(gw.stdout().split('\n')[0]).toMatch(new RegExp(`^Plangate listening on http://\\S+ \\(embedded store in \\S+, Node\\.js v${pinned.replaceAll('.', '\\.')}\\)$`));
+  });
 
   it('prints the demo key once and one working curl per protocol', async () => {
     const banner = gw.stdout().split('\n');
