@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { type AppConfig } from '#config';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { FallbackExceptionFilter } from './common/fallback-exception.filter.js';
+import { withQuietStartUp } from './logging/start-up-quiet.js';
 import { protocolOfPath } from './common/protocol-of-path.js';
 import { mountDocs } from './docs/openapi.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -18,7 +19,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withQuietStartUp(app.get(Logger)));
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
   app.useGlobalFilters(new FallbackExceptionFilter());

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import pinoPretty from 'pino-pretty';
 import { type DestinationStream } from 'pino';
 import { type AppConfig } from '#config';
 import { type RequestWithPrincipal } from '#identity';
@@ -40,7 +41,42 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? raw : raw.slice(0, q);
 }
 
-/** JSON lines (pino): one per request at info with protocol, route, status, duration, account; credentials redacted. */
+interface LogLine {
+  msg?: string;
+  context?: string;
+  account?: string;
+  responseTime?: number;
+  req?: { method?: string; url?: string; protocol?: string };
+  res?: { statusCode?: number };
+}
+
+/** One line a person reads: `GET /api/v1/files 200 3 ms plansync acme` for a request, `[Context] message` else. */
+export function humanMessage(log: LogLine): string {
+  if (log.req && log.res) {
+    const who = [log.req.protocol, log.account].filter(Boolean).join(' ');
+    return `${log.req.method} ${log.req.url} ${log.res.statusCode} ${log.responseTime ?? '?'} ms${who ? ` ${who}` : ''}`;
+  }
+  return log.context ? `[${log.context}] ${log.msg ?? ''}` : (log.msg ?? '');
+}
+
+/** Where lines go: the given stream (tests), else stdout as JSON lines or, for a person at a terminal, pretty lines. */
+function destination(config: AppConfig, stream?: DestinationStream): DestinationStream {
+  if (stream) return stream;
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  if (!pretty) return process.stdout;
+  return pinoPretty({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,req,res,responseTime,account,context',
+    messageFormat: (log) => humanMessage(log as LogLine),
+    sync: true,
+  });
+}
+
+/**
+ * Logs (pino): one line per request at info with protocol, route, status, duration, account; credentials redacted.
+ * JSON lines for machines, readable lines at a terminal (LOG_FORMAT).
+ */
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig, stream?: DestinationStream): DynamicModule {
@@ -68,7 +104,7 @@ export class LoggingModule {
                 }),
               },
             },
-            stream ?? process.stdout,
+            destination(config, stream),
           ],
         }),
       ],

@@ -55,17 +55,21 @@ export interface BuiltGateway {
  * directory, no DATA_DIR, DATABASE_URL, ADMIN_TOKEN or JWT_SECRET (so the embedded store under ./data, generated
  * secrets and the demo account), listening on 127.0.0.1 port 0. Resolves once the start banner is printed.
  */
-export async function startBuiltGateway(env: Record<string, string> = {}): Promise<BuiltGateway> {
+export async function startBuiltGateway(env: Record<string, string> = {}, options: { terminal?: boolean } = {}): Promise<BuiltGateway> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'plangate-fresh-'));
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+  // On a terminal (a pseudo-terminal made by util-linux's `script`), as a person at `npm start` sees it.
+  const [command, args] = options.terminal ? ['script', ['-qfec', `${process.execPath} ${MAIN}`, '/dev/null']] : [process.execPath, [MAIN]];
+  const child: ChildProcess = spawn(command, args, {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  // what a terminal adds (carriage returns, colours) is left out, so that tests read the text
+  const text = (c: Buffer) => (options.terminal ? c.toString('utf8').replace(/\r/g, '').replace(/\x1b\[[0-9;]*m/g, '') : c.toString('utf8'));
+  child.stdout!.on('data', (c: Buffer) => (out += text(c)));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = await new Promise<string>((ok, fail) => {

@@ -57,6 +57,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', { REDIS_URL: 'http://localhost:6379' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['SEED_DEMO', { SEED_DEMO: 'maybe' }],
+    ['LOG_FORMAT', { LOG_FORMAT: 'xml' }],
     ['METRICS_PUBLIC', { METRICS_PUBLIC: 'sometimes' }],
     ['PLANPOINT_PUBLIC_PER_MINUTE', { PLANPOINT_PUBLIC_PER_MINUTE: 'lots' }],
     ['PLANPOINT_PUBLIC_PER_MINUTE', { PLANPOINT_PUBLIC_PER_MINUTE: '-5' }],

@@ -20,6 +20,8 @@ export interface AppConfig {
   adminTokenGenerated: boolean;
   jwtSecret: string;
   logLevel: LogLevel;
+  /** LOG_FORMAT: `json` lines for machines, `pretty` lines for people; `auto` (unset): pretty on a terminal only. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** undefined: seed only a fresh embedded store; true: always (idempotent); false: never. */
   seedDemo?: boolean;
   /** Express `trust proxy` value; undefined = the socket's address is the client's. */
@@ -188,6 +190,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const redisUrl = parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const logLevel = (present(env, 'LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (present(env, 'LOG_FORMAT') ?? 'auto').toLowerCase() as AppConfig['logFormat'];
+  if (!['auto', 'json', 'pretty'].includes(logFormat)) throw new ConfigError('LOG_FORMAT', 'must be json or pretty (unset: pretty on a terminal, else json)');
   const seedDemo = parseBool(env, 'SEED_DEMO');
   const trustProxy = parseTrustProxy(env);
   const metricsPublic = parseBool(env, 'METRICS_PUBLIC') ?? false;
@@ -233,6 +237,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminTokenGenerated,
     jwtSecret,
     logLevel,
+    logFormat,
     seedDemo,
     trustProxy,
     metricsPublic,
