@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const sink = await webhookSink();
   // the soak's webhook sink listens on loopback: the operator's opt-in for it
   const gw = new GatewayProcess({ ...(db ? { DATABASE_URL: db.url } : {}), LOG_LEVEL: 'warn', RETL_ALLOW_HOSTS: '127.0.0.1/32' }, { baseline: false, stderr: 'inherit' });
-  let failed = false;
+  let failed: boolean;
   try {
     await gw.start();
     process.stdout.write(`plangate soak: store ${values.store}, ${durationS} s, ${values.connections} connection(s) per protocol, gateway pid ${gw.pid}\n`);

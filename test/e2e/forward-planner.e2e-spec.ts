@@ -1,5 +1,5 @@
 import { type Server } from 'node:http';
-import request from 'supertest';
+import type request from 'supertest';
 import { StoreService } from '#store';
 import { sha256 } from '#identity';
 import { admin, createAccountWithKey, unique, type AccountWithKey } from '../factories/admin.factory.js';

@@ -1,5 +1,5 @@
 import { type Server } from 'node:http';
-import request from 'supertest';
+import type request from 'supertest';
 import { SourceError, SourceSandbox } from '#syncs';
 import { StoreService } from '#store';
 import { admin, createAccountWithKey, type AccountWithKey } from '../factories/admin.factory.js';

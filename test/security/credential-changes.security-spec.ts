@@ -2,7 +2,7 @@ import { admin, createAccountWithKey, unique } from '../factories/admin.factory.
 import { fpLogin } from '../factories/forward-planner.factory.js';
 import { listen, nextIp, xmlCall } from '../factories/planfix.factory.js';
 import { freshIp } from '../factories/planpoint.factory.js';
-import { basic, exchange, type RawResponse } from '../clients/http-transport.js';
+import { exchange, type RawResponse } from '../clients/http-transport.js';
 import { badInputProblem, isRefused, type WireProtocol } from '../support/protocol-errors.js';
 import { useListeningApp } from '../support/listening-app.js';
 import { ON_POSTGRES, startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';

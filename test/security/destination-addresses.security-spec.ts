@@ -4,7 +4,7 @@ import { createServer, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import request from 'supertest';
+import type request from 'supertest';
 import { createAccountWithKey } from '../factories/admin.factory.js';
 import { plansync } from '../factories/plansync.factory.js';
 import { RETL_TEST_JWT_SECRET, retl, runSync, TOUCHPOINT_OBJECT, type RetlClient } from '../factories/reverse-etl.factory.js';

@@ -68,6 +68,7 @@ export async function startBuiltGateway(env: Record<string, string> = {}, option
   let out = '';
   let err = '';
   // what a terminal adds (carriage returns, colours) is left out, so that tests read the text
+  // eslint-disable-next-line no-control-regex -- ESC starts the colour codes a terminal gets
   const text = (c: Buffer) => (options.terminal ? c.toString('utf8').replace(/\r/g, '').replace(/\x1b\[[0-9;]*m/g, '') : c.toString('utf8'));
   child.stdout!.on('data', (c: Buffer) => (out += text(c)));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));

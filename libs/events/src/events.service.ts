@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { principalSettings, type Principal } from '#identity';
 import { StoreService } from '#store';
-import { type EventBatch, type EventContent } from './event-import.js';
+import { type EventBatch } from './event-import.js';
 import { serverFieldsAt } from './event-json.js';
 import {
   CATEGORIES_SQL,

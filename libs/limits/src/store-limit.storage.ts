@@ -1,4 +1,4 @@
-import { StoreService } from '#store';
+import { type StoreService } from '#store';
 import { AdmissionBatcher } from './admission-batcher.js';
 import { LimitStorage } from './limit-storage.js';
 import { ADMIT_SQL, ADMIT_VOLATILE_SQL, PURGE_SQL, PURGE_VOLATILE_SQL, WRITE_COUNTERS_SQL } from './limits.queries.js';

@@ -3,7 +3,7 @@ import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { isObjectId } from './object-id.js';
-import { badField, canSee, freeHostName, PlanpointProjectsService } from './planpoint-projects.service.js';
+import { canSee, freeHostName, PlanpointProjectsService } from './planpoint-projects.service.js';
 import { slugify } from './slug.js';
 
 export type CollectionKind = 'group' | 'enterprise';

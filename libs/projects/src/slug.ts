@@ -6,6 +6,7 @@ export const SLUG_MAX = 63;
 export function slugify(title: string): string {
   return title
     .normalize('NFKD')
+    // eslint-disable-next-line no-control-regex -- the range of ASCII itself, control characters included
     .replace(/[^\x00-\x7f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

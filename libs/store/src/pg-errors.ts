@@ -101,9 +101,8 @@ export function translateStoreError(e: unknown, operation: 'insert' | 'update' |
     case '22003':
     case '22007':
     case '22008':
-    // text PostgreSQL cannot store: NUL (\u0000) in text or jsonb, bytes that are not UTF-8
-    case '22P05':
-    case '22021':
+    case '22P05': // text PostgreSQL cannot store: NUL (\u0000) in text or jsonb,
+    case '22021': // and bytes that are not UTF-8
       return DomainError.invalid([{ field, issue: 'malformed value' }]);
     case '57014':
       return DomainError.unavailable('the store took too long to answer', 5);

@@ -122,7 +122,7 @@ export class WebhookDestination {
       'X-Plangate-Run-Id': batch.runId,
     };
     if (this.secrets.signingSecret) headers['X-Plangate-Signature'] = `sha256=${createHmac('sha256', this.secrets.signingSecret).update(body).digest('hex')}`;
-    let last = '';
+    let last: string;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw new DeliveryAborted();
       let retryAfter: number | undefined;

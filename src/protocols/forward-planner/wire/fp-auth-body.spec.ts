@@ -1,4 +1,4 @@
-import { DomainError } from '#errors';
+import { type DomainError } from '#errors';
 import { bucketUsername, parseAuthBody, type RawBody } from './fp-auth-body.js';
 
 const raw = (text: string, tooLarge = false): RawBody => ({ bytes: Buffer.from(text), tooLarge });

@@ -1,4 +1,4 @@
-import { DomainError } from '#errors';
+import { type DomainError } from '#errors';
 import { parseBatch, parseFindBody, parseGroupInput, parseProjectInput, parseUnitInput } from './planpoint-inputs.js';
 
 const message = (f: () => unknown) => {

@@ -1,5 +1,5 @@
 import { USER_ROLES } from '#store';
-import { Issues, type Loc } from './pydantic-issues.js';
+import { type Issues, type Loc } from './pydantic-issues.js';
 
 type Query = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { DomainError } from '#errors';
+import { type DomainError } from '#errors';
 import { parseResolveBody, parseRunBody, parseSyncBody, parseToggleBody } from './retl-body.js';
 
 function issuesOf(parse: () => unknown): string[] {

@@ -1,4 +1,4 @@
-import { DomainError } from '#errors';
+import { type DomainError } from '#errors';
 import { RetlQuery } from './retl-query.js';
 
 function fails(query: Record<string, unknown>, read: (q: RetlQuery) => unknown): DomainError {
