@@ -77,7 +77,9 @@ export class GatewayProcess {
       stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'],
     });
     const child = this.child;
-    if (capture) for (const s of [child.stdout!, child.stderr!]) s.on('data', (c: Buffer) => (this.output = (this.output + c.toString()).slice(-20_000)));
+    if (capture)
+      for (const s of [child.stdout!, child.stderr!])
+        s.on('data', (c: Buffer) => (this.output = (this.output + c.toString()).slice(-20_000)));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     this.pid = child.pid!;
     this.url = `http://127.0.0.1:${port}`;

@@ -31,7 +31,12 @@ const LISTED_DAY = '2030-06-15';
  * lead with the account. The scope is loaded through the protocols; the bulk through SQL, as fast as the store takes
  * it. The gateway runs in this process (the embedded store has one owner), so absolute figures include the client.
  */
-export async function listScaling(options: { pgUrl?: string; sizes: number[]; requests: number; log: (line: string) => void }): Promise<ScalingFigure[]> {
+export async function listScaling(options: {
+  pgUrl?: string;
+  sizes: number[];
+  requests: number;
+  log: (line: string) => void;
+}): Promise<ScalingFigure[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plangate-bench-lists-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -65,26 +70,69 @@ export async function listScaling(options: { pgUrl?: string; sizes: number[]; re
 
     // the listed scope, through the protocols
     for (let i = 0; i < 100; i++) {
-      await call(url, 'POST', `/api/v1/touchpoints?year=${LISTED_YEAR}`, { 'X-API-Key': key }, { company_name: `Client ${i % 10}`, touchpoints: `Review ${i}`, reporting_quarter: 'Q2', reporting_year: String(LISTED_YEAR), time_spent: 30 });
+      await call(
+        url,
+        'POST',
+        `/api/v1/touchpoints?year=${LISTED_YEAR}`,
+        { 'X-API-Key': key },
+        {
+          company_name: `Client ${i % 10}`,
+          touchpoints: `Review ${i}`,
+          reporting_quarter: 'Q2',
+          reporting_year: String(LISTED_YEAR),
+          time_spent: 30,
+        },
+      );
     }
-    await adminCall(url, 'POST', `/admin/accounts/${slug}/events`, Array.from({ length: 100 }, (_, i) => ({ itemId: 1 + i, summary: `Listed event ${i}`, startDate: LISTED_DAY, description: 'x'.repeat(200) })));
+    await adminCall(
+      url,
+      'POST',
+      `/admin/accounts/${slug}/events`,
+      Array.from({ length: 100 }, (_, i) => ({
+        itemId: 1 + i,
+        summary: `Listed event ${i}`,
+        startDate: LISTED_DAY,
+        description: 'x'.repeat(200),
+      })),
+    );
     const token = ((await call(url, 'POST', '/api/v2/auth', {}, { username, password: key })) as { token: string }).token;
     const basic = { Authorization: `Basic ${Buffer.from(`${key}:${key}`).toString('base64')}`, 'Content-Type': 'application/xml' };
-    const xml = (method: string, inner: string) => call(url, 'POST', '/xml/', basic, `<request method="${method}"><account>${slug}</account>${inner}</request>`);
+    const xml = (method: string, inner: string) =>
+      call(url, 'POST', '/xml/', basic, `<request method="${method}"><account>${slug}</account>${inner}</request>`);
     const projectId = /<id>(\d+)<\/id>/.exec((await xml('project.add', '<project><title>Listed project</title></project>')) as string)![1];
-    for (let i = 0; i < 100; i++) await xml('task.add', `<task><title>Listed task ${i}</title><project><id>${projectId}</id></project></task>`);
+    for (let i = 0; i < 100; i++)
+      await xml('task.add', `<task><title>Listed task ${i}</title><project><id>${projectId}</id></project></task>`);
 
     const routes: ListRoute[] = [
-      { name: `PlanSync touchpoints of a year (100)`, table: 'touchpoints', request: () => fetch(`${url}/api/v1/touchpoints?year=${LISTED_YEAR}`, { headers: { 'X-API-Key': key } }) },
-      { name: `Forward Planner events/date (100)`, table: 'events', request: () => fetch(`${url}/api/v2/events/date?date=${LISTED_DAY.replaceAll('-', '')}&limit=100`, { headers: { Authorization: `Bearer ${token}` } }) },
+      {
+        name: `PlanSync touchpoints of a year (100)`,
+        table: 'touchpoints',
+        request: () => fetch(`${url}/api/v1/touchpoints?year=${LISTED_YEAR}`, { headers: { 'X-API-Key': key } }),
+      },
+      {
+        name: `Forward Planner events/date (100)`,
+        table: 'events',
+        request: () =>
+          fetch(`${url}/api/v2/events/date?date=${LISTED_DAY.replaceAll('-', '')}&limit=100`, {
+            headers: { Authorization: `Bearer ${token}` },
+          }),
+      },
       {
         name: `Planfix task.getList of a project (100)`,
         table: 'tasks',
-        request: () => fetch(`${url}/xml/`, { method: 'POST', headers: basic, body: `<request method="task.getList"><account>${slug}</account><project><id>${projectId}</id></project><pageSize>100</pageSize></request>` }),
+        request: () =>
+          fetch(`${url}/xml/`, {
+            method: 'POST',
+            headers: basic,
+            body: `<request method="task.getList"><account>${slug}</account><project><id>${projectId}</id></project><pageSize>100</pageSize></request>`,
+          }),
       },
     ];
 
-    const [{ id: bulkCompany }] = await store.query<{ id: string }>(`INSERT INTO companies (account_id, name) VALUES ($1, 'Bulk Co') RETURNING id`, [accountId]);
+    const [{ id: bulkCompany }] = await store.query<{ id: string }>(
+      `INSERT INTO companies (account_id, name) VALUES ($1, 'Bulk Co') RETURNING id`,
+      [accountId],
+    );
     await store.query(
       `INSERT INTO projects (account_id, title, slug, owner_user_id) SELECT $1, 'Bulk project ' || g, 'bulk-' || g, $2 FROM generate_series(1, 1000) g`,
       [accountId, userId],
@@ -94,7 +142,9 @@ export async function listScaling(options: { pgUrl?: string; sizes: number[]; re
       for (const route of routes) {
         const started = Date.now();
         const rows = await growTo(store, route.table, size, { accountId, userId, bulkCompany });
-        options.log(`  ${route.table}: ${rows.toLocaleString('en')} rows of the account (${((Date.now() - started) / 1000).toFixed(1)} s to load)`);
+        options.log(
+          `  ${route.table}: ${rows.toLocaleString('en')} rows of the account (${((Date.now() - started) / 1000).toFixed(1)} s to load)`,
+        );
       }
       await store.query('ANALYZE touchpoints, events, tasks');
       for (const route of routes) {
@@ -110,14 +160,25 @@ export async function listScaling(options: { pgUrl?: string; sizes: number[]; re
 }
 
 /** Adds rows outside the listed scope until the account has `size` rows in the table; answers the count reached. */
-async function growTo(store: StoreService, table: ListRoute['table'], size: number, ids: { accountId: string; userId: string; bulkCompany: string }): Promise<number> {
-  const count = async () => (await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, [ids.accountId]))[0].n;
+async function growTo(
+  store: StoreService,
+  table: ListRoute['table'],
+  size: number,
+  ids: { accountId: string; userId: string; bulkCompany: string },
+): Promise<number> {
+  const count = async () =>
+    (await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, [ids.accountId]))[0].n;
   const CHUNK = 100_000;
   // bulk rows are numbered from 1,000,001 (item ids, task numbers): the listed ones stay below
   const lastBulk = async () =>
     table === 'touchpoints'
       ? 0
-      : (await store.query<{ n: number }>(`SELECT greatest(max(${table === 'events' ? 'item_id' : 'general'}) - 1000000, 0)::int AS n FROM ${table} WHERE account_id = $1`, [ids.accountId]))[0].n;
+      : (
+          await store.query<{ n: number }>(
+            `SELECT greatest(max(${table === 'events' ? 'item_id' : 'general'}) - 1000000, 0)::int AS n FROM ${table} WHERE account_id = $1`,
+            [ids.accountId],
+          )
+        )[0].n;
   for (let have = await count(); have < size; have = await count()) {
     const from = (await lastBulk()) + 1;
     const to = from + Math.min(CHUNK, size - have) - 1;
@@ -178,7 +239,11 @@ function percentile(values: number[], q: number): number {
 
 async function call(url: string, method: string, path: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const res = await fetch(url + path, { method, headers: { ...(typeof body === 'string' ? {} : { 'Content-Type': 'application/json' }), ...headers }, body: text });
+  const res = await fetch(url + path, {
+    method,
+    headers: { ...(typeof body === 'string' ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    body: text,
+  });
   const answer = await res.text();
   if (!res.ok || answer.includes('status="error"')) throw new Error(`${method} ${path}: ${res.status} ${answer.slice(0, 300)}`);
   return answer.startsWith('{') || answer.startsWith('[') ? JSON.parse(answer) : answer;

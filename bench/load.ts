@@ -25,7 +25,12 @@ export interface Target {
  * One autocannon run. Closed loop (`rate` unset): as fast as `connections` clients go. With `rate`: a fixed total
  * request rate spread over the connections (an open loop as far as autocannon allows), for latency at a known load.
  */
-export async function load(url: string, target: Target, seconds: number, options: { connections?: number; rate?: number } = {}): Promise<LoadResult> {
+export async function load(
+  url: string,
+  target: Target,
+  seconds: number,
+  options: { connections?: number; rate?: number } = {},
+): Promise<LoadResult> {
   let turn = 0;
   const rotate = target.rotate;
   const result = await autocannon({

@@ -82,7 +82,15 @@ function combined(results: LoadResult[]): LoadResult {
   const sum = (k: 'rps' | 'errors' | 'non2xx') => results.reduce((n, r) => n + r[k], 0);
   const failures: Record<string, number> = {};
   for (const [k, n] of results.flatMap((r) => Object.entries(r.failures ?? {}))) failures[k] = (failures[k] ?? 0) + n;
-  return { rps: sum('rps') / results.length, p50: worst('p50'), p99: worst('p99'), p999: worst('p999'), errors: sum('errors'), non2xx: sum('non2xx'), failures };
+  return {
+    rps: sum('rps') / results.length,
+    p50: worst('p50'),
+    p99: worst('p99'),
+    p999: worst('p999'),
+    errors: sum('errors'),
+    non2xx: sum('non2xx'),
+    failures,
+  };
 }
 const microMs = quick ? 400 : 3000;
 const BENCH_PASSWORD = 'bench password 123';
@@ -110,12 +118,51 @@ async function compare(name: string, gw: GatewayProcess, route: Target, baseline
   const baseOpen = await openLoop(gw.url, baseline, T.open, rate);
   const realOpen = await openLoop(gw.url, route, T.open, rate);
   const failed = (r: LoadResult) => r.errors + r.non2xx;
-  add({ name: `${name}: throughput`, value: real.rps, unit: 'req/s', baseline: base.rps, ratio: real.rps / base.rps, target: '≥ 85 % of baseline', pass: real.rps / base.rps >= 0.85 });
-  add({ name: `${name}: p50 at 70 % load`, value: realOpen.p50, unit: 'ms', baseline: baseOpen.p50, ratio: realOpen.p50 / Math.max(baseOpen.p50, 0.001) });
-  add({ name: `${name}: p99 at 70 % load`, value: realOpen.p99, unit: 'ms', baseline: baseOpen.p99, ratio: realOpen.p99 / Math.max(baseOpen.p99, 0.001) });
-  add({ name: `${name}: p99 added at 70 % load`, value: realOpen.p99 - baseOpen.p99, unit: 'ms', target: '≤ 1 ms', pass: realOpen.p99 - baseOpen.p99 <= 1 });
-  add({ name: `${name}: p99.9 at 70 % load`, value: realOpen.p999, unit: 'ms', baseline: baseOpen.p999, ratio: realOpen.p999 / Math.max(baseOpen.p999, 0.001) });
-  add({ name: `${name}: errors (closed + open loops)`, value: failed(real) + failed(realOpen), unit: 'responses', baseline: failed(base) + failed(baseOpen), target: '0', pass: failed(real) + failed(realOpen) === 0 });
+  add({
+    name: `${name}: throughput`,
+    value: real.rps,
+    unit: 'req/s',
+    baseline: base.rps,
+    ratio: real.rps / base.rps,
+    target: '≥ 85 % of baseline',
+    pass: real.rps / base.rps >= 0.85,
+  });
+  add({
+    name: `${name}: p50 at 70 % load`,
+    value: realOpen.p50,
+    unit: 'ms',
+    baseline: baseOpen.p50,
+    ratio: realOpen.p50 / Math.max(baseOpen.p50, 0.001),
+  });
+  add({
+    name: `${name}: p99 at 70 % load`,
+    value: realOpen.p99,
+    unit: 'ms',
+    baseline: baseOpen.p99,
+    ratio: realOpen.p99 / Math.max(baseOpen.p99, 0.001),
+  });
+  add({
+    name: `${name}: p99 added at 70 % load`,
+    value: realOpen.p99 - baseOpen.p99,
+    unit: 'ms',
+    target: '≤ 1 ms',
+    pass: realOpen.p99 - baseOpen.p99 <= 1,
+  });
+  add({
+    name: `${name}: p99.9 at 70 % load`,
+    value: realOpen.p999,
+    unit: 'ms',
+    baseline: baseOpen.p999,
+    ratio: realOpen.p999 / Math.max(baseOpen.p999, 0.001),
+  });
+  add({
+    name: `${name}: errors (closed + open loops)`,
+    value: failed(real) + failed(realOpen),
+    unit: 'responses',
+    baseline: failed(base) + failed(baseOpen),
+    target: '0',
+    pass: failed(real) + failed(realOpen) === 0,
+  });
   const what = [real, realOpen].flatMap((r) => Object.entries(r.failures ?? {}));
   if (what.length) process.stdout.write(`  ${name}: failed answers: ${what.map(([k, n]) => `${n} × ${k}`).join(', ')}\n`);
 }
@@ -140,13 +187,25 @@ async function httpScenarios(pinned: boolean): Promise<void> {
         planfix: { daily_quota: 2_000_000_000, rate_per_second: 1_000_000, burst: 1_000 },
       },
     });
-    await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users`, { username, email: `${username}@bench.test`, role: 'admin', password: BENCH_PASSWORD });
+    await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users`, {
+      username,
+      email: `${username}@bench.test`,
+      role: 'admin',
+      password: BENCH_PASSWORD,
+    });
     const key = (await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: 'bench' })).key as string;
     const keys: string[] = [];
-    for (let i = 0; i < 1_000; i++) keys.push((await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: `bench-${i}` })).key as string);
+    for (let i = 0; i < 1_000; i++)
+      keys.push((await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: `bench-${i}` })).key as string);
 
     // PlanSync: a 100-row sheet-year table.
-    const csv = ['Client Name,Plan Assets,Participants,Active,Renewal Date', ...Array.from({ length: 100 }, (_, i) => `Client ${i},${1000 * i}.5,${i},${i % 2 === 0},2025-06-${String((i % 28) + 1).padStart(2, '0')}`)].join('\n');
+    const csv = [
+      'Client Name,Plan Assets,Participants,Active,Renewal Date',
+      ...Array.from(
+        { length: 100 },
+        (_, i) => `Client ${i},${1000 * i}.5,${i},${i % 2 === 0},2025-06-${String((i % 28) + 1).padStart(2, '0')}`,
+      ),
+    ].join('\n');
     await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/spreadsheets/Client%20List/import?year=2025`, csv, 'text/csv');
     await compare(
       'PlanSync sheet data, 100 rows (key + limiter)',
@@ -156,9 +215,18 @@ async function httpScenarios(pinned: boolean): Promise<void> {
     );
 
     // Forward Planner: 100 events on one day.
-    const events = Array.from({ length: 100 }, (_, i) => ({ itemId: 100_000 + i, summary: `Bench event ${i}`, startDate: '2030-06-15', description: 'x'.repeat(200) }));
+    const events = Array.from({ length: 100 }, (_, i) => ({
+      itemId: 100_000 + i,
+      summary: `Bench event ${i}`,
+      startDate: '2030-06-15',
+      description: 'x'.repeat(200),
+    }));
     await adminCall(gw.url, 'POST', `/admin/accounts/${slug}/events`, events);
-    const auth = await fetch(`${gw.url}/api/v2/auth`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: key }) });
+    const auth = await fetch(`${gw.url}/api/v2/auth`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password: key }),
+    });
     const token = ((await auth.json()) as { token: string }).token;
     await compare(
       'Forward Planner events/date, 100 events (JWT + 3 windows)',
@@ -168,16 +236,25 @@ async function httpScenarios(pinned: boolean): Promise<void> {
     );
 
     // Planfix: a project with 100 tasks, task.getList in token mode (Basic key:key), quota counted.
-    const planfix = (body: string) => ({ method: 'POST' as const, body, headers: { 'Content-Type': 'application/xml', Authorization: `Basic ${Buffer.from(`${key}:${key}`).toString('base64')}` } });
+    const planfix = (body: string) => ({
+      method: 'POST' as const,
+      body,
+      headers: { 'Content-Type': 'application/xml', Authorization: `Basic ${Buffer.from(`${key}:${key}`).toString('base64')}` },
+    });
     const xml = async (method: string, inner: string) => {
       const res = await fetch(`${gw.url}/xml/`, { ...planfix(`<request method="${method}"><account>${slug}</account>${inner}</request>`) });
       const text = await res.text();
       if (!text.includes('status="ok"')) throw new Error(`${method}: ${text.slice(0, 300)}`);
       return text;
     };
-    const projectId = /<id>(\d+)<\/id>/.exec(await xml('project.add', '<project><title>Tower A</title><description>Bench</description></project>'))![1];
+    const projectId = /<id>(\d+)<\/id>/.exec(
+      await xml('project.add', '<project><title>Tower A</title><description>Bench</description></project>'),
+    )![1];
     for (let i = 0; i < 100; i++) {
-      await xml('task.add', `<task><title>Task ${i} of Tower A</title><description>${'Pour and cure the slab. '.repeat(8)}</description><project><id>${projectId}</id></project><importance>HIGH</importance></task>`);
+      await xml(
+        'task.add',
+        `<task><title>Task ${i} of Tower A</title><description>${'Pour and cure the slab. '.repeat(8)}</description><project><id>${projectId}</id></project><importance>HIGH</importance></task>`,
+      );
     }
     const getList = `<request method="task.getList"><account>${slug}</account><project><id>${projectId}</id></project><pageSize>100</pageSize></request>`;
     await compare(
@@ -202,19 +279,45 @@ async function httpScenarios(pinned: boolean): Promise<void> {
       server: rounds.reduce((n, x) => n + x.server, 0) / rounds.length,
       client: combined(rounds.map((x) => x.client)),
     }));
-    add({ name: 'Planfix task.getList, 100 tasks: server time per page (20 pages/s)', value: page.server, unit: 'ms mean', baseline: barePage.server, ratio: page.server / barePage.server, target: '≤ 5 ms', pass: page.server <= 5 });
-    add({ name: 'Planfix task.getList, 100 tasks: client time per page (20 pages/s)', value: page.client.p50, unit: 'ms p50', baseline: barePage.client.p50, ratio: page.client.p50 / barePage.client.p50 });
+    add({
+      name: 'Planfix task.getList, 100 tasks: server time per page (20 pages/s)',
+      value: page.server,
+      unit: 'ms mean',
+      baseline: barePage.server,
+      ratio: page.server / barePage.server,
+      target: '≤ 5 ms',
+      pass: page.server <= 5,
+    });
+    add({
+      name: 'Planfix task.getList, 100 tasks: client time per page (20 pages/s)',
+      value: page.client.p50,
+      unit: 'ms p50',
+      baseline: barePage.client.p50,
+      ratio: page.client.p50 / barePage.client.p50,
+    });
 
     // Planpoint: Tower A (the same project) with 10 floors of 10 units, found anonymously by a website embed.
     const pp = async (path: string, body: unknown) => {
-      const res = await fetch(gw.url + path, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(gw.url + path, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as { _id: string };
     };
     const tower = await pp('/api/projects/find', { namespace: slug, hostName: 'tower-a' });
     for (let f = 0; f < 10; f++) {
       const floor = await pp('/api/floors', { project: { _id: tower._id }, name: `Floor ${f}`, level: f });
-      for (let u = 0; u < 10; u++) await pp('/api/units', { floor: floor._id, name: `${f}0${u}`, unitNumber: `${f}0${u}`, price: 300_000 + u * 1_000, status: 'Available', bed: 1 + (u % 3) });
+      for (let u = 0; u < 10; u++)
+        await pp('/api/units', {
+          floor: floor._id,
+          name: `${f}0${u}`,
+          unitNumber: `${f}0${u}`,
+          price: 300_000 + u * 1_000,
+          status: 'Available',
+          bed: 1 + (u % 3),
+        });
     }
     const find = JSON.stringify({ namespace: slug, hostName: 'tower-a' });
     await compare(
@@ -231,7 +334,14 @@ async function httpScenarios(pinned: boolean): Promise<void> {
     const upload = await uploadFile(gw.url, key, 50 * 1024 * 1024);
     if (!upload.ok) throw new Error(`upload failed: ${upload.status} ${await upload.text()}`);
     clearInterval(sampler);
-    add({ name: '50 MB upload: gateway RSS growth (peak)', value: (peak - before) / 1024 / 1024, unit: 'MiB', baseline: before / 1024 / 1024, target: '≤ 32 MiB', pass: peak - before <= 32 * 1024 * 1024 });
+    add({
+      name: '50 MB upload: gateway RSS growth (peak)',
+      value: (peak - before) / 1024 / 1024,
+      unit: 'MiB',
+      baseline: before / 1024 / 1024,
+      target: '≤ 32 MiB',
+      pass: peak - before <= 32 * 1024 * 1024,
+    });
   } finally {
     await gw.stop();
   }
@@ -240,11 +350,19 @@ async function httpScenarios(pinned: boolean): Promise<void> {
 function configFor(extra: Record<string, string> = {}): AppConfig {
   const db = pgUrl();
   const dataDir = mkdtempSync(join(tmpdir(), 'plangate-bench-'));
-  return loadConfig({ DATA_DIR: dataDir, ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'silent', ...(db ? { DATABASE_URL: db } : {}), ...extra });
+  return loadConfig({
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    LOG_LEVEL: 'silent',
+    ...(db ? { DATABASE_URL: db } : {}),
+    ...extra,
+  });
 }
 
 async function context(config: AppConfig) {
-  const ref = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), StoreModule, IdentityModule, LimitsModule] }).compile();
+  const ref = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), StoreModule, IdentityModule, LimitsModule],
+  }).compile();
   ref.useLogger(false);
   return ref.init();
 }
@@ -275,7 +393,8 @@ async function microScenarios(): Promise<void> {
 
   const ctx = await context(configFor());
   const store = ctx.get(StoreService);
-  if (store.kind !== (storeArg === 'pg' ? 'postgres' : 'embedded')) throw new Error(`asked for the ${storeArg} store, opened the ${store.kind} one`);
+  if (store.kind !== (storeArg === 'pg' ? 'postgres' : 'embedded'))
+    throw new Error(`asked for the ${storeArg} store, opened the ${store.kind} one`);
   const slug = `bench-${Date.now().toString(36)}`;
   await ctx.get(AccountsService).create({ slug, name: 'Bench', plan: 'premium' });
   await ctx.get(UsersService).create(slug, { username: `${slug}-u`, email: `${slug}@bench.test`, role: 'admin' });
@@ -290,9 +409,19 @@ async function microScenarios(): Promise<void> {
     identity.invalidate();
     return identity.authenticateKey(key);
   }, microMs);
-  add({ name: 'authenticate(key), store lookup', value: uncached.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: uncached.meanUs / roundTrip.meanUs });
+  add({
+    name: 'authenticate(key), store lookup',
+    value: uncached.meanUs,
+    unit: 'µs/call',
+    baseline: roundTrip.meanUs,
+    ratio: uncached.meanUs / roundTrip.meanUs,
+  });
 
-  const jwt = new JwtService({ secret: createSecretKey(randomBytes(32)), signOptions: { algorithm: 'HS256', expiresIn: '15m' }, verifyOptions: { algorithms: ['HS256'] } });
+  const jwt = new JwtService({
+    secret: createSecretKey(randomBytes(32)),
+    signOptions: { algorithm: 'HS256', expiresIn: '15m' },
+    verifyOptions: { algorithms: ['HS256'] },
+  });
   const token = jwt.sign({ sub: '1', fam: 'f' });
   const verify = await timeAmortized(() => jwt.verify(token), 20_000, quick ? 3 : 10);
   add({ name: 'JWT verify (HS256, KeyObject secret, amortized)', value: verify, unit: 'µs/call', target: '≤ 15 µs', pass: verify <= 15 });
@@ -312,25 +441,53 @@ async function microScenarios(): Promise<void> {
     ],
   };
   const durable = await timeSequential(() => limiter.admit(fp, `acct-${n++ % 50}`), microMs);
-  add({ name: `limiter admission, durable 3 windows (${storeArg === 'pg' ? 'store' : 'memory, written behind to the store'})`, value: durable.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: durable.meanUs / roundTrip.meanUs });
+  add({
+    name: `limiter admission, durable 3 windows (${storeArg === 'pg' ? 'store' : 'memory, written behind to the store'})`,
+    value: durable.meanUs,
+    unit: 'µs/call',
+    baseline: roundTrip.meanUs,
+    ratio: durable.meanUs / roundTrip.meanUs,
+  });
   if (storeArg !== 'pg') {
     // what each request paid before the write-behind: the upsert through limit_eval in PGlite
     const table = ctx.get(LimitStorages).store;
     const direct = await timeSequential(() => {
       const now = Date.now();
-      return table.admit(`bench-fp:acct-${n++ % 50}`, fp.windows.map((w) => toWindowInput(w, now)), now);
+      return table.admit(
+        `bench-fp:acct-${n++ % 50}`,
+        fp.windows.map((w) => toWindowInput(w, now)),
+        now,
+      );
     }, microMs);
-    add({ name: 'limiter admission, durable 3 windows (store table, per request)', value: direct.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: direct.meanUs / roundTrip.meanUs });
+    add({
+      name: 'limiter admission, durable 3 windows (store table, per request)',
+      value: direct.meanUs,
+      unit: 'µs/call',
+      baseline: roundTrip.meanUs,
+      ratio: direct.meanUs / roundTrip.meanUs,
+    });
   }
   const sliding: LimitPolicy = { name: 'bench-s', windows: [{ kind: 'sliding', name: 's', limit: 60, seconds: 60 }] };
   const volatile = await timeSequential(() => limiter.admit(sliding, `p${n++}`), microMs);
-  add({ name: `limiter admission, sliding 60/min (${storeArg === 'pg' ? 'store, unlogged' : 'memory: the embedded short windows'})`, value: volatile.meanUs, unit: 'µs/call', baseline: roundTrip.meanUs, ratio: volatile.meanUs / roundTrip.meanUs });
+  add({
+    name: `limiter admission, sliding 60/min (${storeArg === 'pg' ? 'store, unlogged' : 'memory: the embedded short windows'})`,
+    value: volatile.meanUs,
+    unit: 'µs/call',
+    baseline: roundTrip.meanUs,
+    ratio: volatile.meanUs / roundTrip.meanUs,
+  });
   if (redisAvailable()) {
     const rctx = await context(configFor({ REDIS_URL }));
     const ping = await timeSequential(() => rctx.get(LimitStorages).redis!.client.ping(), microMs);
     const admit = await timeSequential(() => rctx.get(Limiter).admit(sliding, `r${n++}`), microMs);
     add({ name: 'redis round trip (PING)', value: ping.meanUs, unit: 'µs/call' });
-    add({ name: 'limiter admission, redis, sliding 60/min', value: admit.meanUs, unit: 'µs/call', baseline: ping.meanUs, ratio: admit.meanUs / ping.meanUs });
+    add({
+      name: 'limiter admission, redis, sliding 60/min',
+      value: admit.meanUs,
+      unit: 'µs/call',
+      baseline: ping.meanUs,
+      ratio: admit.meanUs / ping.meanUs,
+    });
     await rctx.close();
   } else {
     process.stdout.write('redis not reachable at 127.0.0.1:6379: redis scenarios skipped\n');
@@ -361,7 +518,9 @@ async function main(): Promise<void> {
   const pinned = hasTaskset();
   if (pinned) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
   if (withRedis && !redisAvailable()) throw new Error(`--redis: no Redis answers at ${REDIS_URL}`);
-  process.stdout.write(`plangate bench: store ${storeArg}${withRedis ? ' + redis' : ''}, ${quick ? 'quick' : 'full'}, ${cpus().length} cores, node ${process.version}, ${pinned ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}\n\n`);
+  process.stdout.write(
+    `plangate bench: store ${storeArg}${withRedis ? ' + redis' : ''}, ${quick ? 'quick' : 'full'}, ${cpus().length} cores, node ${process.version}, ${pinned ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}\n\n`,
+  );
   const scratch = storeArg === 'pg' ? await createScratchDatabase(PG_SERVER_URL) : undefined;
   // An empty DATABASE_URL means the embedded store: a PostgreSQL run must never fall back to it unnoticed.
   if (scratch) PG_URL = scratch.url;
@@ -373,7 +532,17 @@ async function main(): Promise<void> {
   } finally {
     await scratch?.drop();
   }
-  const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, store: storeArg, redis: withRedis, quick, pinned, sections: only, scenarios };
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cores: cpus().length,
+    store: storeArg,
+    redis: withRedis,
+    quick,
+    pinned,
+    sections: only,
+    scenarios,
+  };
   writeFileSync(join(process.cwd(), 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const missed = scenarios.filter((s) => s.pass === false).length;
   process.stdout.write(`\nwritten bench/results.json: ${scenarios.length} figures, ${missed} target(s) missed\n`);

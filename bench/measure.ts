@@ -20,7 +20,12 @@ export async function timeSequential(fn: () => unknown, ms: number, warmup = 200
   }
   samples.sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { meanUs: mean, p50Us: samples[Math.floor(samples.length / 2)], p99Us: samples[Math.floor(samples.length * 0.99)], calls: samples.length };
+  return {
+    meanUs: mean,
+    p50Us: samples[Math.floor(samples.length / 2)],
+    p99Us: samples[Math.floor(samples.length * 0.99)],
+    calls: samples.length,
+  };
 }
 
 /** Amortized cost of a synchronous-fast async function: total time of a tight batch divided by its size. */

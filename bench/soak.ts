@@ -108,7 +108,11 @@ async function webhookSink(): Promise<{ server: Server; url: string; rows: () =>
 
 async function retlSync(url: string, a: WorkloadAccount, hook: string): Promise<string> {
   const call = async (path: string, body: unknown) => {
-    const res = await fetch(url + '/api/reverse-etl' + path, { method: 'POST', headers: { Authorization: `Bearer ${a.keys[0]}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(url + '/api/reverse-etl' + path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${a.keys[0]}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`reverse ETL ${path}: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { data: { id: string } }).data.id;
   };
@@ -152,11 +156,16 @@ async function main(): Promise<void> {
   const db = values.store === 'pg' ? await createScratchDatabase(values['database-url']!) : undefined;
   const sink = await webhookSink();
   // the soak's webhook sink listens on loopback: the operator's opt-in for it
-  const gw = new GatewayProcess({ ...(db ? { DATABASE_URL: db.url } : {}), LOG_LEVEL: 'warn', RETL_ALLOW_HOSTS: '127.0.0.1/32' }, { baseline: false, stderr: 'inherit' });
+  const gw = new GatewayProcess(
+    { ...(db ? { DATABASE_URL: db.url } : {}), LOG_LEVEL: 'warn', RETL_ALLOW_HOSTS: '127.0.0.1/32' },
+    { baseline: false, stderr: 'inherit' },
+  );
   let failed: boolean;
   try {
     await gw.start();
-    process.stdout.write(`plangate soak: store ${values.store}, ${durationS} s, ${values.connections} connection(s) per protocol, gateway pid ${gw.pid}\n`);
+    process.stdout.write(
+      `plangate soak: store ${values.store}, ${durationS} s, ${values.connections} connection(s) per protocol, gateway pid ${gw.pid}\n`,
+    );
     // reverse ETL allows 120 requests per minute per key: 100 keys keep the soak's pace under it
     const account = await provisionAccount(gw.url, { prefix: 'soak', keys: 100 });
     const syncId = await retlSync(gw.url, account, sink.url);
@@ -167,7 +176,13 @@ async function main(): Promise<void> {
     const firstOf = new Map<string, string>();
     const onAnswer = (a: Answer) => {
       // successes by status; failures by protocol and status (Planfix: its error code), the first body kept
-      const key = a.ok ? String(a.status) : a.status === 0 ? `${a.protocol} net:${a.error}` : a.protocol === 'planfix' ? `planfix ${a.detail}` : `${a.protocol} ${a.status}`;
+      const key = a.ok
+        ? String(a.status)
+        : a.status === 0
+          ? `${a.protocol} net:${a.error}`
+          : a.protocol === 'planfix'
+            ? `planfix ${a.detail}`
+            : `${a.protocol} ${a.status}`;
       if (!a.ok && !firstOf.has(key)) firstOf.set(key, `${a.name}: ${a.detail ?? a.error}`);
       const iv = intervals.at(-1)!;
       iv.count++;
@@ -189,7 +204,11 @@ async function main(): Promise<void> {
       samples.push(await memory(gw, t));
       if (t - lastRun >= 10) {
         lastRun = t;
-        const res = await fetch(`${gw.url}/api/reverse-etl/sync/run`, { method: 'POST', headers: { Authorization: `Bearer ${account.keys[1]}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ syncId }) });
+        const res = await fetch(`${gw.url}/api/reverse-etl/sync/run`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${account.keys[1]}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ syncId }),
+        });
         onAnswer({ protocol: 'reverse-etl', name: 'sync/run', at: t * 1000, ms: 0, status: res.status, ok: res.ok || res.status === 409 });
         await res.text();
         if (res.status === 202) runs++;
@@ -198,8 +217,13 @@ async function main(): Promise<void> {
       if (t - iv.from >= intervalS || t >= durationS) {
         const last = samples.at(-1)!;
         const cells = PROTOCOLS.map((p) => (p99(iv.latencies.get(p))?.toFixed(0) ?? '-').padStart(14)).join('');
-        const statuses = [...iv.statuses.entries()].sort().map(([k, v]) => `${k}×${v}`).join(' ');
-        process.stdout.write(`${t.toFixed(0).padStart(6)} ${(iv.count / (t - iv.from)).toFixed(0).padStart(7)} ${cells} ${last.rssMb.toFixed(1).padStart(7)} ${last.heapMb.toFixed(1).padStart(8)}  ${statuses}\n`);
+        const statuses = [...iv.statuses.entries()]
+          .sort()
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ');
+        process.stdout.write(
+          `${t.toFixed(0).padStart(6)} ${(iv.count / (t - iv.from)).toFixed(0).padStart(7)} ${cells} ${last.rssMb.toFixed(1).padStart(7)} ${last.heapMb.toFixed(1).padStart(8)}  ${statuses}\n`,
+        );
         intervals.push(newInterval(t));
       }
     }
@@ -207,7 +231,12 @@ async function main(): Promise<void> {
     const bad = [...totals.entries()].filter(([k]) => / net:| 5\d\d$/.test(k) || k === 'planfix 0011');
     const all = [...totals.values()].reduce((a, b) => a + b, 0);
     const verdict = memoryVerdict(samples, durationS);
-    process.stdout.write(`\n${all} answers: ${[...totals.entries()].sort().map(([k, v]) => `${k}×${v}`).join(' ')}\n`);
+    process.stdout.write(
+      `\n${all} answers: ${[...totals.entries()]
+        .sort()
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ')}\n`,
+    );
     for (const [k, first] of firstOf) process.stdout.write(`  ${k}, first: ${first.slice(0, 160)}\n`);
     process.stdout.write(`reverse-ETL runs started: ${runs}, rows delivered to the webhook: ${sink.rows()}\n`);
     process.stdout.write(`errors (5xx, Planfix 0011, transport): ${bad.length ? bad.map(([k, v]) => `${k}×${v}`).join(' ') : 'none'}\n`);

@@ -47,7 +47,10 @@ export interface Answer {
 }
 
 /** An account with `keys` keys of an admin user, generous per-account limits, a sheet, events and a project. */
-export async function provisionAccount(url: string, options: { prefix?: string; keys?: number; events?: number } = {}): Promise<WorkloadAccount> {
+export async function provisionAccount(
+  url: string,
+  options: { prefix?: string; keys?: number; events?: number } = {},
+): Promise<WorkloadAccount> {
   const slug = `${options.prefix ?? 'load'}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   const username = `${slug}-admin`;
   await adminCall(url, 'POST', '/admin/accounts', { slug, name: `Load ${slug}`, plan: 'premium' });
@@ -60,10 +63,17 @@ export async function provisionAccount(url: string, options: { prefix?: string; 
   });
   await adminCall(url, 'POST', `/admin/accounts/${slug}/users`, { username, email: `${username}@load.test`, role: 'admin' });
   const keys: string[] = [];
-  for (let i = 0; i < (options.keys ?? 10); i++) keys.push((await adminCall(url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: `load-${i}` })).key as string);
-  const csv = ['Client Name,Plan Assets,Participants', ...Array.from({ length: 50 }, (_, i) => `Client ${i},${1000 * i}.5,${i}`)].join('\n');
+  for (let i = 0; i < (options.keys ?? 10); i++)
+    keys.push((await adminCall(url, 'POST', `/admin/accounts/${slug}/users/${username}/keys`, { name: `load-${i}` })).key as string);
+  const csv = ['Client Name,Plan Assets,Participants', ...Array.from({ length: 50 }, (_, i) => `Client ${i},${1000 * i}.5,${i}`)].join(
+    '\n',
+  );
   await adminCall(url, 'POST', `/admin/accounts/${slug}/spreadsheets/Client%20List/import?year=2025`, csv, 'text/csv');
-  const events = Array.from({ length: options.events ?? 50 }, (_, i) => ({ itemId: 500_000 + i, summary: `Load event ${i}`, startDate: '2030-06-15' }));
+  const events = Array.from({ length: options.events ?? 50 }, (_, i) => ({
+    itemId: 500_000 + i,
+    summary: `Load event ${i}`,
+    startDate: '2030-06-15',
+  }));
   await adminCall(url, 'POST', `/admin/accounts/${slug}/events`, events);
   const project = await fetch(`${url}/api/projects`, {
     method: 'POST',
@@ -78,7 +88,11 @@ export async function provisionAccount(url: string, options: { prefix?: string; 
 }
 
 async function renewFpToken(url: string, a: WorkloadAccount): Promise<void> {
-  const res = await fetch(`${url}/api/v2/auth`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: a.username, password: a.keys[0] }) });
+  const res = await fetch(`${url}/api/v2/auth`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: a.username, password: a.keys[0] }),
+  });
   if (!res.ok) throw new Error(`forward planner auth: ${res.status} ${await res.text()}`);
   a.fpToken = ((await res.json()) as { token: string }).token;
   a.fpTokenAt = Date.now();
@@ -96,34 +110,87 @@ export function requestFor(protocol: Protocol, a: WorkloadAccount, n: number, wr
       return write
         ? {
             name: 'POST touchpoints',
-            req: { method: 'POST', path: '/api/v1/touchpoints?year=2025', headers: { 'X-API-Key': key, ...json }, body: JSON.stringify({ company_name: `Company ${n % 20}`, touchpoints: `call ${n}`, reporting_quarter: 'Q1', reporting_year: '2025' }) },
+            req: {
+              method: 'POST',
+              path: '/api/v1/touchpoints?year=2025',
+              headers: { 'X-API-Key': key, ...json },
+              body: JSON.stringify({
+                company_name: `Company ${n % 20}`,
+                touchpoints: `call ${n}`,
+                reporting_quarter: 'Q1',
+                reporting_year: '2025',
+              }),
+            },
           }
-        : { name: 'GET sheet data', req: { method: 'GET', path: '/api/v1/spreadsheets/Client%20List/data?year=2025', headers: { 'X-API-Key': key } } };
+        : {
+            name: 'GET sheet data',
+            req: { method: 'GET', path: '/api/v1/spreadsheets/Client%20List/data?year=2025', headers: { 'X-API-Key': key } },
+          };
     case 'forward-planner':
-      return { name: 'GET events/date', req: { method: 'GET', path: '/api/v2/events/date?date=20300615&limit=50', headers: { Authorization: `Bearer ${a.fpToken}` } } };
+      return {
+        name: 'GET events/date',
+        req: { method: 'GET', path: '/api/v2/events/date?date=20300615&limit=50', headers: { Authorization: `Bearer ${a.fpToken}` } },
+      };
     case 'planfix': {
       const basic = { Authorization: `Basic ${Buffer.from(`${key}:${key}`).toString('base64')}`, 'Content-Type': 'application/xml' };
       return write
-        ? { name: 'task.add', req: { method: 'POST', path: '/xml/', headers: basic, body: xml(a.slug, 'task.add', `<task><title>Load task ${n}</title></task>`) } }
-        : { name: 'task.getList', req: { method: 'POST', path: '/xml/', headers: basic, body: xml(a.slug, 'task.getList', '<pageSize>20</pageSize>') } };
+        ? {
+            name: 'task.add',
+            req: {
+              method: 'POST',
+              path: '/xml/',
+              headers: basic,
+              body: xml(a.slug, 'task.add', `<task><title>Load task ${n}</title></task>`),
+            },
+          }
+        : {
+            name: 'task.getList',
+            req: { method: 'POST', path: '/xml/', headers: basic, body: xml(a.slug, 'task.getList', '<pageSize>20</pageSize>') },
+          };
     }
     case 'planpoint':
       return write
-        ? { name: 'PATCH project', req: { method: 'PATCH', path: `/api/projects/${a.projectId}`, headers: { Authorization: `Bearer ${key}`, ...json }, body: JSON.stringify({ description: `revision ${n}` }) } }
+        ? {
+            name: 'PATCH project',
+            req: {
+              method: 'PATCH',
+              path: `/api/projects/${a.projectId}`,
+              headers: { Authorization: `Bearer ${key}`, ...json },
+              body: JSON.stringify({ description: `revision ${n}` }),
+            },
+          }
         : { name: 'GET projects/mine', req: { method: 'GET', path: '/api/projects/mine', headers: { Authorization: `Bearer ${key}` } } };
     case 'reverse-etl':
-      return { name: 'GET syncs', req: { method: 'GET', path: '/api/reverse-etl/syncs?limit=20', headers: { Authorization: `Bearer ${key}` } } };
+      return {
+        name: 'GET syncs',
+        req: { method: 'GET', path: '/api/reverse-etl/syncs?limit=20', headers: { Authorization: `Bearer ${key}` } },
+      };
     case 'admin':
-      return { name: 'GET account', req: { method: 'GET', path: `/admin/accounts/${a.slug}`, headers: { Authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } } };
+      return {
+        name: 'GET account',
+        req: { method: 'GET', path: `/admin/accounts/${a.slug}`, headers: { Authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } },
+      };
   }
 }
 
 /** Sends one request; never throws (a transport failure or a timeout is an Answer with status 0). */
-export async function send(url: string, protocol: Protocol, name: string, req: WorkloadRequest, startedAt: number, timeoutMs = 10_000): Promise<Answer> {
+export async function send(
+  url: string,
+  protocol: Protocol,
+  name: string,
+  req: WorkloadRequest,
+  startedAt: number,
+  timeoutMs = 10_000,
+): Promise<Answer> {
   const t0 = Date.now();
   const base = { protocol, name, at: t0 - startedAt };
   try {
-    const res = await fetch(url + req.path, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url + req.path, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await res.text();
     const planfixCode = protocol === 'planfix' ? /<code>(\d+)<\/code>/.exec(text)?.[1] : undefined;
     const ok = protocol === 'planfix' ? res.status === 200 && text.includes('status="ok"') : res.status < 300;
@@ -137,7 +204,13 @@ export async function send(url: string, protocol: Protocol, name: string, req: W
     };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    return { ...base, ms: Date.now() - t0, status: 0, ok: false, error: err.name === 'TimeoutError' ? 'timeout' : (err.cause?.code ?? err.message) };
+    return {
+      ...base,
+      ms: Date.now() - t0,
+      status: 0,
+      ok: false,
+      error: err.name === 'TimeoutError' ? 'timeout' : (err.cause?.code ?? err.message),
+    };
   }
 }
 
@@ -156,7 +229,14 @@ export class Workload {
   constructor(
     private readonly url: string,
     private readonly account: WorkloadAccount,
-    private readonly options: { protocols?: readonly Protocol[]; concurrency?: number; pauseMs?: number; writes?: boolean; timeoutMs?: number; onAnswer?: (a: Answer) => void } = {},
+    private readonly options: {
+      protocols?: readonly Protocol[];
+      concurrency?: number;
+      pauseMs?: number;
+      writes?: boolean;
+      timeoutMs?: number;
+      onAnswer?: (a: Answer) => void;
+    } = {},
   ) {
     for (const protocol of options.protocols ?? PROTOCOLS) {
       for (let i = 0; i < (options.concurrency ?? 1); i++) this.workers.push(this.worker(protocol));
@@ -192,7 +272,12 @@ export class Workload {
  * A PlanSync upload of `size` generated bytes, streamed in 64 KiB chunks (`pauseMs` after each: a slow client), as
  * multipart with the file last. Resolves with the answer; rejects when the connection breaks.
  */
-export async function uploadFile(url: string, key: string, size: number, options: { filename?: string; pauseMs?: number; onChunk?: (sent: number) => void } = {}): Promise<Response> {
+export async function uploadFile(
+  url: string,
+  key: string,
+  size: number,
+  options: { filename?: string; pauseMs?: number; onChunk?: (sent: number) => void } = {},
+): Promise<Response> {
   const boundary = 'loadBoundary';
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="company_name"\r\n\r\nAcme\r\n--${boundary}\r\nContent-Disposition: form-data; name="document_type"\r\n\r\nReport\r\n` +

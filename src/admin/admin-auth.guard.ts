@@ -1,4 +1,14 @@
-import { applyDecorators, Inject, Injectable, UseFilters, UseGuards, UsePipes, type CanActivate, type ExecutionContext, type NestMiddleware } from '@nestjs/common';
+import {
+  applyDecorators,
+  Inject,
+  Injectable,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+  type CanActivate,
+  type ExecutionContext,
+  type NestMiddleware,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-docs.js';
 import { type NextFunction, type Request, type Response } from 'express';
@@ -52,8 +62,22 @@ export function AdminApi(): ClassDecorator {
     ApiTags('admin'),
     ApiBearerAuth('admin'),
     ApiErrors([
-      { status: 401, description: 'missing or wrong admin token', example: { error: { code: 'unauthorized', message: 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>' } } },
-      { status: 422, description: 'invalid or unknown fields', example: { error: { code: 'invalid_fields', message: 'invalid fields', details: [{ field: 'plan', issue: 'must be one of the following values: free, basic, pro, premium' }] } } },
+      {
+        status: 401,
+        description: 'missing or wrong admin token',
+        example: { error: { code: 'unauthorized', message: 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>' } },
+      },
+      {
+        status: 422,
+        description: 'invalid or unknown fields',
+        example: {
+          error: {
+            code: 'invalid_fields',
+            message: 'invalid fields',
+            details: [{ field: 'plan', issue: 'must be one of the following values: free, basic, pro, premium' }],
+          },
+        },
+      },
     ]),
     UseGuards(AdminAuthGuard),
     UsePipes(StrictBodyPipe),

@@ -2,7 +2,13 @@ import { assertNever, type DomainError } from '#errors';
 import { type ProtocolErrors, type WireError } from '../common/wire-error.js';
 
 /** `{"error":{"code","message","details"}}`: the Admin API's one error shape (admin.md §1). */
-export function adminError(status: number, code: string, message: string, details?: unknown[], headers: Record<string, string> = {}): WireError {
+export function adminError(
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown[],
+  headers: Record<string, string> = {},
+): WireError {
   return { status, headers, body: { error: { code, message, ...(details?.length ? { details } : {}) } } };
 }
 

@@ -25,7 +25,9 @@ export class AdminEventsController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Upsert 1–5,000 events by itemId (≤ 20 MiB), all or nothing' })
-  @ApiBody({ schema: { type: 'array', items: { type: 'object' }, example: [{ itemId: 4112034, summary: 'Forum', startDate: '2030-06-15' }] } })
+  @ApiBody({
+    schema: { type: 'array', items: { type: 'object' }, example: [{ itemId: 4112034, summary: 'Forum', startDate: '2030-06-15' }] },
+  })
   async import(@Param('slug') slug: string, @Req() req: Request) {
     const account = await this.accounts.get(slug);
     const batch = normalizeEventImport(req.body);

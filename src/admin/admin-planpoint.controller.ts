@@ -36,6 +36,7 @@ export function parsePause(body: unknown): { paused: boolean; reason: string | n
   if (typeof paused !== 'object' || paused === null || Array.isArray(paused)) throw bad('must be false or {value, reason}');
   const { value, reason, ...rest } = paused as Record<string, unknown>;
   if (Object.keys(rest).length || typeof value !== 'boolean') throw bad('must be false or {value, reason}');
-  if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason.length > 255)) throw bad('reason must be a string of up to 255 characters');
+  if (reason !== undefined && reason !== null && (typeof reason !== 'string' || reason.length > 255))
+    throw bad('reason must be a string of up to 255 characters');
   return { paused: value, reason: value ? ((reason as string | null | undefined) ?? 'paused') : null };
 }

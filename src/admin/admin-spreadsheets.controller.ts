@@ -69,16 +69,26 @@ export class AdminSpreadsheetsController {
   @ApiQuery({ name: 'client_column', required: false, description: 'Required for a sheet not yet in the catalogue' })
   @ApiQuery({ name: 'worksheet', required: false, description: 'XLSX: the worksheet to read (default: the first)' })
   @ApiBody({ schema: { type: 'string', example: 'Client Name,Plan Assets\nAcme Corp,1250000.50\n' } })
-  async import(@Param('slug') slug: string, @Param('sheet_name') sheetName: string, @Query() query: Record<string, unknown>, @Req() req: Request) {
+  async import(
+    @Param('slug') slug: string,
+    @Param('sheet_name') sheetName: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+  ) {
     const year = parseYearParam(query.year);
     const account = await this.accounts.get(slug);
     const { bytes, kind } = await receiveSheet(req);
     const catalogue = await this.sheets.catalogue(account.id);
-    const clientColumn = catalogue.find((s) => s.name === sheetName)?.clientColumn ?? (typeof query.client_column === 'string' ? query.client_column : undefined);
+    const clientColumn =
+      catalogue.find((s) => s.name === sheetName)?.clientColumn ??
+      (typeof query.client_column === 'string' ? query.client_column : undefined);
     if (!clientColumn) throw DomainError.invalid([{ field: 'client_column', issue: `required to register the new sheet '${sheetName}'` }]);
     let parsed: ParsedSheet;
     try {
-      parsed = kind === 'csv' ? parseCsv(bytes, { clientColumn }) : await parseXlsx(bytes, { clientColumn, worksheet: typeof query.worksheet === 'string' ? query.worksheet : undefined });
+      parsed =
+        kind === 'csv'
+          ? parseCsv(bytes, { clientColumn })
+          : await parseXlsx(bytes, { clientColumn, worksheet: typeof query.worksheet === 'string' ? query.worksheet : undefined });
     } catch (e) {
       if (e instanceof SheetImportError) throw DomainError.invalid(e.issues, e.message);
       throw e;

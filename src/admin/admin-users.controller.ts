@@ -11,7 +11,7 @@ export class AdminUsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @ApiOperation({ summary: "Create a user in the account (username and e-mail unique across the gateway)" })
+  @ApiOperation({ summary: 'Create a user in the account (username and e-mail unique across the gateway)' })
   async create(@Param('slug') slug: string, @Body() body: CreateUserDto) {
     const { assigned_clients, ...rest } = body;
     return userBody(await this.users.create(slug, { ...rest, assignedClients: assigned_clients }));

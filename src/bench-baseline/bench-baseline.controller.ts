@@ -81,7 +81,15 @@ export class BenchBaselineController {
       { target: 'all', project: { id: Number(project), withSubprojects: false }, flags: [], sort: 'NUMBER_ASC' },
       { offset: 0, limit: 100 },
     );
-    res.type('application/xml; charset=utf-8').send(okResponse([list('tasks', page.total, page.items.map((t) => taskElement(t, 'UTC', false)))]));
+    res.type('application/xml; charset=utf-8').send(
+      okResponse([
+        list(
+          'tasks',
+          page.total,
+          page.items.map((t) => taskElement(t, 'UTC', false)),
+        ),
+      ]),
+    );
   }
 
   /** Planpoint's public projects/find: the same lookups and document, no limiter and no credential check. */

@@ -25,7 +25,11 @@ export function nestsWithin(value: unknown, max: number): boolean {
 }
 
 const limitDepth: RequestHandler = (req, _res, next) =>
-  next(nestsWithin(req.body, JSON_MAX_DEPTH) ? undefined : DomainError.malformed(`the request body nests deeper than ${JSON_MAX_DEPTH} levels`));
+  next(
+    nestsWithin(req.body, JSON_MAX_DEPTH)
+      ? undefined
+      : DomainError.malformed(`the request body nests deeper than ${JSON_MAX_DEPTH} levels`),
+  );
 
 /**
  * Body parsers as module middleware (JSON not strict: a body of `"x"` parses, and each protocol answers that it is

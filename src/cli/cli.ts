@@ -96,9 +96,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     content: { pieces: AsyncIterable<Buffer> | Iterable<Buffer>; length: number; contentType: string },
     sent: (bytes: number) => void,
   ): Promise<Json> => {
-    const iterator = (Symbol.asyncIterator in content.pieces ? content.pieces[Symbol.asyncIterator]() : content.pieces[Symbol.iterator]()) as
-      | AsyncIterator<Buffer>
-      | Iterator<Buffer>;
+    const iterator = (
+      Symbol.asyncIterator in content.pieces ? content.pieces[Symbol.asyncIterator]() : content.pieces[Symbol.iterator]()
+    ) as AsyncIterator<Buffer> | Iterator<Buffer>;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         const next = await iterator.next();
@@ -110,7 +110,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return call(method, path, body, { length: content.length, contentType: content.contentType });
   };
 
-  const print = (value: Json, human: () => string) => io.out((program.opts<GlobalOptions>().json ? JSON.stringify(value, null, 2) : human()) + '\n');
+  const print = (value: Json, human: () => string) =>
+    io.out((program.opts<GlobalOptions>().json ? JSON.stringify(value, null, 2) : human()) + '\n');
   const seg = encodeURIComponent;
 
   const accounts = program.command('accounts').description('accounts (tenants)');
@@ -124,7 +125,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
   accounts.command('list').action(async () => {
     const r = await call('GET', '/admin/accounts');
-    print(r, () => (r.accounts as Json[]).map((a) => `${String(a.slug)}\t${String(a.plan)}\t${String(a.status)}\t${String(a.name)}`).join('\n') || '(no accounts)');
+    print(
+      r,
+      () =>
+        (r.accounts as Json[]).map((a) => `${String(a.slug)}\t${String(a.plan)}\t${String(a.status)}\t${String(a.name)}`).join('\n') ||
+        '(no accounts)',
+    );
   });
   accounts.command('show <slug>').action(async (slug: string) => {
     const a = await call('GET', `/admin/accounts/${seg(slug)}`);
@@ -162,13 +168,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         email: o.email,
         role: o.role,
         ...(o.password ? { password: o.password } : {}),
-        ...(o.assignedClients !== undefined ? { assigned_clients: o.assignedClients.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(o.assignedClients !== undefined
+          ? {
+              assigned_clients: o.assignedClients
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            }
+          : {}),
       });
       print(u, () => `created user ${String(u.username)} (${String(u.role)}) in ${account}`);
     });
   users.command('list <account>').action(async (account: string) => {
     const r = await call('GET', `/admin/accounts/${seg(account)}/users`);
-    print(r, () => (r.users as Json[]).map((u) => `${String(u.username)}\t${String(u.email)}\t${String(u.role)}\t${u.active ? 'active' : 'inactive'}`).join('\n') || '(no users)');
+    print(
+      r,
+      () =>
+        (r.users as Json[])
+          .map((u) => `${String(u.username)}\t${String(u.email)}\t${String(u.role)}\t${u.active ? 'active' : 'inactive'}`)
+          .join('\n') || '(no users)',
+    );
   });
   users
     .command('update <account> <username>')
@@ -177,16 +196,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--password <password>')
     .option('--assigned-clients <names>', 'comma-separated client names')
     .addOption(new Option('--active <bool>').choices(['true', 'false']))
-    .action(async (account: string, username: string, o: { email?: string; role?: string; password?: string; assignedClients?: string; active?: string }) => {
-      const u = await call('PATCH', `/admin/accounts/${seg(account)}/users/${seg(username)}`, {
-        email: o.email,
-        role: o.role,
-        password: o.password,
-        assigned_clients: o.assignedClients?.split(',').map((s) => s.trim()).filter(Boolean),
-        active: o.active === undefined ? undefined : o.active === 'true',
-      });
-      print(u, () => `updated user ${String(u.username)}`);
-    });
+    .action(
+      async (
+        account: string,
+        username: string,
+        o: { email?: string; role?: string; password?: string; assignedClients?: string; active?: string },
+      ) => {
+        const u = await call('PATCH', `/admin/accounts/${seg(account)}/users/${seg(username)}`, {
+          email: o.email,
+          role: o.role,
+          password: o.password,
+          assigned_clients: o.assignedClients
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+          active: o.active === undefined ? undefined : o.active === 'true',
+        });
+        print(u, () => `updated user ${String(u.username)}`);
+      },
+    );
 
   const keys = program.command('keys').description("a user's API keys");
   keys.command('create <account> <username> <name>').action(async (account: string, username: string, name: string) => {
@@ -195,10 +223,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   });
   keys.command('list <account> <username>').action(async (account: string, username: string) => {
     const r = await call('GET', `/admin/accounts/${seg(account)}/users/${seg(username)}/keys`);
-    print(r, () =>
-      (r.keys as Json[])
-        .map((k) => `${String(k.name)}\t${String(k.prefix)}…\tcreated ${String(k.created_at)}\t${k.revoked_at ? `revoked ${String(k.revoked_at)}` : `last used ${String(k.last_used_at ?? 'never')}`}`)
-        .join('\n') || '(no keys)',
+    print(
+      r,
+      () =>
+        (r.keys as Json[])
+          .map(
+            (k) =>
+              `${String(k.name)}\t${String(k.prefix)}…\tcreated ${String(k.created_at)}\t${k.revoked_at ? `revoked ${String(k.revoked_at)}` : `last used ${String(k.last_used_at ?? 'never')}`}`,
+          )
+          .join('\n') || '(no keys)',
     );
   });
   keys.command('revoke <account> <username> <name>').action(async (account: string, username: string, name: string) => {
@@ -219,8 +252,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!Array.isArray(events)) throw new CliFailure(`${file} must hold a JSON array of events`);
       if (events.length === 0) throw new CliFailure(`${file} holds no event`);
       const chunks: Buffer[] = [];
-      for (let i = 0; i < events.length; i += EVENTS_PER_CALL) chunks.push(Buffer.from(JSON.stringify(events.slice(i, i + EVENTS_PER_CALL))));
-      const progress = new UploadProgress(io, chunks.reduce((n, c) => n + c.length, 0));
+      for (let i = 0; i < events.length; i += EVENTS_PER_CALL)
+        chunks.push(Buffer.from(JSON.stringify(events.slice(i, i + EVENTS_PER_CALL))));
+      const progress = new UploadProgress(
+        io,
+        chunks.reduce((n, c) => n + c.length, 0),
+      );
       const total = { inserted: 0, updated: 0, unchanged: 0, ignored_fields: [] as string[] };
       try {
         for (const [i, chunk] of chunks.entries()) {
@@ -265,15 +302,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const query = new URLSearchParams({ year });
       if (o.clientColumn) query.set('client_column', o.clientColumn);
       if (o.worksheet) query.set('worksheet', o.worksheet);
-      const content = kind === '.csv' ? { pieces: createReadStream(file), length: size, contentType: 'text/csv' } : multipartFile(file, size);
+      const content =
+        kind === '.csv' ? { pieces: createReadStream(file), length: size, contentType: 'text/csv' } : multipartFile(file, size);
       const progress = new UploadProgress(io, content.length);
       let r: Json;
       try {
-        r = await upload('POST', `/admin/accounts/${seg(account)}/spreadsheets/${seg(sheet)}/import?${query}`, content, (bytes) => progress.add(bytes));
+        r = await upload('POST', `/admin/accounts/${seg(account)}/spreadsheets/${seg(sheet)}/import?${query}`, content, (bytes) =>
+          progress.add(bytes),
+        );
       } finally {
         progress.stop();
       }
-      print(r, () => `imported ${String(r.rows)} rows into '${String(r.sheet_name)}' ${String(r.year)}${r.replaced ? ' (replaced the previous table)' : ''}`);
+      print(
+        r,
+        () =>
+          `imported ${String(r.rows)} rows into '${String(r.sheet_name)}' ${String(r.year)}${r.replaced ? ' (replaced the previous table)' : ''}`,
+      );
     });
 
   try {
@@ -314,7 +358,11 @@ class UploadProgress {
     if (Date.now() - this.started < (this.io.progressAfterMs ?? PROGRESS_AFTER_MS)) return;
     if (this.io.progressStream?.isTTY) {
       if (!this.bar) {
-        this.bar = new SingleBar({ stream: this.io.progressStream, format: 'uploading [{bar}] {percentage}% | {value}/{total} KiB | {duration}s', hideCursor: true });
+        this.bar = new SingleBar({
+          stream: this.io.progressStream,
+          format: 'uploading [{bar}] {percentage}% | {value}/{total} KiB | {duration}s',
+          hideCursor: true,
+        });
         this.bar.start(Math.ceil(this.totalBytes / 1024), 0);
       }
       this.bar.update(Math.ceil(this.sent / 1024));
@@ -344,7 +392,9 @@ function jsonPieces(json: Buffer): { pieces: Iterable<Buffer>; length: number; c
 function multipartFile(file: string, size: number): { pieces: AsyncIterable<Buffer>; length: number; contentType: string } {
   const boundary = `plangate${Date.now().toString(16)}`;
   const name = basename(file).replace(/["\\\r\n]/g, '_');
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   async function* pieces() {
     yield head;

@@ -28,7 +28,15 @@ export function toDomainError(exception: unknown): DomainError | undefined {
       const position = /position (\d+)/.exec((parser as Error).message ?? '')?.[1];
       const offset = position === undefined ? (parser.body?.length ?? 0) : Number(position);
       return new DomainError('MALFORMED', 'the request body is not valid JSON', {
-        fields: [{ field: 'body', issue: 'JSON decode error', loc: ['body', offset], type: 'json_invalid', ctx: { error: (parser as Error).message } }],
+        fields: [
+          {
+            field: 'body',
+            issue: 'JSON decode error',
+            loc: ['body', offset],
+            type: 'json_invalid',
+            ctx: { error: (parser as Error).message },
+          },
+        ],
       });
     }
     case 'entity.too.large':

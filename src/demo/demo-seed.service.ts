@@ -48,7 +48,9 @@ export class DemoSeedService implements OnApplicationBootstrap {
     if (!(await this.wanted())) return;
     const existing = (await this.accounts.list()).some((a) => a.slug === DEMO_ACCOUNT);
     if (existing) {
-      this.logger.log(`demo account '${DEMO_ACCOUNT}' exists already; make a new key with: npm run cli -- keys create ${DEMO_ACCOUNT} ${DEMO_USER} <name>`);
+      this.logger.log(
+        `demo account '${DEMO_ACCOUNT}' exists already; make a new key with: npm run cli -- keys create ${DEMO_ACCOUNT} ${DEMO_USER} <name>`,
+      );
       return;
     }
     await this.accounts.create({ slug: DEMO_ACCOUNT, name: 'Demo Planning Co', plan: 'pro' });
@@ -88,9 +90,26 @@ export class DemoSeedService implements OnApplicationBootstrap {
       clientColumn: 'Client Name',
     });
     await this.sheets.import(p.accountId, 'Fee Schedule', year, fees);
-    const base = { reportingYear: String(year), stakeholders: 'Plan Sponsor, TPA', timeSpent: 45, includeInAnnualReviewReport: 'No' as const };
-    await this.touchpoints.create(p, year, { ...base, companyName: 'Acme', touchpoints: 'Quarterly review call', reportingQuarter: 'Q1', date: `${year}-02-14` });
-    await this.touchpoints.create(p, year, { ...base, companyName: 'Globex', touchpoints: 'Fee benchmarking discussion', reportingQuarter: 'Q2', date: `${year}-05-20` });
+    const base = {
+      reportingYear: String(year),
+      stakeholders: 'Plan Sponsor, TPA',
+      timeSpent: 45,
+      includeInAnnualReviewReport: 'No' as const,
+    };
+    await this.touchpoints.create(p, year, {
+      ...base,
+      companyName: 'Acme',
+      touchpoints: 'Quarterly review call',
+      reportingQuarter: 'Q1',
+      date: `${year}-02-14`,
+    });
+    await this.touchpoints.create(p, year, {
+      ...base,
+      companyName: 'Globex',
+      touchpoints: 'Fee benchmarking discussion',
+      reportingQuarter: 'Q2',
+      date: `${year}-05-20`,
+    });
   }
 
   /** A project with a few tasks (one of them started, with a comment) and contacts, for the Planfix quickstart. */
@@ -110,8 +129,22 @@ export class DemoSeedService implements OnApplicationBootstrap {
   private async seedPlanpoint(p: Principal, projectPublicId: string): Promise<void> {
     if ((await this.floors.list(p, projectPublicId)).length) return;
     const plan: [string, number, [string, 'Available' | 'On Hold' | 'Sold', string, number][]][] = [
-      ['Level 1', 1, [['101', 'Available', '1', 285000], ['102', 'On Hold', '2', 350000]]],
-      ['Level 2', 2, [['201', 'Sold', '2', 365000], ['202', 'Available', 'Studio', 210000]]],
+      [
+        'Level 1',
+        1,
+        [
+          ['101', 'Available', '1', 285000],
+          ['102', 'On Hold', '2', 350000],
+        ],
+      ],
+      [
+        'Level 2',
+        2,
+        [
+          ['201', 'Sold', '2', 365000],
+          ['202', 'Available', 'Studio', 210000],
+        ],
+      ],
     ];
     for (const [name, level, units] of plan) {
       const floor = await this.floors.create(p, projectPublicId, { name, level });
@@ -132,24 +165,60 @@ export class DemoSeedService implements OnApplicationBootstrap {
 /** A few Forward Planner events around the day of the seed, so that `events/date` of today has something. */
 export function demoEvents(now: number): Record<string, unknown>[] {
   const day = (n: number) => new Date(now + n * 86_400_000).toISOString().slice(0, 10);
-  const london = { timezoneID: 1, timezoneAbbreviation: 'GMT', timezoneName: '(GMT) Greenwich Mean Time', timezoneOffset: 0, timezoneIdentity: null };
+  const london = {
+    timezoneID: 1,
+    timezoneAbbreviation: 'GMT',
+    timezoneName: '(GMT) Greenwich Mean Time',
+    timezoneOffset: 0,
+    timezoneIdentity: null,
+  };
   const uk = { countryId: 44, countryName: 'United Kingdom', region: 'EUROPE', countryCode: 'GB' };
   return [
     {
-      itemId: 1001, summary: 'Quarterly plan sponsor review', description: 'Acme Corp reviews its retirement plan line-up', startDate: day(0),
-      time: '09:30', timezone: london, venue: '1 Demo Street, London', organisationId: 1, organisationName: 'Acme', countryId: 44,
-      countryName: 'United Kingdom', country: uk, categories: [{ categoryId: 10, categoryName: 'Economy', categoryOrder: 1 }],
-      eventTypes: [{ tagId: 100, tagName: 'Meetings' }], isHeadline: true, locale: 'en-GB',
+      itemId: 1001,
+      summary: 'Quarterly plan sponsor review',
+      description: 'Acme Corp reviews its retirement plan line-up',
+      startDate: day(0),
+      time: '09:30',
+      timezone: london,
+      venue: '1 Demo Street, London',
+      organisationId: 1,
+      organisationName: 'Acme',
+      countryId: 44,
+      countryName: 'United Kingdom',
+      country: uk,
+      categories: [{ categoryId: 10, categoryName: 'Economy', categoryOrder: 1 }],
+      eventTypes: [{ tagId: 100, tagName: 'Meetings' }],
+      isHeadline: true,
+      locale: 'en-GB',
     },
     {
-      itemId: 1002, summary: 'Benefits conference', description: 'Two days on plan design and fees', startDate: day(1), endDate: day(2),
-      venue: 'Excel Centre, London', organisationName: 'Globex', countryId: 44, countryName: 'United Kingdom', country: uk,
-      categories: [{ categoryId: 11, categoryName: 'Pensions', categoryOrder: 2 }], eventTypes: [{ tagId: 101, tagName: 'Conferences' }],
+      itemId: 1002,
+      summary: 'Benefits conference',
+      description: 'Two days on plan design and fees',
+      startDate: day(1),
+      endDate: day(2),
+      venue: 'Excel Centre, London',
+      organisationName: 'Globex',
+      countryId: 44,
+      countryName: 'United Kingdom',
+      country: uk,
+      categories: [{ categoryId: 11, categoryName: 'Pensions', categoryOrder: 2 }],
+      eventTypes: [{ tagId: 101, tagName: 'Conferences' }],
     },
     {
-      itemId: 1003, summary: 'Fee schedule publication', description: 'Annual publication of the fee schedule', startDate: day(7),
-      time: '07:00', timezone: london, organisationName: 'Acme', countryId: 44, countryName: 'United Kingdom', country: uk,
-      categories: [{ categoryId: 10, categoryName: 'Economy', categoryOrder: 1 }], eventTypes: [{ tagId: 102, tagName: 'Publications' }],
+      itemId: 1003,
+      summary: 'Fee schedule publication',
+      description: 'Annual publication of the fee schedule',
+      startDate: day(7),
+      time: '07:00',
+      timezone: london,
+      organisationName: 'Acme',
+      countryId: 44,
+      countryName: 'United Kingdom',
+      country: uk,
+      categories: [{ categoryId: 10, categoryName: 'Economy', categoryOrder: 1 }],
+      eventTypes: [{ tagId: 102, tagName: 'Publications' }],
     },
   ];
 }

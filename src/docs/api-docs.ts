@@ -18,5 +18,9 @@ export function ApiAnswer(status: number, example: unknown, description = 'succe
 
 /** A protocol's error format (at the controller: every route answers its errors so), by example. */
 export function ApiErrors(examples: { status: number; description: string; example: unknown }[]): ClassDecorator & MethodDecorator {
-  return applyDecorators(...examples.map((e) => ApiResponse({ status: e.status, description: e.description, content: { 'application/json': { example: e.example } } })));
+  return applyDecorators(
+    ...examples.map((e) =>
+      ApiResponse({ status: e.status, description: e.description, content: { 'application/json': { example: e.example } } }),
+    ),
+  );
 }

@@ -14,7 +14,10 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .addTag('reverse-etl', 'Planasonix-style reverse ETL (/api/reverse-etl and /v1/api/reverse-etl; Bearer <API key>, admin users)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'plansync')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'access token from POST /api/v2/auth' }, 'forward-planner')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'access token from POST /api/v2/auth' },
+      'forward-planner',
+    )
     .addTag('planpoint', 'Planpoint API (Bearer API key or JWT from /api/users/login)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key or Planpoint access token' }, 'planpoint')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key (psk_…) of an admin user' }, 'reverse-etl')

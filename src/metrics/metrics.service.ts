@@ -35,7 +35,8 @@ export class MetricsService {
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
-        const pool = (store.dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+        const pool = (store.dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } })
+          .master;
         this.set({ state: 'total' }, pool?.totalCount ?? 0);
         this.set({ state: 'idle' }, pool?.idleCount ?? 0);
         this.set({ state: 'waiting' }, pool?.waitingCount ?? 0);

@@ -60,6 +60,8 @@ describe('Swagger UI (/docs) in Chromium', () => {
     const status = health.locator('.live-responses-table tr.response .response-col_status').first();
     await status.waitFor({ timeout: 30_000 });
     expect((await status.innerText()).trim()).toBe('200');
-    expect(await health.locator('.live-responses-table tr.response .response-col_description').first().innerText()).toContain('"status": "healthy"');
+    expect(await health.locator('.live-responses-table tr.response .response-col_description').first().innerText()).toContain(
+      '"status": "healthy"',
+    );
   });
 });

@@ -35,7 +35,9 @@ export class DocumentedClient {
   constructor(private readonly options: { url: string; account: string; apiKey: string; token: string }) {}
 
   body(method: string, params: Params = {}): string {
-    return `<?xml version="1.0" encoding="UTF-8"?><request method="${method}">${compact('account', this.options.account)}${Object.entries(params)
+    return `<?xml version="1.0" encoding="UTF-8"?><request method="${method}">${compact('account', this.options.account)}${Object.entries(
+      params,
+    )
       .map(([k, v]) => compact(k, v))
       .join('')}</request>`;
   }

@@ -85,7 +85,17 @@ export class ForwardPlannerIngester {
 
   private ingest(items: Json[]): void {
     for (const item of items) {
-      for (const field of ['itemId', 'createdDate', 'lastEditDate', 'lastEditDateUtc', 'deleted', 'summary', 'description', 'startDate', 'endDate']) {
+      for (const field of [
+        'itemId',
+        'createdDate',
+        'lastEditDate',
+        'lastEditDateUtc',
+        'deleted',
+        'summary',
+        'description',
+        'startDate',
+        'endDate',
+      ]) {
         if (!(field in item)) throw new Error(`the parser requires ${field}`);
       }
       if (!Array.isArray(item.pressContacts)) throw new Error('pressContacts must be an array');
@@ -99,7 +109,9 @@ export class ForwardPlannerIngester {
       const res = await this.withIp(request(this.server).get(path))
         .query(params)
         .set({ 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` });
-      this.calls.push(`GET ${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))} → ${res.status}`);
+      this.calls.push(
+        `GET ${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))} → ${res.status}`,
+      );
       if (res.status === 200) return res.body as Json[];
       if (res.status === 401) await this.authenticate();
     }
@@ -116,14 +128,18 @@ export class ForwardPlannerIngester {
   }
 
   private async credentials(): Promise<void> {
-    const res = await this.withIp(request(this.server).post('/api/v2/auth')).type('form').send({ username: this.config.username, password: this.config.password });
+    const res = await this.withIp(request(this.server).post('/api/v2/auth'))
+      .type('form')
+      .send({ username: this.config.username, password: this.config.password });
     this.calls.push(`POST /api/v2/auth → ${res.status}`);
     if (res.status !== 200) throw new Error(`auth answered ${res.status}`);
     this.accept(res.body as Json);
   }
 
   private async renew(): Promise<void> {
-    const res = await this.withIp(request(this.server).post('/api/v2/auth/renew')).type('form').send({ refreshToken: this.tokens.refreshToken! });
+    const res = await this.withIp(request(this.server).post('/api/v2/auth/renew'))
+      .type('form')
+      .send({ refreshToken: this.tokens.refreshToken! });
     this.calls.push(`POST /api/v2/auth/renew → ${res.status}`);
     if (res.status === 400) {
       this.tokens.refreshToken = null;

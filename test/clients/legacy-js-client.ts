@@ -23,7 +23,8 @@ export interface LegacyAnswer {
   body: Record<string, any>;
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
+const escape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
 
 function element(name: string, value: unknown, depth: number): string {
   const pad = '\t'.repeat(depth);
@@ -51,20 +52,26 @@ function implode(obj: unknown): string {
     .join('');
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', attributesGroupName: '$', parseTagValue: false, trimValues: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  attributesGroupName: '$',
+  parseTagValue: false,
+  trimValues: true,
+});
 
 export class LegacyJsClient {
   sid: string | null = null;
 
-  constructor(
-    private readonly options: { url: string; account: string; apiKey: string; privateKey?: string; token?: string },
-  ) {}
+  constructor(private readonly options: { url: string; account: string; apiKey: string; privateKey?: string; token?: string }) {}
 
   /** The request body exactly as the client would send it. */
   body(method: string, params: Params = {}): string {
     const signed: Params = { account: this.options.account, ...params };
     if (this.sid) signed.sid = this.sid;
-    const signature = createHash('md5').update(method + implode(signed) + (this.options.privateKey ?? ''), 'utf8').digest('hex');
+    const signature = createHash('md5')
+      .update(method + implode(signed) + (this.options.privateKey ?? ''), 'utf8')
+      .digest('hex');
     const children = Object.entries({ ...signed, signature })
       .map(([k, v]) => element(k, v, 1))
       .join('');

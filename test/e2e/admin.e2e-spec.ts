@@ -33,7 +33,9 @@ describe('Admin API', () => {
     it('refuses a wrong token, and a token sent as Basic', async () => {
       expectAdminError(await request(server).get('/admin/accounts').set('Authorization', 'Bearer nope'), 401, 'unauthorized');
       expectAdminError(
-        await request(server).get('/admin/accounts').set('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`),
+        await request(server)
+          .get('/admin/accounts')
+          .set('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`),
         401,
         'unauthorized',
       );

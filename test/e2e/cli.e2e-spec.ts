@@ -30,9 +30,23 @@ describe('CLI (npm run cli)', () => {
   it('creates an account, a user and a key, lists them, and revokes the key', async () => {
     const slug = unique('cli');
     const username = unique('carol');
-    expect(await cli('accounts', 'create', slug, '--name', 'CLI Co', '--plan', 'premium')).toMatchObject({ code: 0, out: `created account ${slug} (premium)\n` });
+    expect(await cli('accounts', 'create', slug, '--name', 'CLI Co', '--plan', 'premium')).toMatchObject({
+      code: 0,
+      out: `created account ${slug} (premium)\n`,
+    });
     expect((await cli('accounts', 'list')).out).toContain(`${slug}\tpremium\tactive\tCLI Co`);
-    const user = await cli('users', 'create', slug, username, '--email', `${username}@example.com`, '--role', 'advisor', '--assigned-clients', 'Acme, Globex');
+    const user = await cli(
+      'users',
+      'create',
+      slug,
+      username,
+      '--email',
+      `${username}@example.com`,
+      '--role',
+      'advisor',
+      '--assigned-clients',
+      'Acme, Globex',
+    );
     expect(user.code).toBe(0);
     const shown = await cli('--json', 'users', 'list', slug);
     expect(JSON.parse(shown.out).users[0]).toMatchObject({ username, role: 'advisor', assigned_clients: ['Acme', 'Globex'] });
@@ -69,11 +83,19 @@ describe('CLI (npm run cli)', () => {
 
   it('fails with exit 1 when the token is wrong or the gateway cannot be reached', async () => {
     let err = '';
-    const wrong = await runCli(['accounts', 'list'], { out: () => {}, err: (s) => (err += s), env: { PLANGATE_URL: url, ADMIN_TOKEN: 'wrong-token-123456' } });
+    const wrong = await runCli(['accounts', 'list'], {
+      out: () => {},
+      err: (s) => (err += s),
+      env: { PLANGATE_URL: url, ADMIN_TOKEN: 'wrong-token-123456' },
+    });
     expect(wrong).toBe(1);
     expect(err).toMatch(/admin token/);
     err = '';
-    const down = await runCli(['accounts', 'list'], { out: () => {}, err: (s) => (err += s), env: { PLANGATE_URL: 'http://127.0.0.1:1', ADMIN_TOKEN: 'x' } });
+    const down = await runCli(['accounts', 'list'], {
+      out: () => {},
+      err: (s) => (err += s),
+      env: { PLANGATE_URL: 'http://127.0.0.1:1', ADMIN_TOKEN: 'x' },
+    });
     expect(down).toBe(1);
     expect(err).toMatch(/cannot reach/);
   });
@@ -93,7 +115,8 @@ describe('CLI (npm run cli)', () => {
       writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
       return path;
     };
-    const events = (n: number, from = 1) => Array.from({ length: n }, (_, i) => ({ itemId: from + i, summary: `Event ${from + i}`, startDate: '2030-01-01', extra: 1 }));
+    const events = (n: number, from = 1) =>
+      Array.from({ length: n }, (_, i) => ({ itemId: from + i, summary: `Event ${from + i}`, startDate: '2030-01-01', extra: 1 }));
 
     it('sends a file in calls of 5,000 with progress, and sums the answers', async () => {
       const slug = unique('cli');
@@ -139,7 +162,11 @@ describe('CLI import-sheet', () => {
   async function cli(...args: string[]) {
     let out = '';
     let err = '';
-    const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), env: { PLANGATE_URL: url, ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+    const code = await runCli(args, {
+      out: (s) => (out += s),
+      err: (s) => (err += s),
+      env: { PLANGATE_URL: url, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+    });
     return { code, out, err };
   }
 
@@ -147,7 +174,10 @@ describe('CLI import-sheet', () => {
     const a = await createAccountWithKey(t.app.getHttpServer());
     const csv = join(dir, 'clients.csv');
     writeFileSync(csv, 'Client Name,Participants\nAcme Corp,120\nBeta LLC,15\n');
-    expect(await cli('import-sheet', a.slug, 'Client List', '2025', csv)).toMatchObject({ code: 0, out: "imported 2 rows into 'Client List' 2025\n" });
+    expect(await cli('import-sheet', a.slug, 'Client List', '2025', csv)).toMatchObject({
+      code: 0,
+      out: "imported 2 rows into 'Client List' 2025\n",
+    });
 
     const workbook = new ExcelJS.Workbook();
     const ws = workbook.addWorksheet('Fees');
@@ -157,9 +187,20 @@ describe('CLI import-sheet', () => {
     await workbook.xlsx.writeFile(xlsx);
     const res = await cli('--json', 'import-sheet', a.slug, 'Custom Fees', '2024', xlsx, '--client-column', 'Client');
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.out)).toMatchObject({ sheet_name: 'Custom Fees', year: 2024, rows: 1, columns: [{ name: 'Client', type: 'text' }, { name: 'Fee', type: 'numeric' }] });
+    expect(JSON.parse(res.out)).toMatchObject({
+      sheet_name: 'Custom Fees',
+      year: 2024,
+      rows: 1,
+      columns: [
+        { name: 'Client', type: 'text' },
+        { name: 'Fee', type: 'numeric' },
+      ],
+    });
 
-    const data = await request(t.app.getHttpServer()).get('/api/v1/spreadsheets/Custom%20Fees/data?year=2024').set('X-API-Key', a.key).expect(200);
+    const data = await request(t.app.getHttpServer())
+      .get('/api/v1/spreadsheets/Custom%20Fees/data?year=2024')
+      .set('X-API-Key', a.key)
+      .expect(200);
     expect(data.body.data).toEqual([{ Client: 'Acme Corp', Fee: 10.5 }]);
   });
 

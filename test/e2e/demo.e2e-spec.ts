@@ -45,8 +45,11 @@ describe('start banner of a fresh clone', () => {
   afterAll(() => gw?.stop());
 
   it('runs on the Node.js the project pins, and says so first', () => {
-    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.node;
-    expect(gw.stdout().split('\n')[0]).toMatch(new RegExp(`^Plangate listening on http://\\S+ \\(embedded store in \\S+, Node\\.js v${pinned.replaceAll('.', '\\.')}\\)$`));
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies
+      .node;
+    expect(gw.stdout().split('\n')[0]).toMatch(
+      new RegExp(`^Plangate listening on http://\\S+ \\(embedded store in \\S+, Node\\.js v${pinned.replaceAll('.', '\\.')}\\)$`),
+    );
   });
 
   it('prints the demo key once and one working curl per protocol', async () => {
@@ -62,9 +65,17 @@ describe('start banner of a fresh clone', () => {
 
     const run = await runRecordedShell(script, { cwd: gw.dir });
     const failures = run.calls.filter((c) => c.exitCode !== 0 || c.status >= 400 || c.body.includes('<response status="error"'));
-    expect(failures.map((c) => `banner line ${c.line}: ${banner[c.line - 1].trim()}\n→ curl exit ${c.exitCode}, HTTP ${c.status}: ${c.body.slice(0, 300)}`)).toEqual([]);
+    expect(
+      failures.map(
+        (c) => `banner line ${c.line}: ${banner[c.line - 1].trim()}\n→ curl exit ${c.exitCode}, HTTP ${c.status}: ${c.body.slice(0, 300)}`,
+      ),
+    ).toEqual([]);
     for (const line of curlLines) expect(run.calls.some((c) => c.line === line)).toBe(true);
-    const bodyOf = (marker: string) => run.calls.filter((c) => banner[c.line - 1].includes(marker)).map((c) => c.body).join('\n');
+    const bodyOf = (marker: string) =>
+      run.calls
+        .filter((c) => banner[c.line - 1].includes(marker))
+        .map((c) => c.body)
+        .join('\n');
     expect(bodyOf('# PlanSync')).toContain('"Globex"');
     expect(bodyOf('# Forward Planner')).toContain('Quarterly plan sponsor review');
     expect(bodyOf('# Planfix XML')).toContain('<tasks totalCount="3" count="3">');

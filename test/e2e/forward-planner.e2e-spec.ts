@@ -3,7 +3,16 @@ import type request from 'supertest';
 import { StoreService } from '#store';
 import { sha256 } from '#identity';
 import { admin, createAccountWithKey, unique, type AccountWithKey } from '../factories/admin.factory.js';
-import { claimsOf, fpClient, fpEvent, fpLogin, handMadeJwt, importEvents, newItemId, type FpSession } from '../factories/forward-planner.factory.js';
+import {
+  claimsOf,
+  fpClient,
+  fpEvent,
+  fpLogin,
+  handMadeJwt,
+  importEvents,
+  newItemId,
+  type FpSession,
+} from '../factories/forward-planner.factory.js';
 import { ForwardPlannerIngester } from '../clients/forward-planner-ingester.js';
 import { DemoSeedService } from '../../src/demo/demo-seed.service.js';
 import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
@@ -68,7 +77,9 @@ describe('Forward Planner v2', () => {
       expect(claims.fam).toMatch(/^[0-9a-f-]{36}$/);
       expect(claims.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
       // stored as SHA-256 only
-      const [{ n }] = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_sha256 = $1', [sha256(res.body.refreshToken)]);
+      const [{ n }] = await store.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_sha256 = $1', [
+        sha256(res.body.refreshToken),
+      ]);
       expect(n).toBe(1);
       expect(t.logs.text).not.toContain(res.body.refreshToken);
       expect(t.logs.lines.some((l) => l.includes('"url":"/api/v2/auth"') && l.includes('"protocol":"forward-planner"'))).toBe(true);
@@ -98,7 +109,8 @@ describe('Forward Planner v2', () => {
         expect(res.body).toEqual(INVALID_LOGIN);
       }
       // a revoked key, an inactive user, a disabled account
-      const second = (await admin(server).post(`/admin/accounts/${acct.slug}/users/${acct.username}/keys`, { name: 'second' }).expect(201)).body.key;
+      const second = (await admin(server).post(`/admin/accounts/${acct.slug}/users/${acct.username}/keys`, { name: 'second' }).expect(201))
+        .body.key;
       await admin(server).delete(`/admin/accounts/${acct.slug}/users/${acct.username}/keys/second`).expect(200);
       expect((await api.login(acct.username, second)).body).toEqual(INVALID_LOGIN);
       await admin(server).patch(`/admin/accounts/${acct.slug}/users/${acct.username}`, { active: false }).expect(200);
@@ -152,7 +164,10 @@ describe('Forward Planner v2', () => {
     });
 
     it('opens events/date sent with Content-Type: application/json and no body', async () => {
-      const res = await fpClient(server).get('/api/v2/events/date?date=20300615', s.token).set('Content-Type', 'application/json').expect(200);
+      const res = await fpClient(server)
+        .get('/api/v2/events/date?date=20300615', s.token)
+        .set('Content-Type', 'application/json')
+        .expect(200);
       expect(res.body).toEqual([]);
     });
 
@@ -170,10 +185,26 @@ describe('Forward Planner v2', () => {
         ['tampered payload', `Bearer ${tampered}`, 'Invalid or expired access token'],
         ['alg none', `Bearer ${handMadeJwt({ alg: 'none', typ: 'JWT' }, claims, secret, 'none')}`, 'Invalid or expired access token'],
         ['HS512', `Bearer ${handMadeJwt({ alg: 'HS512', typ: 'JWT' }, claims, secret, 'HS512')}`, 'Invalid or expired access token'],
-        ['another secret', `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, claims, 'another-secret-0123456789abcdef0123')}`, 'Invalid or expired access token'],
-        ['expired', `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 901, exp: now - 1 }, secret)}`, 'Invalid or expired access token'],
-        ['wrong aud', `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: 'plangate:planpoint' }, secret)}`, 'Invalid or expired access token'],
-        ['no aud', `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: undefined }, secret)}`, 'Invalid or expired access token'],
+        [
+          'another secret',
+          `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, claims, 'another-secret-0123456789abcdef0123')}`,
+          'Invalid or expired access token',
+        ],
+        [
+          'expired',
+          `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 901, exp: now - 1 }, secret)}`,
+          'Invalid or expired access token',
+        ],
+        [
+          'wrong aud',
+          `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: 'plangate:planpoint' }, secret)}`,
+          'Invalid or expired access token',
+        ],
+        [
+          'no aud',
+          `Bearer ${handMadeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: undefined }, secret)}`,
+          'Invalid or expired access token',
+        ],
         ['refresh token', `Bearer ${s.refreshToken}`, 'Invalid or expired access token'],
         ['API key', `Bearer ${acct.key}`, 'Invalid or expired access token'],
         ['signature only', `Bearer ${p}.${sig}`, 'Invalid or expired access token'],
@@ -221,7 +252,9 @@ describe('Forward Planner v2', () => {
       expectError(await api.post('/api/v2/auth/renew').send({ refreshToken: 5 }), 400, 'Bad Request');
       expectError(await api.post('/api/v2/auth/renew').set('Content-Type', 'text/plain').send('x'), 415, 'Unsupported Media Type');
       const s = await fpLogin(server, acct);
-      await store.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_sha256 = $1`, [sha256(s.refreshToken)]);
+      await store.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_sha256 = $1`, [
+        sha256(s.refreshToken),
+      ]);
       expectError(await api.renew(s.refreshToken), 400, 'Bad Request', 'Invalid refresh token');
     });
 
@@ -237,7 +270,8 @@ describe('Forward Planner v2', () => {
 
     it('ends the families of a revoked key: renew 400, access 401, auth 401; the other key still works', async () => {
       const { acct, api } = await freshSession();
-      const other = (await admin(server).post(`/admin/accounts/${acct.slug}/users/${acct.username}/keys`, { name: 'other' }).expect(201)).body.key;
+      const other = (await admin(server).post(`/admin/accounts/${acct.slug}/users/${acct.username}/keys`, { name: 'other' }).expect(201))
+        .body.key;
       const s = await fpLogin(server, acct);
       await api.get('/api/v2/categories', s.token).expect(200);
       await admin(server).delete(`/admin/accounts/${acct.slug}/users/${acct.username}/keys/${acct.keyName}`).expect(200);
@@ -259,12 +293,16 @@ describe('Forward Planner v2', () => {
     it('follows api_access: auth and renew 403, a live token 403; on again, 200 (checklist 18)', async () => {
       const { acct, s, api } = await freshSession();
       await api.get('/api/v2/categories', s.token).expect(200);
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { api_access: false } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { api_access: false } } })
+        .expect(200);
       const denied = 'Forward Planner API access is not enabled for this account';
       expectError(await api.login(acct.username, acct.key), 403, 'Forbidden', denied);
       expectError(await api.get('/api/v2/categories', s.token), 403, 'Forbidden', denied);
       expectError(await api.renew(s.refreshToken), 403, 'Forbidden', denied);
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { api_access: true } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { api_access: true } } })
+        .expect(200);
       await api.get('/api/v2/categories', s.token).expect(200);
       // the refused renew did not spend the token
       await api.renew(s.refreshToken).expect(200);
@@ -276,10 +314,18 @@ describe('Forward Planner v2', () => {
     it('inserts, updates, leaves equal events alone, and names ignored fields', async () => {
       const { acct, s, api } = await freshSession();
       const six = Array.from({ length: 6 }, () => fpEvent({ startDate: '2031-01-10' }));
-      expect((await importEvents(server, acct.slug, six).expect(200)).body).toEqual({ inserted: 6, updated: 0, unchanged: 0, ignored_fields: [] });
+      expect((await importEvents(server, acct.slug, six).expect(200)).body).toEqual({
+        inserted: 6,
+        updated: 0,
+        unchanged: 0,
+        ignored_fields: [],
+      });
       const before = (await api.get(`/api/v2/events/${six[1].itemId}`, s.token).expect(200)).body;
       await new Promise((r) => setTimeout(r, 5));
-      const again = await importEvents(server, acct.slug, [{ ...six[0], summary: 'Changed' }, { ...six[1], extra: 1, Another: 'x' }]).expect(200);
+      const again = await importEvents(server, acct.slug, [
+        { ...six[0], summary: 'Changed' },
+        { ...six[1], extra: 1, Another: 'x' },
+      ]).expect(200);
       expect(again.body).toEqual({ inserted: 0, updated: 1, unchanged: 1, ignored_fields: ['Another', 'extra'] });
       const unchanged = (await api.get(`/api/v2/events/${six[1].itemId}`, s.token).expect(200)).body;
       expect(unchanged.lastEditDateUtc).toBe(before.lastEditDateUtc);
@@ -293,7 +339,12 @@ describe('Forward Planner v2', () => {
     it('refuses an import with one invalid event among valid ones: 422 naming it, nothing written', async () => {
       const { acct, s, api } = await freshSession();
       const good = fpEvent();
-      const res = await importEvents(server, acct.slug, [good, fpEvent(), { ...fpEvent(), startDate: undefined }, fpEvent({ startDate: '2030-02-30' })]);
+      const res = await importEvents(server, acct.slug, [
+        good,
+        fpEvent(),
+        { ...fpEvent(), startDate: undefined },
+        fpEvent({ startDate: '2030-02-30' }),
+      ]);
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('invalid_fields');
       expect(res.body.error.details).toEqual([
@@ -304,7 +355,14 @@ describe('Forward Planner v2', () => {
     });
 
     it.each([
-      ['a duplicate itemId', () => { const e = fpEvent(); return [e, { ...e }]; }, '[1].itemId'],
+      [
+        'a duplicate itemId',
+        () => {
+          const e = fpEvent();
+          return [e, { ...e }];
+        },
+        '[1].itemId',
+      ],
       ['not an array', () => ({ itemId: 1 }), 'body'],
       ['an empty array', () => [], 'body'],
       ['itemId 0', () => [fpEvent({ itemId: 0 })], '[0].itemId'],
@@ -313,7 +371,11 @@ describe('Forward Planner v2', () => {
       ['time without timezone', () => [fpEvent({ time: '09:30' })], '[0].timezone'],
       ['a bad time', () => [fpEvent({ time: '9.30', timezone: { timezoneOffset: 0 } })], '[0].time'],
       ['an offset past 14', () => [fpEvent({ time: '09:30', timezone: { timezoneOffset: 15 } })], '[0].timezone.timezoneOffset'],
-      ['a press contact without id', () => [fpEvent({ pressContacts: [{ pressContactName: 'x' }] })], '[0].pressContacts[0].pressContactID'],
+      [
+        'a press contact without id',
+        () => [fpEvent({ pressContacts: [{ pressContactName: 'x' }] })],
+        '[0].pressContacts[0].pressContactID',
+      ],
       ['a category without name', () => [fpEvent({ categories: [{ categoryId: 1 }] })], '[0].categories[0].categoryName'],
       ['an event type without id', () => [fpEvent({ eventTypes: [{ tagName: 'x' }] })], '[0].eventTypes[0].tagId'],
       ['a string flag', () => [fpEvent({ isHeadline: 'yes' })], '[0].isHeadline'],
@@ -340,11 +402,18 @@ describe('Forward Planner v2', () => {
       const events = Array.from({ length: 150 }, () => fpEvent({ startDate: '2032-03-03', description: 'd'.repeat(15_000) }));
       const body = JSON.stringify(events);
       expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
-      const res = await admin(server).post(`/admin/accounts/${acct.slug}/events`).set('Content-Type', 'application/json').send(body).expect(200);
+      const res = await admin(server)
+        .post(`/admin/accounts/${acct.slug}/events`)
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(200);
       expect(res.body.inserted).toBe(150);
       expect(ids(await api.get('/api/v2/events/date?date=20320303&limit=2000', s.token))).toHaveLength(150);
       // everywhere else the global limit stands
-      const big = await admin(server).post('/admin/accounts').set('Content-Type', 'application/json').send(JSON.stringify({ slug: 'x'.repeat(2 * 1024 * 1024) }));
+      const big = await admin(server)
+        .post('/admin/accounts')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ slug: 'x'.repeat(2 * 1024 * 1024) }));
       expect(big.status).toBe(413);
     });
 
@@ -371,11 +440,45 @@ describe('Forward Planner v2', () => {
 
     beforeAll(async () => {
       ({ acct, s, api } = await freshSession());
-      const tz = { timezoneID: 8, timezoneAbbreviation: 'EDT', timezoneName: '(EDT) Eastern Daylight Savings Time', timezoneOffset: -4, timezoneIdentity: null };
-      E.multi = fpEvent({ startDate: '2030-06-14', endDate: '2030-06-16T00:00:00', time: '09:30', timezone: tz, summary: 'Multi-day summit', isHeadline: true });
-      E.allDay = fpEvent({ startDate: '2030-06-15', summary: 'All-day expo', venue: 'Hall of FINANCE', countryId: 38, countryName: 'Canada', country: { countryId: 38, countryName: 'Canada', region: 'CANADA', countryCode: 'CA' } });
-      E.morning = fpEvent({ startDate: '2030-06-15', time: '08:00', timezone: tz, organisationName: 'Example Institute', categories: [{ categoryId: 88, categoryName: 'Law & Order', categoryOrder: 60, categoryTypeId: 18, categoryTypeName: null }], eventTypes: [{ tagId: 148, tagName: 'Trade Conferences', tagTypeId: 7, tagTypeName: null }] });
-      E.noon = fpEvent({ startDate: '2030-06-15', time: '12:00', timezone: tz, primaryCategory: { categoryId: 12, categoryName: 'Economy', categoryOrder: 5 }, countryId: 44, countryName: 'United Kingdom' });
+      const tz = {
+        timezoneID: 8,
+        timezoneAbbreviation: 'EDT',
+        timezoneName: '(EDT) Eastern Daylight Savings Time',
+        timezoneOffset: -4,
+        timezoneIdentity: null,
+      };
+      E.multi = fpEvent({
+        startDate: '2030-06-14',
+        endDate: '2030-06-16T00:00:00',
+        time: '09:30',
+        timezone: tz,
+        summary: 'Multi-day summit',
+        isHeadline: true,
+      });
+      E.allDay = fpEvent({
+        startDate: '2030-06-15',
+        summary: 'All-day expo',
+        venue: 'Hall of FINANCE',
+        countryId: 38,
+        countryName: 'Canada',
+        country: { countryId: 38, countryName: 'Canada', region: 'CANADA', countryCode: 'CA' },
+      });
+      E.morning = fpEvent({
+        startDate: '2030-06-15',
+        time: '08:00',
+        timezone: tz,
+        organisationName: 'Example Institute',
+        categories: [{ categoryId: 88, categoryName: 'Law & Order', categoryOrder: 60, categoryTypeId: 18, categoryTypeName: null }],
+        eventTypes: [{ tagId: 148, tagName: 'Trade Conferences', tagTypeId: 7, tagTypeName: null }],
+      });
+      E.noon = fpEvent({
+        startDate: '2030-06-15',
+        time: '12:00',
+        timezone: tz,
+        primaryCategory: { categoryId: 12, categoryName: 'Economy', categoryOrder: 5 },
+        countryId: 44,
+        countryName: 'United Kingdom',
+      });
       E.later = fpEvent({ startDate: '2030-06-20', eventTypes: [{ tagId: 3, tagName: 'Annual Meetings' }] });
       E.product = fpEvent({ startDate: '2030-06-15', productIds: [2] });
       E.embargo = fpEvent({ startDate: '2030-06-15', embargoTime: '2099-01-01T00:00:00.123' });
@@ -399,7 +502,13 @@ describe('Forward Planner v2', () => {
       const [event] = JSON.parse(withOffset) as Record<string, unknown>[];
       expect(event).toMatchObject({ summary: odd.summary, description: odd.description, website: odd.website, deleted: false });
       expect(Object.keys(event).slice(Object.keys(event).indexOf('plannedBy') + 1, Object.keys(event).indexOf('website2'))).toEqual([
-        'createdDate', 'lastEditDate', 'createdDateUtc', 'lastEditDateUtc', 'deleted', 'deletionDate', 'website',
+        'createdDate',
+        'lastEditDate',
+        'createdDateUtc',
+        'lastEditDateUtc',
+        'deleted',
+        'deletionDate',
+        'website',
       ]);
       // the offset import stored points at the top-level key in the text the store gives back (UTF-16, past the emoji)
       const [row] = await store.query<{ body: string; at: number | null }>(
@@ -413,7 +522,13 @@ describe('Forward Planner v2', () => {
     });
 
     it('date covers every day of a multi-day event, by start date, all-day first, itemId; visible events only', async () => {
-      expect(ids(await api.get('/api/v2/events/date?date=20300615', s.token))).toEqual([E.multi.itemId, E.allDay.itemId, E.released.itemId, E.morning.itemId, E.noon.itemId]);
+      expect(ids(await api.get('/api/v2/events/date?date=20300615', s.token))).toEqual([
+        E.multi.itemId,
+        E.allDay.itemId,
+        E.released.itemId,
+        E.morning.itemId,
+        E.noon.itemId,
+      ]);
       expect(ids(await api.get('/api/v2/events/date?date=20300614', s.token))).toEqual([E.multi.itemId]);
       expect(ids(await api.get('/api/v2/events/date?date=20300616', s.token))).toEqual([E.multi.itemId]);
       expect(ids(await api.get('/api/v2/events/date?date=20300617', s.token))).toEqual([]);
@@ -428,7 +543,10 @@ describe('Forward Planner v2', () => {
       const season = fpEvent({ startDate: '2030-01-01', endDate: '2031-01-03', summary: 'Season' });
       await importEvents(server, other.slug, [season]).expect(200);
       expect(ids(await client.get('/api/v2/events/date?date=20310103', session.token))).toEqual([season.itemId, short.itemId]);
-      expect(ids(await client.get('/api/v2/events/between?startDate=20310102&endDate=20310110', session.token))).toEqual([season.itemId, short.itemId]);
+      expect(ids(await client.get('/api/v2/events/between?startDate=20310102&endDate=20310110', session.token))).toEqual([
+        season.itemId,
+        short.itemId,
+      ]);
       expect(ids(await client.get('/api/v2/events/date?date=20310104', session.token))).toEqual([]);
     });
 
@@ -437,7 +555,9 @@ describe('Forward Planner v2', () => {
       expect(all).toEqual([E.multi.itemId, E.allDay.itemId, E.released.itemId, E.morning.itemId, E.noon.itemId, E.later.itemId]);
       expect(ids(await api.get('/api/v2/events/between?startDate=20300616&endDate=20300616', s.token))).toEqual([E.multi.itemId]);
       expect(ids(await api.get('/api/v2/events/between?startDate=20300620&endDate=20300620', s.token))).toEqual([E.later.itemId]);
-      expect(ids(await api.get('/api/v2/events/between?startDate=20300614&endDate=20300620&limit=2&offset=2', s.token))).toEqual(all.slice(2, 4));
+      expect(ids(await api.get('/api/v2/events/between?startDate=20300614&endDate=20300620&limit=2&offset=2', s.token))).toEqual(
+        all.slice(2, 4),
+      );
       expect(ids(await api.get('/api/v2/events/between?startDate=20300614&endDate=20300620&limit=2000&offset=6', s.token))).toEqual([]);
     });
 
@@ -456,22 +576,78 @@ describe('Forward Planner v2', () => {
       expect(ids(await api.get(`${d}&isHeadline=0`, s.token))).toHaveLength(5);
       expect(ids(await api.get(`${d}&isHeadline=true&categoryId=88`, s.token))).toEqual([]);
       // parameter names in any case, and unknown ones ignored
-      expect(ids(await api.get(`/api/v2/events/between?STARTDATE=20300101&enddate=20301231&CategoryID=88&foo=bar`, s.token))).toEqual([E.morning.itemId]);
+      expect(ids(await api.get(`/api/v2/events/between?STARTDATE=20300101&enddate=20301231&CategoryID=88&foo=bar`, s.token))).toEqual([
+        E.morning.itemId,
+      ]);
     });
 
     it('shows one event with every field, the stamps in London and UTC, no productIds (checklist 11)', async () => {
       const res = await api.get(`/api/v2/events/${E.morning.itemId}`, s.token).expect(200);
       const e = res.body;
       expect(Object.keys(e)).toEqual([
-        'itemId', 'summary', 'description', 'startDate', 'endDate', 'time', 'tbcTime', 'embargoTime', 'timezone', 'venue', 'tbcVenue', 'venueData',
-        'organisationId', 'organisationName', 'organisation', 'eventConfirmed', 'isAnnual', 'isHeadline', 'isTopStory', 'isLive', 'isNew', 'isUpdated',
-        'isProvisional', 'isVirtual', 'plannedBy', 'createdDate', 'lastEditDate', 'createdDateUtc', 'lastEditDateUtc', 'deleted', 'deletionDate',
-        'website', 'website2', 'twitterWebsite', 'twitterHashTag', 'facebookPage', 'linkedInPage', 'regionId', 'countryId', 'countryName', 'country',
-        'indicator', 'period', 'pressContacts', 'categories', 'primaryCategory', 'eventTypes', 'influencers', 'order', 'locale',
+        'itemId',
+        'summary',
+        'description',
+        'startDate',
+        'endDate',
+        'time',
+        'tbcTime',
+        'embargoTime',
+        'timezone',
+        'venue',
+        'tbcVenue',
+        'venueData',
+        'organisationId',
+        'organisationName',
+        'organisation',
+        'eventConfirmed',
+        'isAnnual',
+        'isHeadline',
+        'isTopStory',
+        'isLive',
+        'isNew',
+        'isUpdated',
+        'isProvisional',
+        'isVirtual',
+        'plannedBy',
+        'createdDate',
+        'lastEditDate',
+        'createdDateUtc',
+        'lastEditDateUtc',
+        'deleted',
+        'deletionDate',
+        'website',
+        'website2',
+        'twitterWebsite',
+        'twitterHashTag',
+        'facebookPage',
+        'linkedInPage',
+        'regionId',
+        'countryId',
+        'countryName',
+        'country',
+        'indicator',
+        'period',
+        'pressContacts',
+        'categories',
+        'primaryCategory',
+        'eventTypes',
+        'influencers',
+        'order',
+        'locale',
       ]);
-      expect(e).toMatchObject({ startDate: '2030-06-15T00:00:00', endDate: '2030-06-15T00:00:00', time: '08:00', pressContacts: [], deleted: false, deletionDate: null });
+      expect(e).toMatchObject({
+        startDate: '2030-06-15T00:00:00',
+        endDate: '2030-06-15T00:00:00',
+        time: '08:00',
+        pressContacts: [],
+        deleted: false,
+        deletionDate: null,
+      });
       expect(Object.keys(e.timezone)).toEqual(['timezoneID', 'timezoneAbbreviation', 'timezoneName', 'timezoneOffset', 'timezoneIdentity']);
-      expect(e.categories).toEqual([{ categoryId: 88, categoryName: 'Law & Order', categoryOrder: 60, categoryTypeId: 18, categoryTypeName: null }]);
+      expect(e.categories).toEqual([
+        { categoryId: 88, categoryName: 'Law & Order', categoryOrder: 60, categoryTypeId: 18, categoryTypeName: null },
+      ]);
       for (const f of ['createdDate', 'lastEditDate', 'createdDateUtc', 'lastEditDateUtc']) expect(e[f]).toMatch(STAMP);
       expect(Math.abs(Date.parse(`${e.lastEditDateUtc}Z`) - Date.now())).toBeLessThan(60_000);
       const london = new Date(Date.parse(`${e.lastEditDateUtc}Z`)).toLocaleString('sv-SE', { timeZone: 'Europe/London' }).replace(' ', 'T');
@@ -485,8 +661,18 @@ describe('Forward Planner v2', () => {
 
     it('answers an unknown id 404, another product’s event 403, an embargoed one 403; lists omit both (checklist 12)', async () => {
       expectError(await api.get('/api/v2/events/2147483647', s.token), 404, 'Not Found', 'Event 2147483647 not found');
-      expectError(await api.get(`/api/v2/events/${E.product.itemId}`, s.token), 403, 'Forbidden', `You do not have access to event ${E.product.itemId}`);
-      expectError(await api.get(`/api/v2/events/${E.embargo.itemId}`, s.token), 403, 'Forbidden', `Event ${E.embargo.itemId} is under embargo`);
+      expectError(
+        await api.get(`/api/v2/events/${E.product.itemId}`, s.token),
+        403,
+        'Forbidden',
+        `You do not have access to event ${E.product.itemId}`,
+      );
+      expectError(
+        await api.get(`/api/v2/events/${E.embargo.itemId}`, s.token),
+        403,
+        'Forbidden',
+        `Event ${E.embargo.itemId} is under embargo`,
+      );
       const latest = ids(await api.get('/api/v2/events/latest?date=20000101&time=0000&limit=5000', s.token));
       expect(latest).not.toContain(E.product.itemId);
       expect(latest).not.toContain(E.embargo.itemId);
@@ -498,7 +684,9 @@ describe('Forward Planner v2', () => {
       const product = fpEvent({ productIds: [2, 10] });
       const embargoed = fpEvent({ embargoTime: '2099-01-01T00:00:00' });
       await importEvents(server, other.slug, [product, embargoed]).expect(200);
-      await admin(server).patch(`/admin/accounts/${other.slug}`, { settings: { forward_planner: { product_id: 10, embargo_access: true } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${other.slug}`, { settings: { forward_planner: { product_id: 10, embargo_access: true } } })
+        .expect(200);
       await api.get(`/api/v2/events/${product.itemId}`, p.token).expect(200);
       const e = (await api.get(`/api/v2/events/${embargoed.itemId}`, p.token).expect(200)).body;
       expect(e.embargoTime).toBe('2099-01-01T00:00:00');
@@ -579,13 +767,18 @@ describe('Forward Planner v2', () => {
     it('answers 429 with the seed body past limit_per_minute, without touching other accounts; renew still works', async () => {
       const { acct, s, api } = await freshSession();
       const bystander = await freshSession();
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { limit_per_minute: 3 } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { limit_per_minute: 3 } } })
+        .expect(200);
       for (let i = 0; i < 3; i++) await api.get('/api/v2/categories', s.token).expect(200);
       const refused = await api.get('/api/v2/categories', s.token);
       expectError(refused, 429, 'Throttle Limit Reached');
       const n = Number(refused.headers['retry-after']);
       expect(Number.isInteger(n) && n >= 1 && n <= 60).toBe(true);
-      expect(refused.body).toEqual({ error: 'Throttle Limit Reached', message: `You have exceeded the rate limit. Retry after ${n} seconds.` });
+      expect(refused.body).toEqual({
+        error: 'Throttle Limit Reached',
+        message: `You have exceeded the rate limit. Retry after ${n} seconds.`,
+      });
       expect(refused.headers['x-rate-limit-remaining']).toBe('0');
       expect(refused.headers['x-rate-limit-limit']).toBe('3');
       await bystander.api.get('/api/v2/categories', bystander.s.token).expect(200);
@@ -594,7 +787,9 @@ describe('Forward Planner v2', () => {
 
     it('limits the hour and the day too, and names the longest full window in Retry-After', async () => {
       const { acct, s, api } = await freshSession();
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { limit_per_hour: 2 } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { limit_per_hour: 2 } } })
+        .expect(200);
       const ok = await api.get('/api/v2/categories', s.token).expect(200);
       expect(ok.headers['x-rate-limit-limit']).toBe('2');
       await api.get('/api/v2/categories', s.token).expect(200);
@@ -609,11 +804,14 @@ describe('Forward Planner v2', () => {
       const other = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: t.config.jwtSecret } });
       try {
         const { acct, s } = await freshSession();
-        await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { limit_per_minute: 4 } } }).expect(200);
+        await admin(server)
+          .patch(`/admin/accounts/${acct.slug}`, { settings: { forward_planner: { limit_per_minute: 4 } } })
+          .expect(200);
         const here = fpClient(server);
         const there = fpClient(other.app.getHttpServer());
         const remaining: string[] = [];
-        for (const api of [here, there, here, there]) remaining.push((await api.get('/api/v2/categories', s.token).expect(200)).headers['x-rate-limit-remaining']);
+        for (const api of [here, there, here, there])
+          remaining.push((await api.get('/api/v2/categories', s.token).expect(200)).headers['x-rate-limit-remaining']);
         expect(remaining).toEqual(['3', '2', '1', '0']);
         expectError(await there.get('/api/v2/categories', s.token), 429, 'Throttle Limit Reached');
         expectError(await here.get('/api/v2/categories', s.token), 429, 'Throttle Limit Reached');
@@ -706,13 +904,21 @@ describe('Forward Planner v2', () => {
       ['limit=5001', '/api/v2/events/date?date=20250101&limit=5001', /^limit /],
       ['limit=', '/api/v2/events/date?date=20250101&limit=', /^limit /],
       ['offset=-1', '/api/v2/events/date?date=20250101&offset=-1', /^offset must be an integer of at least 0$/],
-      ['categoryId=a', '/api/v2/events/date?date=20250101&categoryId=a', /^categoryId must be a comma-separated list of positive integers$/],
+      [
+        'categoryId=a',
+        '/api/v2/events/date?date=20250101&categoryId=a',
+        /^categoryId must be a comma-separated list of positive integers$/,
+      ],
       ['categoryId=1,,2', '/api/v2/events/date?date=20250101&categoryId=1,,2', /^categoryId /],
       ['categoryId=0', '/api/v2/events/date?date=20250101&categoryId=0', /^categoryId /],
       ['eventTypeId=x', '/api/v2/events/date?date=20250101&eventTypeId=x', /^eventTypeId /],
       ['countryId=-3', '/api/v2/events/date?date=20250101&countryId=-3', /^countryId /],
       ['isHeadline=maybe', '/api/v2/events/date?date=20250101&isHeadline=maybe', /^isHeadline must be true or false$/],
-      ['a 101-character keyword', `/api/v2/events/date?date=20250101&keyword=${'k'.repeat(101)}`, /^keyword must be at most 100 characters$/],
+      [
+        'a 101-character keyword',
+        `/api/v2/events/date?date=20250101&keyword=${'k'.repeat(101)}`,
+        /^keyword must be at most 100 characters$/,
+      ],
       ['/events/abc', '/api/v2/events/abc', /^itemId must be an integer from 1 to 2147483647$/],
       ['/events/0', '/api/v2/events/0', /^itemId /],
       ['/events/99999999999', '/api/v2/events/99999999999', /^itemId /],
@@ -740,7 +946,13 @@ describe('Forward Planner v2', () => {
       const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
       // 400 events over the coming year (some multi-day, some on the same day), 5 beyond it, 3 of another product
       const events = Array.from({ length: 400 }, (_, i) =>
-        fpEvent({ startDate: day(i % 360), endDate: day((i % 360) + (i % 7 === 0 ? 2 : 0)), summary: `Event ${i}`, time: i % 3 ? '10:00' : '', timezone: { timezoneOffset: 0 } }),
+        fpEvent({
+          startDate: day(i % 360),
+          endDate: day((i % 360) + (i % 7 === 0 ? 2 : 0)),
+          summary: `Event ${i}`,
+          time: i % 3 ? '10:00' : '',
+          timezone: { timezoneOffset: 0 },
+        }),
       );
       const beyond = Array.from({ length: 5 }, () => fpEvent({ startDate: day(400) }));
       const otherProduct = Array.from({ length: 3 }, () => fpEvent({ startDate: day(3), productIds: [7] }));
@@ -753,7 +965,11 @@ describe('Forward Planner v2', () => {
       expect([...ingester.events.keys()].sort()).toEqual(events.map((e) => e.itemId).sort());
 
       // the operator changes, deletes and adds events; the ingester's token has expired meanwhile
-      await importEvents(server, acct.slug, [{ ...events[0], summary: 'Changed' }, fpEvent({ startDate: day(10) }), fpEvent({ startDate: day(500) })]).expect(200);
+      await importEvents(server, acct.slug, [
+        { ...events[0], summary: 'Changed' },
+        fpEvent({ startDate: day(10) }),
+        fpEvent({ startDate: day(500) }),
+      ]).expect(200);
       await admin(server).delete(`/admin/accounts/${acct.slug}/events/${events[1].itemId}`).expect(200);
       ingester.token = 'expired';
       const calls = ingester.calls.length;

@@ -50,7 +50,13 @@ describe('the cross-protocol journey', () => {
   it('1. PlanSync: the key records touchpoints for Acme (and one for Globex)', async () => {
     const api = plansync(server, acct.key);
     const touchpoint = (company: string, text: string) =>
-      api.post('/api/v1/touchpoints?year=2026', { company_name: company, touchpoints: text, reporting_quarter: 'Q4', reporting_year: '2026', time_spent: 45 });
+      api.post('/api/v1/touchpoints?year=2026', {
+        company_name: company,
+        touchpoints: text,
+        reporting_quarter: 'Q4',
+        reporting_year: '2026',
+        time_spent: 45,
+      });
     const acme = await touchpoint('Acme', 'Site visit for Tower A').expect(200);
     acmeTouchpoint = acme.body.unid;
     await touchpoint('Globex', 'Renewal call').expect(200);
@@ -65,10 +71,16 @@ describe('the cross-protocol journey', () => {
     expect(acme).toMatchObject({ isCompany: '1' });
     acmeContactId = acme!.id;
 
-    const added = ok(await xml('project.add', `<project><title>Tower A</title><description>Riverside, 12 floors</description><client><id>${acmeContactId}</id></client></project>`));
+    const added = ok(
+      await xml(
+        'project.add',
+        `<project><title>Tower A</title><description>Riverside, 12 floors</description><client><id>${acmeContactId}</id></client></project>`,
+      ),
+    );
     towerId = Number(added.project.id);
     towerTaskTitles = ['Survey the site', 'Pour the foundations'];
-    for (const title of towerTaskTitles) ok(await xml('task.add', `<task><title>${title}</title><project><id>${towerId}</id></project></task>`));
+    for (const title of towerTaskTitles)
+      ok(await xml('task.add', `<task><title>${title}</title><project><id>${towerId}</id></project></task>`));
 
     const project = ok(await xml('project.get', `<project><id>${towerId}</id></project>`)).project;
     expect(project).toMatchObject({ title: 'Tower A', client: { id: acmeContactId, name: 'Acme' }, taskCount: '2' });
@@ -80,7 +92,13 @@ describe('the cross-protocol journey', () => {
   it('3. Planpoint: a website embed finds Tower A by namespace and host name; the key adds floors and units', async () => {
     const found = await pp(server).post('/api/projects/find', { namespace: acct.slug, hostName: 'tower-a' });
     expect(found.status).toBe(201);
-    expect(found.body).toMatchObject({ name: 'Tower A', description: 'Riverside, 12 floors', namespace: acct.slug, hostName: 'tower-a', floors: [] });
+    expect(found.body).toMatchObject({
+      name: 'Tower A',
+      description: 'Riverside, 12 floors',
+      namespace: acct.slug,
+      hostName: 'tower-a',
+      floors: [],
+    });
     towerPlanpointId = found.body._id;
 
     const api = pp(server, acct.key);
@@ -105,7 +123,10 @@ describe('the cross-protocol journey', () => {
       ['Ground', ['G01@410000']],
     ]);
     // and Planfix still serves the same project, its tasks untouched by Planpoint's writes
-    expect(ok(await xml('project.get', `<project><id>${towerId}</id></project>`)).project).toMatchObject({ title: 'Tower A', taskCount: '2' });
+    expect(ok(await xml('project.get', `<project><id>${towerId}</id></project>`)).project).toMatchObject({
+      title: 'Tower A',
+      taskCount: '2',
+    });
   });
 
   it("4. Forward Planner: the same key logs in as the user and reads the account's events about Acme", async () => {
@@ -130,7 +151,11 @@ describe('the cross-protocol journey', () => {
 
   it("5. Reverse ETL: the same key syncs Acme's touchpoints, the ones PlanSync wrote, to a webhook", async () => {
     const api = retl(server, acct.key);
-    const destination = await api.post('/destinations', { name: 'CRM', connector: 'webhook', config: { url: `${hookUrl}/touchpoints`, objects: [TOUCHPOINT_OBJECT], maxRetries: 0 } });
+    const destination = await api.post('/destinations', {
+      name: 'CRM',
+      connector: 'webhook',
+      config: { url: `${hookUrl}/touchpoints`, objects: [TOUCHPOINT_OBJECT], maxRetries: 0 },
+    });
     expect(destination.status).toBe(201);
     const sync = await api.post('/syncs', {
       name: 'Acme touchpoints to CRM',
@@ -150,7 +175,9 @@ describe('the cross-protocol journey', () => {
 
     const run = await runSync(api, sync.body.data.id);
     expect(run).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1, rows_failed: 0 });
-    expect(receiver.rows).toEqual([{ external_id: acmeTouchpoint, account_company: 'Acme', summary: 'Site visit for Tower A', year_reported: 2026, minutes: 45 }]);
+    expect(receiver.rows).toEqual([
+      { external_id: acmeTouchpoint, account_company: 'Acme', summary: 'Site visit for Tower A', year_reported: 2026, minutes: 45 },
+    ]);
   });
 
   it('6. one identity: the Admin API shows one key, never its secret, used by all five protocols above', async () => {

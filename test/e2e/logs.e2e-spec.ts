@@ -24,7 +24,9 @@ describe('logs for people and for machines', () => {
     const lines = gw.stdout().split('\n');
     const banner = lines.findIndex((l) => l.startsWith('Plangate listening on'));
     // before the banner at most the store's one line; no route map, no module list, no JSON
-    expect(lines.slice(0, banner).filter((l) => l.trim())).toEqual(lines.slice(0, banner).filter((l) => /^\[[\d:.]+\] INFO: \[Store\] embedded store ready in \d+ ms/.test(l)));
+    expect(lines.slice(0, banner).filter((l) => l.trim())).toEqual(
+      lines.slice(0, banner).filter((l) => /^\[[\d:.]+\] INFO: \[Store\] embedded store ready in \d+ ms/.test(l)),
+    );
     expect(gw.stdout()).not.toMatch(/Mapped \{|dependencies initialized|^\{"level"/m);
     await fetch(`${gw.url}/health`);
     expect(await untilLogged(gw, /GET \/health 200/)).toMatch(/^\[[\d:.]+\] INFO: GET \/health 200 \d+(\.\d+)? ms plansync$/m);
@@ -34,13 +36,26 @@ describe('logs for people and for machines', () => {
     const gw = await start({ LOG_LEVEL: 'info' }, false);
     await fetch(`${gw.url}/health`);
     const out = await untilLogged(gw, /"url":"\/health"[^\n]*"statusCode":200/);
-    const request = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>).find((l) => l.req?.url === '/health');
-    expect(request).toMatchObject({ level: 30, req: { method: 'GET', protocol: 'plansync' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    const request = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>)
+      .find((l) => l.req?.url === '/health');
+    expect(request).toMatchObject({
+      level: 30,
+      req: { method: 'GET', protocol: 'plansync' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
   });
 
   it('LOG_FORMAT=json at a terminal too, and the route map at debug', async () => {
     const gw = await start({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json' }, true);
-    const routes = gw.stdout().split('\n').filter((l) => l.includes('Mapped {')).map((l) => JSON.parse(l) as { level: number; context: string });
+    const routes = gw
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('Mapped {'))
+      .map((l) => JSON.parse(l) as { level: number; context: string });
     expect(routes.length).toBeGreaterThan(100);
     expect(new Set(routes.map((r) => `${r.level} ${r.context}`))).toEqual(new Set(['20 RouterExplorer']));
   });

@@ -1,7 +1,11 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-type Media = { example?: unknown; examples?: unknown; schema?: { example?: unknown; $ref?: string; properties?: Record<string, { example?: unknown }> } };
+type Media = {
+  example?: unknown;
+  examples?: unknown;
+  schema?: { example?: unknown; $ref?: string; properties?: Record<string, { example?: unknown }> };
+};
 type Operation = {
   tags?: string[];
   security?: Record<string, string[]>[];
@@ -26,7 +30,13 @@ function protocolOf(path: string): string {
 
 /** Routes that take no credential, and the public Planpoint routes where the owner's credential is optional. */
 const OPEN = ['GET /health', 'POST /api/v2/auth', 'POST /api/v2/auth/renew', 'POST /api/users/login'];
-const OPTIONAL = ['POST /api/projects/find', 'POST /api/groups/find', 'POST /api/enterprises/find', 'POST /api/units/find', 'POST /api/leads'];
+const OPTIONAL = [
+  'POST /api/projects/find',
+  'POST /api/groups/find',
+  'POST /api/enterprises/find',
+  'POST /api/units/find',
+  'POST /api/leads',
+];
 
 /**
  * The OpenAPI document behind /docs: every route of the five JSON surfaces under exactly its protocol's tag, with its
@@ -40,7 +50,9 @@ describe('OpenAPI document (/openapi.json)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     doc = (await request(t.app.getHttpServer()).get('/openapi.json').expect(200)).body as OpenApi;
-    operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, op })));
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, op })),
+    );
   });
   afterAll(() => t.close());
 
@@ -63,7 +75,11 @@ describe('OpenAPI document (/openapi.json)', () => {
     const wrong = operations.flatMap(({ key, path, op }) => {
       const protocol = protocolOf(path);
       const security = JSON.stringify(op.security ?? []);
-      const expected = OPEN.includes(key) ? '[]' : OPTIONAL.includes(key) ? JSON.stringify([{ [protocol]: [] }, {}]) : JSON.stringify([{ [protocol]: [] }]);
+      const expected = OPEN.includes(key)
+        ? '[]'
+        : OPTIONAL.includes(key)
+          ? JSON.stringify([{ [protocol]: [] }, {}])
+          : JSON.stringify([{ [protocol]: [] }]);
       const problems = [];
       if (JSON.stringify(op.tags) !== JSON.stringify([protocol])) problems.push(`tags ${JSON.stringify(op.tags)}`);
       if (security !== expected) problems.push(`security ${security}, expected ${expected}`);

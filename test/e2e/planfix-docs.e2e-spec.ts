@@ -28,7 +28,9 @@ describe('docs/planfix.md examples', () => {
     key = t.app.get(DemoSeedService).seeded!.key;
     const server = t.app.getHttpServer();
     await admin(server).patch('/admin/accounts/demo/users/demo-admin', { password: 'correct-horse-battery' }).expect(200);
-    await admin(server).patch('/admin/accounts/demo', { settings: { planfix: { rate_per_second: 0 } } }).expect(200);
+    await admin(server)
+      .patch('/admin/accounts/demo', { settings: { planfix: { rate_per_second: 0 } } })
+      .expect(200);
   });
   afterAll(() => t.close());
 
@@ -42,7 +44,8 @@ describe('docs/planfix.md examples', () => {
     for (const r of REQUESTS) {
       const body = r.xml.replace('<sid>…</sid>', `<sid>${sid}</sid>`);
       const res = await request(t.app.getHttpServer()).post('/xml/').auth(key, 'x').type('application/xml').send(body);
-      if (res.status !== 200 || !res.text.includes('<response status="ok">')) failures.push(`docs/planfix.md:${r.line} ${r.method}: HTTP ${res.status} ${res.text}`);
+      if (res.status !== 200 || !res.text.includes('<response status="ok">'))
+        failures.push(`docs/planfix.md:${r.line} ${r.method}: HTTP ${res.status} ${res.text}`);
       if (r.method === 'auth.login') sid = /<sid>([0-9a-f]{32})<\/sid>/.exec(res.text)?.[1] ?? '';
     }
     expect(failures).toEqual([]);

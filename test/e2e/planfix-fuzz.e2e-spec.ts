@@ -42,7 +42,10 @@ describe('Planfix XML API under malformed input', () => {
             const contentType = contentTypes[n % contentTypes.length];
             if (contentType) headers['Content-Type'] = contentType;
             const res = await exchange(`${base}/xml/`, { method: methods[n % methods.length], headers, body: b.bytes, agent });
-            const envelope = XMLValidator.validate(res.text) === true ? (parser.parse(res.text) as { response?: Record<string, string> }).response : undefined;
+            const envelope =
+              XMLValidator.validate(res.text) === true
+                ? (parser.parse(res.text) as { response?: Record<string, string> }).response
+                : undefined;
             const wellFormed =
               res.status === 200 &&
               res.headers['content-type'] === 'application/xml; charset=utf-8' &&
@@ -50,7 +53,10 @@ describe('Planfix XML API under malformed input', () => {
               envelope?.['@status'] === 'error' &&
               envelope.code === '0003' &&
               typeof envelope.message === 'string';
-            if (!wellFormed) problems.push(`#${n} ${b.kind} ${JSON.stringify(b.bytes.toString('latin1').slice(0, 100))} → ${res.status} ${res.text.slice(0, 200)}`);
+            if (!wellFormed)
+              problems.push(
+                `#${n} ${b.kind} ${JSON.stringify(b.bytes.toString('latin1').slice(0, 100))} → ${res.status} ${res.text.slice(0, 200)}`,
+              );
           }),
         );
       }

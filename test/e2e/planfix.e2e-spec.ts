@@ -41,10 +41,12 @@ describe('Planfix XML API', () => {
   });
   afterAll(() => t.close());
 
-  const call = (acct: { slug: string; key: string }, method: string, inner = '', token?: string) => tokenCall(base, acct, method, inner, token);
+  const call = (acct: { slug: string; key: string }, method: string, inner = '', token?: string) =>
+    tokenCall(base, acct, method, inner, token);
   const legacy = (acct: PlanfixAccount, extra: { token?: string; privateKey?: string } = {}) =>
     new LegacyJsClient({ url: `${base}/xml/`, account: acct.slug, apiKey: acct.key, ...extra });
-  const documented = (acct: PlanfixAccount, token = acct.key) => new DocumentedClient({ url: `${base}/xml`, account: acct.slug, apiKey: acct.key, token });
+  const documented = (acct: PlanfixAccount, token = acct.key) =>
+    new DocumentedClient({ url: `${base}/xml`, account: acct.slug, apiKey: acct.key, token });
 
   async function addTask(acct: PlanfixAccount, inner: string): Promise<{ id: number; general: number }> {
     const r = ok(await call(acct, 'task.add', `<task>${inner}</task>`));
@@ -70,7 +72,15 @@ describe('Planfix XML API', () => {
     it('reads raw XML whatever the Content-Type: none, XML, text, a form or JSON by mistake', async () => {
       const acct = await planfixAccount(server);
       const body = `<request method="user.get"><account>${acct.slug}</account></request>`;
-      for (const contentType of [undefined, 'application/xml', 'text/xml; charset=utf-8', 'application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/octet-stream']) {
+      for (const contentType of [
+        undefined,
+        'application/xml',
+        'text/xml; charset=utf-8',
+        'application/x-www-form-urlencoded',
+        'application/json',
+        'text/plain',
+        'application/octet-stream',
+      ]) {
         expect(ok(await xmlCall(base, body, { contentType, auth: `${acct.key}:${acct.key}` })).user.login).toBe(acct.username);
       }
       // what the global JSON parser would choke on is still our 0003, in XML
@@ -100,7 +110,12 @@ describe('Planfix XML API', () => {
         const auth = `Basic ${Buffer.from(`${acct.key}:${acct.key}`).toString('base64')}`;
         const first = await exchange(`${base}/xml/`, { method: 'POST', headers: { Authorization: auth }, body: big, agent });
         expectError(first, '0003', 'request body too large');
-        const second = await exchange(`${base}/xml/`, { method: 'POST', headers: { Authorization: auth }, body: `<request method="user.get"><account>${acct.slug}</account></request>`, agent });
+        const second = await exchange(`${base}/xml/`, {
+          method: 'POST',
+          headers: { Authorization: auth },
+          body: `<request method="user.get"><account>${acct.slug}</account></request>`,
+          agent,
+        });
         expect(ok(second).user.login).toBe(acct.username);
       } finally {
         agent.destroy();
@@ -111,7 +126,11 @@ describe('Planfix XML API', () => {
       const acct = await planfixAccount(server);
       const body = `<request method="user.get"><account>${acct.slug}</account></request>`;
       const first = await xmlCall(base, body, { method: 'GET', auth: `${acct.key}:${acct.key}` });
-      const again = await xmlCall(base, body, { method: 'GET', auth: `${acct.key}:${acct.key}`, headers: { 'If-None-Match': String(first.headers.etag ?? '*') } });
+      const again = await xmlCall(base, body, {
+        method: 'GET',
+        auth: `${acct.key}:${acct.key}`,
+        headers: { 'If-None-Match': String(first.headers.etag ?? '*') },
+      });
       expect(ok(again).user.login).toBe(acct.username);
     });
 
@@ -133,7 +152,9 @@ describe('Planfix XML API', () => {
       expect(byEmail.sid).toMatch(/^[0-9a-f]{32}$/);
       expect(byEmail.sid).not.toBe(client.sid);
       // the sid itself is never stored
-      const [{ n }] = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM xml_sessions WHERE encode(sid_sha256, 'hex') = $1`, [client.sid]);
+      const [{ n }] = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM xml_sessions WHERE encode(sid_sha256, 'hex') = $1`, [
+        client.sid,
+      ]);
       expect(n).toBe(0);
     });
 
@@ -150,7 +171,7 @@ describe('Planfix XML API', () => {
       expect(listed.body.sid).toBeUndefined();
     });
 
-    it('refuses a username in another case (usernames are exact), a wrong password and other accounts\' users with 1001', async () => {
+    it("refuses a username in another case (usernames are exact), a wrong password and other accounts' users with 1001", async () => {
       const acct = await planfixAccount(server);
       const other = await planfixAccount(server);
       expectError((await legacy(acct).login(acct.username.toUpperCase(), acct.password)).raw, '1001');
@@ -167,7 +188,7 @@ describe('Planfix XML API', () => {
       expectError((await legacy(acct).login(acct.username, acct.password)).raw, '0007');
     });
 
-    it('works in token mode with the Basic key itself or another user\'s key: user.get names the token\'s user', async () => {
+    it("works in token mode with the Basic key itself or another user's key: user.get names the token's user", async () => {
       const acct = await planfixAccount(server);
       const bob = await addUser(server, acct.slug, unique('bob'));
       expect(ok(await call(acct, 'user.get')).user.login).toBe(acct.username);
@@ -185,7 +206,10 @@ describe('Planfix XML API', () => {
       expectError(await xmlCall(base, body(), { auth: `${acct.key.slice(0, -1)}Z:x` }), '0001');
       expectError(await xmlCall(base, body(), { headers: { Authorization: 'Basic !!!' } }), '0001');
       expectError(await xmlCall(base, body(), { auth: `${other.key}:${other.key}` }), '0001'); // B's key for A
-      expectError(await xmlCall(base, `<request method="user.get"><account>no-such-${acct.slug}</account></request>`, { auth: `${acct.key}:x` }), '0004');
+      expectError(
+        await xmlCall(base, `<request method="user.get"><account>no-such-${acct.slug}</account></request>`, { auth: `${acct.key}:x` }),
+        '0004',
+      );
       expectError(await xmlCall(base, `<request method="user.get"></request>`, { auth: `${acct.key}:x` }), '0004');
       expectError(await xmlCall(base, body('<sid>0123456789abcdef0123456789abcdef</sid>'), { auth: `${acct.key}:x` }), '0005');
       expectError(await xmlCall(base, body('<sid>not-a-sid</sid>'), { auth: `${acct.key}:x` }), '0005');
@@ -196,12 +220,17 @@ describe('Planfix XML API', () => {
       expectError(await xmlCall(base, body(), { auth: `${acct.key}:${other.key}` }), '0012'); // another account's token
     });
 
-    it('keeps sessions in their account: A\'s sid at B is 0005 (checklist 13)', async () => {
+    it("keeps sessions in their account: A's sid at B is 0005 (checklist 13)", async () => {
       const a = await planfixAccount(server);
       const b = await planfixAccount(server);
       const client = legacy(a);
       await client.login(a.username, a.password);
-      expectError(await xmlCall(base, `<request method="user.get"><account>${b.slug}</account><sid>${client.sid}</sid></request>`, { auth: `${b.key}:x` }), '0005');
+      expectError(
+        await xmlCall(base, `<request method="user.get"><account>${b.slug}</account><sid>${client.sid}</sid></request>`, {
+          auth: `${b.key}:x`,
+        }),
+        '0005',
+      );
     });
 
     it('ends a session after one hour (0005, so clients log in again), and at once when its key is revoked or its user deactivated', async () => {
@@ -209,15 +238,20 @@ describe('Planfix XML API', () => {
       const client = legacy(acct);
       await client.login(acct.username, acct.password);
       expect((await client.call('user.get')).body.$.status).toBe('ok');
-      await store.query(`UPDATE xml_sessions SET expires_at = now() - interval '1 second' WHERE user_id IN (SELECT id FROM users WHERE username = $1)`, [acct.username]);
+      await store.query(
+        `UPDATE xml_sessions SET expires_at = now() - interval '1 second' WHERE user_id IN (SELECT id FROM users WHERE username = $1)`,
+        [acct.username],
+      );
       expectError((await client.call('user.get')).raw, '0005');
 
       // a session opened with a second key dies with that key; the Basic key of the call is another one
-      const second = (await admin(server).post(`/admin/accounts/${acct.slug}/users/${acct.username}/keys`, { name: 'second' }).expect(201)).body.key as string;
+      const second = (await admin(server).post(`/admin/accounts/${acct.slug}/users/${acct.username}/keys`, { name: 'second' }).expect(201))
+        .body.key as string;
       const viaSecond = new LegacyJsClient({ url: `${base}/xml/`, account: acct.slug, apiKey: second });
       await viaSecond.login(acct.username, acct.password);
       const sid = viaSecond.sid!;
-      const withPrimary = () => xmlCall(base, `<request method="user.get"><account>${acct.slug}</account><sid>${sid}</sid></request>`, { auth: `${acct.key}:x` });
+      const withPrimary = () =>
+        xmlCall(base, `<request method="user.get"><account>${acct.slug}</account><sid>${sid}</sid></request>`, { auth: `${acct.key}:x` });
       ok(await withPrimary());
       await admin(server).delete(`/admin/accounts/${acct.slug}/users/${acct.username}/keys/second`).expect(200);
       expectError(await withPrimary(), '0005');
@@ -230,7 +264,7 @@ describe('Planfix XML API', () => {
       expectError((await bobClient.call('user.get')).raw, '0005');
     });
 
-    it('refuses a disabled account\'s key (0001) and the free plan (0022, nothing left today)', async () => {
+    it("refuses a disabled account's key (0001) and the free plan (0022, nothing left today)", async () => {
       const acct = await planfixAccount(server);
       await admin(server).patch(`/admin/accounts/${acct.slug}`, { status: 'disabled' }).expect(200);
       expectError(await call(acct, 'user.get'), '0001');
@@ -246,7 +280,9 @@ describe('Planfix XML API', () => {
       const bad = `<request method="user.get"><account>${acct.slug}</account></request>`;
       const codes: string[] = [];
       for (let i = 0; i < 301; i += 25) {
-        const batch = await Promise.all(Array.from({ length: Math.min(25, 301 - i) }, () => xmlCall(base, bad, { ip, auth: 'psk_wrong:x' })));
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(25, 301 - i) }, () => xmlCall(base, bad, { ip, auth: 'psk_wrong:x' })),
+        );
         codes.push(...batch.map((r) => answer(r).code as string));
       }
       expect(codes.filter((c) => c === '0001')).toHaveLength(300);
@@ -265,7 +301,9 @@ describe('Planfix XML API', () => {
 
     it('under strict checking accepts the right MD5 and answers 0006 to a wrong or missing one', async () => {
       const acct = await planfixAccount(server);
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { strict_signature: true } } }).expect(422);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { strict_signature: true } } })
+        .expect(422);
       const issued = await admin(server).post(`/admin/accounts/${acct.slug}/planfix/signing-key`).expect(201);
       expect(issued.body.signing_key).toMatch(/^[0-9a-f]{32}$/);
       expect(issued.body.created_at).toBeDefined();
@@ -273,7 +311,9 @@ describe('Planfix XML API', () => {
       const shown = await admin(server).get(`/admin/accounts/${acct.slug}`).expect(200);
       expect(shown.body.settings.planfix.signing_key_set).toBe(true);
       expect(JSON.stringify(shown.body)).not.toContain(key);
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { strict_signature: true } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { strict_signature: true } } })
+        .expect(200);
 
       const inner = '<task><general>5</general></task>';
       const right = md5(`task.get${acct.slug}5${key}`);
@@ -285,7 +325,9 @@ describe('Planfix XML API', () => {
       expect((await client.call('user.get', {})).body.$.status).toBe('ok');
 
       await admin(server).delete(`/admin/accounts/${acct.slug}/planfix/signing-key`).expect(409);
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { strict_signature: false } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { strict_signature: false } } })
+        .expect(200);
       expect((await admin(server).delete(`/admin/accounts/${acct.slug}/planfix/signing-key`).expect(200)).body).toEqual({ deleted: true });
       await admin(server).delete(`/admin/accounts/${acct.slug}/planfix/signing-key`).expect(404);
       ok(await call(acct, 'user.get'));
@@ -309,7 +351,9 @@ describe('Planfix XML API', () => {
       const usage = await admin(server).get(`/admin/accounts/${acct.slug}/planfix/usage`).expect(200);
       expect(usage.body).toEqual({ day: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), timezone: 'UTC', count: 3, quota: 3, remaining: 0 });
       // the day's count survives turning the per-second bucket on
-      await admin(server).patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { rate_per_second: 5 } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${acct.slug}`, { settings: { planfix: { rate_per_second: 5 } } })
+        .expect(200);
       expectError(await call(acct, 'user.get'), '0007', 'daily request limit exceeded');
     });
 
@@ -333,7 +377,9 @@ describe('Planfix XML API', () => {
         const otherBase = await listen(second.app.getHttpServer());
         const answers = await Promise.all(
           Array.from({ length: 40 }, (_, i) =>
-            xmlCall(i % 2 ? otherBase : base, `<request method="user.get"><account>${acct.slug}</account></request>`, { auth: `${acct.key}:${acct.key}` }),
+            xmlCall(i % 2 ? otherBase : base, `<request method="user.get"><account>${acct.slug}</account></request>`, {
+              auth: `${acct.key}:${acct.key}`,
+            }),
           ),
         );
         const statuses = answers.map((r) => answer(r)['@status']);
@@ -345,7 +391,7 @@ describe('Planfix XML API', () => {
       }
     });
 
-    it('takes the plan\'s figure: 20,000 basic, 50,000 pro, 100,000 premium', async () => {
+    it("takes the plan's figure: 20,000 basic, 50,000 pro, 100,000 premium", async () => {
       for (const [plan, quota] of [
         ['basic', 20_000],
         ['pro', 50_000],
@@ -362,24 +408,48 @@ describe('Planfix XML API', () => {
   });
 
   describe('projects (§4, checklist 13, 17)', () => {
-    it('adds a project with every field, gets it in the spec\'s element order with its people', async () => {
+    it("adds a project with every field, gets it in the spec's element order with its people", async () => {
       const acct = await planfixAccount(server);
       const bob = await addUser(server, acct.slug, unique('bob'));
       const bobNumber = Number(ok(await call(acct, 'user.get', '', bob.key)).user.id);
       const me = Number(ok(await call(acct, 'user.get')).user.id);
-      const client = Number(ok(await call(acct, 'contact.add', '<contact><name>Acme Holdings</name><isCompany>1</isCompany></contact>')).contact.id);
+      const client = Number(
+        ok(await call(acct, 'contact.add', '<contact><name>Acme Holdings</name><isCompany>1</isCompany></contact>')).contact.id,
+      );
       const parent = await addProject(acct, '<title>Campus</title>');
       const id = await addProject(
         acct,
         `<title>Riverside Tower</title><description>&lt;p&gt;Phase 1&lt;/p&gt;</description><owner><id>${bobNumber}</id></owner>
          <client><id>${client}</id></client><status>DRAFT</status><hidden>1</hidden><hasEndDate>1</hasEndDate><endDate>31-12-2030</endDate>
-         <parent><id>${parent}</id></parent><managers><id>${me}</id></managers><workers><id>${bobNumber}</id><id>${me}</id></workers><auditors/>`.replace(/\n\s*/g, ''),
+         <parent><id>${parent}</id></parent><managers><id>${me}</id></managers><workers><id>${bobNumber}</id><id>${me}</id></workers><auditors/>`.replace(
+          /\n\s*/g,
+          '',
+        ),
       );
       const got = await call(acct, 'project.get', `<project><id>${id}</id></project>`);
       const p = ok(got).project;
       expect(Object.keys(p)).toEqual([
-        'id', 'general', 'title', 'description', 'owner', 'client', 'group', 'parent', 'template', 'status', 'hidden', 'hasEndDate', 'endDate', 'beginDate',
-        'taskCount', 'isOverdued', 'isCloseToDeadline', 'customData', 'workers', 'members', 'auditors',
+        'id',
+        'general',
+        'title',
+        'description',
+        'owner',
+        'client',
+        'group',
+        'parent',
+        'template',
+        'status',
+        'hidden',
+        'hasEndDate',
+        'endDate',
+        'beginDate',
+        'taskCount',
+        'isOverdued',
+        'isCloseToDeadline',
+        'customData',
+        'workers',
+        'members',
+        'auditors',
       ]);
       expect(got.text).toContain('<description>&lt;p&gt;Phase 1&lt;/p&gt;</description>');
       expect(p).toMatchObject({
@@ -399,7 +469,10 @@ describe('Planfix XML API', () => {
       expect(p.members.users.user.map((u: { id: string }) => Number(u.id))).toEqual([me]);
       expect(got.text).toContain('<auditors><users/><groups/></auditors>');
       // the same row Planpoint serves: an ObjectId, the slug as hostName, published
-      const [row] = await store.query<{ public_id: string; slug: string; published: boolean; paused: boolean }>(`SELECT public_id, slug, published, paused FROM projects WHERE id = $1`, [id]);
+      const [row] = await store.query<{ public_id: string; slug: string; published: boolean; paused: boolean }>(
+        `SELECT public_id, slug, published, paused FROM projects WHERE id = $1`,
+        [id],
+      );
       expect(row).toEqual({ public_id: expect.stringMatching(/^[0-9a-f]{24}$/), slug: 'riverside-tower', published: true, paused: false });
     });
 
@@ -448,7 +521,10 @@ describe('Planfix XML API', () => {
       expectError(await call(acct, 'project.update', `<project><id>${top}</id><parent><id>${top}</id></parent></project>`), '0016');
       expectError(await call(acct, 'project.add', '<project><title>x</title><hasEndDate>1</hasEndDate></project>'), '0017');
       expectError(await call(acct, 'project.add', '<project><description>no title</description></project>'), '0009');
-      expectError(await call(acct, 'project.add', '<project><title>x</title><workers><groups><id>3</id></groups></workers></project>'), '5001');
+      expectError(
+        await call(acct, 'project.add', '<project><title>x</title><workers><groups><id>3</id></groups></workers></project>'),
+        '5001',
+      );
       expectError(await call(acct, 'project.add'), '0009');
     });
 
@@ -456,7 +532,9 @@ describe('Planfix XML API', () => {
       const acct = await planfixAccount(server);
       const bob = await addUser(server, acct.slug, unique('bob'));
       const bobNumber = Number(ok(await call(acct, 'user.get', '', bob.key)).user.id);
-      const client = Number(ok(await call(acct, 'contact.add', '<contact><name>Client Co</name><isCompany>1</isCompany></contact>')).contact.id);
+      const client = Number(
+        ok(await call(acct, 'contact.add', '<contact><name>Client Co</name><isCompany>1</isCompany></contact>')).contact.id,
+      );
       await addProject(acct, '<title>Beta</title>');
       await addProject(acct, `<title>alpha</title><status>COMPLETED</status><client><id>${client}</id></client>`);
       await addProject(acct, `<title>Gamma</title><workers><id>${bobNumber}</id></workers>`);
@@ -475,16 +553,20 @@ describe('Planfix XML API', () => {
       expect(await titles('<target>in</target>', bob.key)).toEqual(['Gamma', 'Bob owns']);
       expect(await titles(`<user><id>${bobNumber}</id></user>`)).toEqual(['Gamma', 'Bob owns']);
       expect(await titles(`<user><id>${bobNumber}</id></user>`, bob.key)).toHaveLength(4); // user/id is admin-only
-      expect((await call(acct, 'project.getList', '<target>template</target>')).text).toContain('<projects totalCount="0" count="0"/></response>');
+      expect((await call(acct, 'project.getList', '<target>template</target>')).text).toContain(
+        '<projects totalCount="0" count="0"/></response>',
+      );
       const page = await call(acct, 'project.getList', '<pageCurrent>2</pageCurrent><pageSize>3</pageSize>');
       expect(page.text).toContain('<projects totalCount="4" count="1">');
-      expect((await call(acct, 'project.getList', '<pageCurrent>0</pageCurrent>')).text).toContain('<projects totalCount="4" count="0"/></response>');
+      expect((await call(acct, 'project.getList', '<pageCurrent>0</pageCurrent>')).text).toContain(
+        '<projects totalCount="4" count="0"/></response>',
+      );
       expectError(await call(acct, 'project.getList', '<target>nobody</target>'), '0015');
       expectError(await call(acct, 'project.getList', '<filters><filter><type>1</type></filter></filters>'), '0018');
       ok(await call(acct, 'project.getList', '<filters/>'));
     });
 
-    it('keeps accounts apart: B\'s get and update of A\'s project are 2001 and change nothing; B\'s first general is 1 (checklist 13)', async () => {
+    it("keeps accounts apart: B's get and update of A's project are 2001 and change nothing; B's first general is 1 (checklist 13)", async () => {
       const a = await planfixAccount(server);
       const b = await planfixAccount(server);
       const id = await addProject(a, '<title>A tower</title>');
@@ -518,15 +600,19 @@ describe('Planfix XML API', () => {
       }
       expect(counts).toEqual([2, 2, 2, 1]);
       expect(new Set(seen).size).toBe(7);
-      expect((await call(acct, 'task.getList', '<pageCurrent>5</pageCurrent><pageSize>2</pageSize>')).text).toContain('<tasks totalCount="7" count="0"/></response>');
-      expect((await call(acct, 'task.getList', '<pageCurrent>0</pageCurrent>')).text).toContain('<tasks totalCount="7" count="0"/></response>');
+      expect((await call(acct, 'task.getList', '<pageCurrent>5</pageCurrent><pageSize>2</pageSize>')).text).toContain(
+        '<tasks totalCount="7" count="0"/></response>',
+      );
+      expect((await call(acct, 'task.getList', '<pageCurrent>0</pageCurrent>')).text).toContain(
+        '<tasks totalCount="7" count="0"/></response>',
+      );
       expectError(await call(acct, 'task.getList', '<pageSize>101</pageSize>'), '0021');
       expectError(await call(acct, 'task.getList', '<pageSize>-1</pageSize>'), '0015');
       expectError(await call(acct, 'task.getList', '<pageCurrent>-1</pageCurrent>'), '0015');
       ok(await call(acct, 'task.getList', '<pageSize>100</pageSize>'));
     });
 
-    it('adds a task with every field and gets it in the spec\'s order with members and auditors', async () => {
+    it("adds a task with every field and gets it in the spec's order with members and auditors", async () => {
       const acct = await planfixAccount(server, { planfix: { timezone: 'Europe/Berlin' } });
       const bob = await addUser(server, acct.slug, unique('bob'));
       const bobNumber = Number(ok(await call(acct, 'user.get', '', bob.key)).user.id);
@@ -543,15 +629,43 @@ describe('Planfix XML API', () => {
          <endDateIsSet>1</endDateIsSet><endDate>20-03-2026</endDate><endTimeIsSet>0</endTimeIsSet>
          <durationIsSet>1</durationIsSet><duration>3</duration><durationUnit>2</durationUnit><isSummary>1</isSummary>
          <workers><users><id>${me}</id></users></workers><members><users><id>${bobNumber}</id></users></members>
-         <auditors><users><id>${me}</id><id>${bobNumber}</id></users></auditors><customData><customValue><id>1</id><value>x</value></customValue></customData>`.replace(/\n\s*/g, ''),
+         <auditors><users><id>${me}</id><id>${bobNumber}</id></users></auditors><customData><customValue><id>1</id><value>x</value></customValue></customData>`.replace(
+          /\n\s*/g,
+          '',
+        ),
       );
       expect(created.general).toBe(2);
       const got = await call(acct, 'task.get', `<task><id>${created.id}</id></task>`);
       const task = ok(got).task;
       expect(Object.keys(task)).toEqual([
-        'id', 'title', 'description', 'importance', 'status', 'statusSet', 'checkResult', 'type', 'owner', 'parent', 'template', 'project', 'client',
-        'beginDateTime', 'startTime', 'endTime', 'duration', 'durationUnit', 'general', 'isOverdued', 'isCloseToDeadline', 'isNotAcceptedInTime',
-        'isSummary', 'starred', 'workers', 'members', 'auditors', 'customData',
+        'id',
+        'title',
+        'description',
+        'importance',
+        'status',
+        'statusSet',
+        'checkResult',
+        'type',
+        'owner',
+        'parent',
+        'template',
+        'project',
+        'client',
+        'beginDateTime',
+        'startTime',
+        'endTime',
+        'duration',
+        'durationUnit',
+        'general',
+        'isOverdued',
+        'isCloseToDeadline',
+        'isNotAcceptedInTime',
+        'isSummary',
+        'starred',
+        'workers',
+        'members',
+        'auditors',
+        'customData',
       ]);
       expect(task).toMatchObject({
         title: 'Pour the slab',
@@ -594,7 +708,11 @@ describe('Planfix XML API', () => {
       expectError(await call(acct, 'task.add', '<task><title>x</title><parent><id>99999999</id></parent></task>'), '3001');
       expectError(await call(acct, 'task.add', '<task><title>x</title><client><id>99999999</id></client></task>'), '8002');
       expectError(
-        await call(acct, 'task.add', '<task><title>x</title><startDateIsSet>1</startDateIsSet><startDate>10-03-2026</startDate><endDateIsSet>1</endDateIsSet><endDate>09-03-2026</endDate></task>'),
+        await call(
+          acct,
+          'task.add',
+          '<task><title>x</title><startDateIsSet>1</startDateIsSet><startDate>10-03-2026</startDate><endDateIsSet>1</endDateIsSet><endDate>09-03-2026</endDate></task>',
+        ),
         '3006',
       );
       expectError(await call(acct, 'task.add', '<task><title>x</title><startDateIsSet>1</startDateIsSet></task>'), '0017');
@@ -615,7 +733,14 @@ describe('Planfix XML API', () => {
         '<template></template><title>From Django</title><description></description><importance></importance><status></status><owner><id></id></owner><statusSet></statusSet><checkResult></checkResult><project><id></id></project><startDateIsSet></startDateIsSet><startDate></startDate><startTimeIsSet></startTimeIsSet><startTime></startTime><endDateIsSet></endDateIsSet><endDate></endDate><endTimeIsSet></endTimeIsSet><endTime></endTime><customData><customValue></customValue></customData>',
       );
       const task = ok(await call(acct, 'task.get', `<task><id>${created.id}</id></task>`)).task;
-      expect(task).toMatchObject({ importance: 'AVERAGE', status: '1', checkResult: '0', project: { id: '0' }, startTime: '', endTime: '' });
+      expect(task).toMatchObject({
+        importance: 'AVERAGE',
+        status: '1',
+        checkResult: '0',
+        project: { id: '0' },
+        startTime: '',
+        endTime: '',
+      });
       ok(await call(acct, 'task.update', `<task><id>${created.id}</id><endDate>05-05-2030</endDate></task>`));
       expect(ok(await call(acct, 'task.get', `<task><id>${created.id}</id></task>`)).task.endTime).toBe('05-05-2030');
       ok(await call(acct, 'task.update', `<task><id>${created.id}</id><endDate/></task>`));
@@ -633,12 +758,20 @@ describe('Planfix XML API', () => {
       expect(task.status).toBe('2');
       expectError(await call(acct, 'task.changeStatus', `<task><id>${created.id}</id></task><status>REJECTED</status>`), '0016');
       expectError(await call(acct, 'task.changeStatus', `<task><id>${created.id}</id></task><status>DELAYED</status>`), '0017');
-      ok(await call(acct, 'task.changeStatus', `<task><id>${created.id}</id></task><status>4</status><dateTime>01-01-2031 10:00</dateTime>`));
+      ok(
+        await call(acct, 'task.changeStatus', `<task><id>${created.id}</id></task><status>4</status><dateTime>01-01-2031 10:00</dateTime>`),
+      );
       expectError(await call(acct, 'task.changeStatus', `<task><id>${created.id}</id></task>`), '0009');
       expectError(await call(acct, 'task.changeStatus', `<task><id>${created.id}</id></task><status>FROZEN</status>`), '0015');
       expectError(await call(acct, 'task.changeStatus', `<task><id>99999999</id></task><status>2</status>`), '3001');
       const actions = ok(await call(acct, 'action.getList', `<task><id>${created.id}</id></task><sort>asc</sort>`)).actions.action;
-      expect(actions.map((a: { type: string; statusChange: { oldStatus: string; newStatus: string } }) => [a.type, a.statusChange.oldStatus, a.statusChange.newStatus])).toEqual([
+      expect(
+        actions.map((a: { type: string; statusChange: { oldStatus: string; newStatus: string } }) => [
+          a.type,
+          a.statusChange.oldStatus,
+          a.statusChange.newStatus,
+        ]),
+      ).toEqual([
         ['STATUSCHANGED', '1', '2'],
         ['STATUSCHANGED', '2', '4'],
       ]);
@@ -653,8 +786,14 @@ describe('Planfix XML API', () => {
       const bobNumber = Number(ok(await call(acct, 'user.get', '', bob.key)).user.id);
       const top = await addProject(acct, '<title>Zeta project</title>');
       const sub = await addProject(acct, `<title>Alpha sub</title><parent><id>${top}</id></parent>`);
-      const t1 = await addTask(acct, `<title>b task</title><project><id>${top}</id></project><importance>HIGH</importance><endDateIsSet>1</endDateIsSet><endDate>01-01-2020</endDate>`);
-      const t2 = await addTask(acct, `<title>A task</title><project><id>${sub}</id></project><parent><id>${t1.id}</id></parent><workers><users><id>${bobNumber}</id></users></workers><endDateIsSet>1</endDateIsSet><endDate>01-01-2099</endDate>`);
+      const t1 = await addTask(
+        acct,
+        `<title>b task</title><project><id>${top}</id></project><importance>HIGH</importance><endDateIsSet>1</endDateIsSet><endDate>01-01-2020</endDate>`,
+      );
+      const t2 = await addTask(
+        acct,
+        `<title>A task</title><project><id>${sub}</id></project><parent><id>${t1.id}</id></parent><workers><users><id>${bobNumber}</id></users></workers><endDateIsSet>1</endDateIsSet><endDate>01-01-2099</endDate>`,
+      );
       const t3 = await addTask(acct, `<title>c task</title><parent><id>${t2.id}</id></parent><status>DRAFT</status>`);
       const t4 = (await call(acct, 'task.add', '<task><title>d bob</title></task>', bob.key)).text;
       expect(t4).toContain('<general>4</general>');
@@ -696,12 +835,15 @@ describe('Planfix XML API', () => {
     it('rolls a failed write back, its general number too (§8)', async () => {
       const acct = await planfixAccount(server);
       await addTask(acct, '<title>one</title>');
-      expectError(await call(acct, 'task.add', '<task><title>two</title><workers><users><id>99999999</id></users></workers></task>'), '6004');
+      expectError(
+        await call(acct, 'task.add', '<task><title>two</title><workers><users><id>99999999</id></users></workers></task>'),
+        '6004',
+      );
       expect((await addTask(acct, '<title>two</title>')).general).toBe(2);
       expect(ok(await call(acct, 'task.getList')).tasks['@totalCount']).toBe('2');
     });
 
-    it('answers another account\'s task as a missing one (checklist 13)', async () => {
+    it("answers another account's task as a missing one (checklist 13)", async () => {
       const a = await planfixAccount(server);
       const b = await planfixAccount(server);
       const task = await addTask(a, '<title>secret</title>');
@@ -720,8 +862,17 @@ describe('Planfix XML API', () => {
       const acct = await planfixAccount(server);
       const list = ok(await call(acct, 'taskStatus.getListOfSet', '<taskStatusSet><id>1</id></taskStatusSet>')).taskStatuses;
       expect(list['@totalCount']).toBe('8');
-      expect(list.taskStatus[1]).toEqual({ id: '2', name: 'In progress', color: expect.stringMatching(/^#[0-9a-f]{6}$/), isActive: '1', hasDeadline: '1', texts: { text: { lang: 'En', name: 'In progress' } } });
-      expect((await call(acct, 'taskStatus.getListOfSet', '<taskStatusSet><id>2</id></taskStatusSet>')).text).toContain('<taskStatuses totalCount="0" count="0"/></response>');
+      expect(list.taskStatus[1]).toEqual({
+        id: '2',
+        name: 'In progress',
+        color: expect.stringMatching(/^#[0-9a-f]{6}$/),
+        isActive: '1',
+        hasDeadline: '1',
+        texts: { text: { lang: 'En', name: 'In progress' } },
+      });
+      expect((await call(acct, 'taskStatus.getListOfSet', '<taskStatusSet><id>2</id></taskStatusSet>')).text).toContain(
+        '<taskStatuses totalCount="0" count="0"/></response>',
+      );
       expectError(await call(acct, 'taskStatus.getListOfSet'), '0009');
       expectError(await call(acct, 'taskStatus.getListOfSet', '<taskStatusSet><id>x</id></taskStatusSet>'), '0015');
     });
@@ -735,12 +886,34 @@ describe('Planfix XML API', () => {
       const project = await addProject(acct, '<title>P</title>');
       const task = await addTask(acct, `<title>T</title><project><id>${project}</id></project>`);
       ok(await call(acct, 'task.changeStatus', `<task><id>${task.id}</id></task><status>2</status>`));
-      const added = ok(await call(acct, 'action.add', `<action><description>Looks &lt;good&gt;</description><task><general>${task.general}</general></task><notifiedList><user><id>${bobNumber}</id></user></notifiedList><isHidden>0</isHidden><owner></owner></action>`));
+      const added = ok(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>Looks &lt;good&gt;</description><task><general>${task.general}</general></task><notifiedList><user><id>${bobNumber}</id></user></notifiedList><isHidden>0</isHidden><owner></owner></action>`,
+        ),
+      );
       const id = added.action.id;
       const got = await call(acct, 'action.get', `<action><id>${id}</id></action>`);
       const a = ok(got).action;
-      expect(Object.keys(a)).toEqual(['id', 'description', 'type', 'isNotRead', 'fromEmail', 'dateTime', 'task', 'owner', 'project', 'notifiedList']);
-      expect(a).toMatchObject({ description: 'Looks <good>', type: 'ACTION', task: { id: String(task.id), title: 'T' }, project: { id: String(project), title: 'P' } });
+      expect(Object.keys(a)).toEqual([
+        'id',
+        'description',
+        'type',
+        'isNotRead',
+        'fromEmail',
+        'dateTime',
+        'task',
+        'owner',
+        'project',
+        'notifiedList',
+      ]);
+      expect(a).toMatchObject({
+        description: 'Looks <good>',
+        type: 'ACTION',
+        task: { id: String(task.id), title: 'T' },
+        project: { id: String(project), title: 'P' },
+      });
       expect(a.dateTime).toMatch(/^\d\d-\d\d-\d{4} \d\d:\d\d$/);
       expect(a.notifiedList.user[0].id).toBe(String(bobNumber));
       const list = ok(await call(acct, 'action.getList', `<task><id>${task.id}</id></task>`)).actions;
@@ -749,7 +922,9 @@ describe('Planfix XML API', () => {
       expect(list.action[1].statusChange).toEqual({ oldStatus: '1', newStatus: '2' });
       const asc = ok(await call(acct, 'action.getList', `<task><id>${task.id}</id></task><sort>ASC</sort><pageSize>1</pageSize>`)).actions;
       expect(asc.action.map((x: { type: string }) => x.type)).toEqual(['STATUSCHANGED']);
-      expect((await call(acct, 'action.getList', `<task><id>${task.id}</id></task><pageCurrent>0</pageCurrent>`)).text).toContain('<actions totalCount="2" count="0"/></response>');
+      expect((await call(acct, 'action.getList', `<task><id>${task.id}</id></task><pageCurrent>0</pageCurrent>`)).text).toContain(
+        '<actions totalCount="2" count="0"/></response>',
+      );
     });
 
     it('changes the task status with taskNewStatus; owner and dateTime only for admins', async () => {
@@ -758,15 +933,39 @@ describe('Planfix XML API', () => {
       const bobNumber = Number(ok(await call(acct, 'user.get', '', bob.key)).user.id);
       const me = Number(ok(await call(acct, 'user.get')).user.id);
       const task = await addTask(acct, '<title>T</title>');
-      const byAdmin = ok(await call(acct, 'action.add', `<action><description>done</description><task><id>${task.id}</id></task><taskNewStatus>COMPLETED</taskNewStatus><owner><id>${bobNumber}</id></owner><dateTime>01-02-2024 10:30</dateTime></action>`));
+      const byAdmin = ok(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>done</description><task><id>${task.id}</id></task><taskNewStatus>COMPLETED</taskNewStatus><owner><id>${bobNumber}</id></owner><dateTime>01-02-2024 10:30</dateTime></action>`,
+        ),
+      );
       const a = ok(await call(acct, 'action.get', `<action><id>${byAdmin.action.id}</id></action>`)).action;
-      expect(a).toMatchObject({ owner: { id: String(bobNumber) }, dateTime: '01-02-2024 10:30', statusChange: { oldStatus: '1', newStatus: '3' } });
+      expect(a).toMatchObject({
+        owner: { id: String(bobNumber) },
+        dateTime: '01-02-2024 10:30',
+        statusChange: { oldStatus: '1', newStatus: '3' },
+      });
       expect(ok(await call(acct, 'task.get', `<task><id>${task.id}</id></task>`)).task.status).toBe('3');
-      const byUser = ok(await call(acct, 'action.add', `<action><description>x</description><task><id>${task.id}</id></task><owner><id>${me}</id></owner><dateTime>01-02-2024 10:30</dateTime></action>`, bob.key));
+      const byUser = ok(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>x</description><task><id>${task.id}</id></task><owner><id>${me}</id></owner><dateTime>01-02-2024 10:30</dateTime></action>`,
+          bob.key,
+        ),
+      );
       const b = ok(await call(acct, 'action.get', `<action><id>${byUser.action.id}</id></action>`)).action;
       expect(b.owner.id).toBe(String(bobNumber));
       expect(b.dateTime).not.toBe('01-02-2024 10:30');
-      expectError(await call(acct, 'action.add', `<action><description>x</description><task><id>${task.id}</id></task><taskNewStatus>REJECTED</taskNewStatus></action>`), '0016');
+      expectError(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>x</description><task><id>${task.id}</id></task><taskNewStatus>REJECTED</taskNewStatus></action>`,
+        ),
+        '0016',
+      );
     });
 
     it('comments on contacts; answers 0009 with no subject, 0019 with both, 3001/8002/4002 for unknown ones', async () => {
@@ -774,24 +973,66 @@ describe('Planfix XML API', () => {
       const contact = ok(await call(acct, 'contact.add', '<contact><name>Ann</name></contact>')).contact;
       const company = ok(await call(acct, 'contact.add', '<contact><name>Co</name><isCompany>1</isCompany></contact>')).contact;
       const task = await addTask(acct, '<title>T</title>');
-      const onPerson = ok(await call(acct, 'action.add', `<action><description>called</description><contact><general>${contact.general}</general></contact></action>`));
-      ok(await call(acct, 'action.add', `<action><description>met</description><contact><general>${company.general}</general></contact></action>`));
+      const onPerson = ok(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>called</description><contact><general>${contact.general}</general></contact></action>`,
+        ),
+      );
+      ok(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>met</description><contact><general>${company.general}</general></contact></action>`,
+        ),
+      );
       const a = ok(await call(acct, 'action.get', `<action><id>${onPerson.action.id}</id></action>`)).action;
-      expect(Object.keys(a)).toEqual(['id', 'description', 'type', 'isNotRead', 'fromEmail', 'dateTime', 'contact', 'owner', 'notifiedList']);
+      expect(Object.keys(a)).toEqual([
+        'id',
+        'description',
+        'type',
+        'isNotRead',
+        'fromEmail',
+        'dateTime',
+        'contact',
+        'owner',
+        'notifiedList',
+      ]);
       expect(a.contact).toEqual({ general: contact.general, name: 'Ann' });
       const companyActions = ok(await call(acct, 'action.getList', `<contact><general>${company.general}</general></contact>`)).actions;
       expect(companyActions.action.map((x: { description: string }) => x.description)).toEqual(['met']);
       expectError(await call(acct, 'action.getList'), '0009');
-      expectError(await call(acct, 'action.getList', `<task><id>${task.id}</id></task><contact><general>${contact.general}</general></contact>`), '0019');
+      expectError(
+        await call(acct, 'action.getList', `<task><id>${task.id}</id></task><contact><general>${contact.general}</general></contact>`),
+        '0019',
+      );
       expectError(await call(acct, 'action.getList', '<task><id>99999999</id></task>'), '3001');
       expectError(await call(acct, 'action.getList', '<contact><general>99999</general></contact>'), '8002');
       expectError(await call(acct, 'action.get', '<action><id>99999999</id></action>'), '4002');
       expectError(await call(acct, 'action.get', '<action/>'), '0009');
       expectError(await call(acct, 'action.add', `<action><task><id>${task.id}</id></task></action>`), '0009');
       expectError(await call(acct, 'action.add', '<action><description>x</description></action>'), '0009');
-      expectError(await call(acct, 'action.add', `<action><description>x</description><task><id>${task.id}</id></task><contact><general>${contact.general}</general></contact></action>`), '0019');
-      expectError(await call(acct, 'action.add', '<action><description>x</description><contact><general>99999</general></contact></action>'), '8002');
-      expectError(await call(acct, 'action.add', `<action><description>x</description><task><id>${task.id}</id></task><notifiedList><user><id>99999999</id></user></notifiedList></action>`), '6004');
+      expectError(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>x</description><task><id>${task.id}</id></task><contact><general>${contact.general}</general></contact></action>`,
+        ),
+        '0019',
+      );
+      expectError(
+        await call(acct, 'action.add', '<action><description>x</description><contact><general>99999</general></contact></action>'),
+        '8002',
+      );
+      expectError(
+        await call(
+          acct,
+          'action.add',
+          `<action><description>x</description><task><id>${task.id}</id></task><notifiedList><user><id>99999999</id></user></notifiedList></action>`,
+        ),
+        '6004',
+      );
       const other = await planfixAccount(server);
       expectError(await call(other, 'action.get', `<action><id>${onPerson.action.id}</id></action>`), '4002');
     });
@@ -800,7 +1041,9 @@ describe('Planfix XML API', () => {
   describe('contacts (§4, checklist 12)', () => {
     it('adds a company then a person; target=company lists only the company, the default only the person; update keeps other fields', async () => {
       const acct = await planfixAccount(server);
-      const company = ok(await call(acct, 'contact.add', '<contact><name>Globex</name><isCompany>1</isCompany><email>info@globex.example</email></contact>'));
+      const company = ok(
+        await call(acct, 'contact.add', '<contact><name>Globex</name><isCompany>1</isCompany><email>info@globex.example</email></contact>'),
+      );
       expect(Object.keys(company).filter((k) => !k.startsWith('@'))).toEqual(['contact', 'actionid']);
       expect(company.contact).toEqual({ id: expect.stringMatching(/^\d+$/), userid: '0', general: '1' });
       expect(company.actionid).toBe('0');
@@ -816,19 +1059,52 @@ describe('Planfix XML API', () => {
       expect(companies.contact.map((c: { name: string; isCompany: string }) => [c.name, c.isCompany])).toEqual([['Globex', '1']]);
       const people = ok(await call(acct, 'contact.getList')).contacts;
       expect(people.contact.map((c: { name: string }) => c.name)).toEqual(['Jane']);
-      expect((await call(acct, 'contact.getList', '<target>template</target>')).text).toContain('<contacts totalCount="0" count="0"/></response>');
+      expect((await call(acct, 'contact.getList', '<target>template</target>')).text).toContain(
+        '<contacts totalCount="0" count="0"/></response>',
+      );
       const got = await call(acct, 'contact.get', `<contact><id>${person.id}</id></contact>`);
       const c = ok(got).contact;
       expect(Object.keys(c)).toEqual([
-        'id', 'userid', 'general', 'template', 'name', 'midName', 'lastName', 'isCompany', 'post', 'email', 'phones', 'address', 'description', 'sex',
-        'site', 'skype', 'facebook', 'vk', 'icq', 'birthdate', 'havePlanfixAccess', 'contractors', 'customData',
+        'id',
+        'userid',
+        'general',
+        'template',
+        'name',
+        'midName',
+        'lastName',
+        'isCompany',
+        'post',
+        'email',
+        'phones',
+        'address',
+        'description',
+        'sex',
+        'site',
+        'skype',
+        'facebook',
+        'vk',
+        'icq',
+        'birthdate',
+        'havePlanfixAccess',
+        'contractors',
+        'customData',
       ]);
-      expect(c).toMatchObject({ userid: '0', midName: 'Q', lastName: 'Roe', isCompany: '0', sex: 'FEMALE', birthdate: '05-06-1980', havePlanfixAccess: '0' });
+      expect(c).toMatchObject({
+        userid: '0',
+        midName: 'Q',
+        lastName: 'Roe',
+        isCompany: '0',
+        sex: 'FEMALE',
+        birthdate: '05-06-1980',
+        havePlanfixAccess: '0',
+      });
       expect(c.phones.phone).toEqual([
         { number: '+1 555 0100', typeId: '1', typeName: 'Work' },
         { number: '+1 555 0101', typeId: '', typeName: '' },
       ]);
-      const updated = ok(await call(acct, 'contact.update', `<contact><general>${person.general}</general><post>CEO</post><sex/></contact>`));
+      const updated = ok(
+        await call(acct, 'contact.update', `<contact><general>${person.general}</general><post>CEO</post><sex/></contact>`),
+      );
       expect(updated.contact).toEqual({ id: person.id, general: person.general });
       const after = ok(await call(acct, 'contact.get', `<contact><general>${person.general}</general></contact>`)).contact;
       expect(after).toMatchObject({ name: 'Jane', lastName: 'Roe', post: 'CEO', sex: '', email: 'jane@globex.example' });
@@ -841,8 +1117,10 @@ describe('Planfix XML API', () => {
         ['Ann', 'Smith', 'ann@x.example'],
         ['Bob', 'Stone', 'bob@smithy.example'],
         ['Cid', 'Young', 'cid@x.example'],
-      ]) ok(await call(acct, 'contact.add', `<contact><name>${name}</name><lastName>${last}</lastName><email>${email}</email></contact>`));
-      const names = async (inner: string) => ((ok(await call(acct, 'contact.getList', inner)).contacts.contact ?? []) as { name: string }[]).map((c) => c.name);
+      ])
+        ok(await call(acct, 'contact.add', `<contact><name>${name}</name><lastName>${last}</lastName><email>${email}</email></contact>`));
+      const names = async (inner: string) =>
+        ((ok(await call(acct, 'contact.getList', inner)).contacts.contact ?? []) as { name: string }[]).map((c) => c.name);
       expect(await names('<search>SMITH</search>')).toEqual(['Ann', 'Bob']);
       expect(await names('<search>cid@</search>')).toEqual(['Cid']);
       expect(await names('<pageCurrent>2</pageCurrent><pageSize>2</pageSize>')).toEqual(['Cid']);
@@ -874,14 +1152,24 @@ describe('Planfix XML API', () => {
     it('shares companies with PlanSync: a company_name there is a company contact here, and one name is one row', async () => {
       const acct = await planfixAccount(server);
       await plansync(server, acct.key)
-        .post('/api/v1/touchpoints?year=2025', { company_name: 'Umbrella Corp', touchpoints: 'Kick-off', reporting_quarter: 'Q1', reporting_year: '2025' })
+        .post('/api/v1/touchpoints?year=2025', {
+          company_name: 'Umbrella Corp',
+          touchpoints: 'Kick-off',
+          reporting_quarter: 'Q1',
+          reporting_year: '2025',
+        })
         .expect(200);
       const companies = ok(await call(acct, 'contact.getList', '<target>company</target>')).contacts.contact;
       expect(companies.map((c: { name: string }) => c.name)).toEqual(['Umbrella Corp']);
       expectError(await call(acct, 'contact.add', '<contact><name>UMBRELLA CORP</name><isCompany>1</isCompany></contact>'), '8003');
       ok(await call(acct, 'contact.add', '<contact><name>Wayne Enterprises</name><isCompany>1</isCompany></contact>'));
       await plansync(server, acct.key)
-        .post('/api/v1/touchpoints?year=2025', { company_name: 'wayne enterprises', touchpoints: 'Call', reporting_quarter: 'Q2', reporting_year: '2025' })
+        .post('/api/v1/touchpoints?year=2025', {
+          company_name: 'wayne enterprises',
+          touchpoints: 'Call',
+          reporting_quarter: 'Q2',
+          reporting_year: '2025',
+        })
         .expect(200);
       const after = ok(await call(acct, 'contact.getList', '<target>company</target>')).contacts;
       expect(after['@totalCount']).toBe('2');
@@ -890,7 +1178,7 @@ describe('Planfix XML API', () => {
   });
 
   describe('users (§4)', () => {
-    it('lists active users with the spec\'s element, sorts and pages; UNACTIVE lists the deactivated', async () => {
+    it("lists active users with the spec's element, sorts and pages; UNACTIVE lists the deactivated", async () => {
       const acct = await planfixAccount(server, { planfix: { timezone: 'America/New_York' } });
       const zed = await addUser(server, acct.slug, `zz-${unique('u')}`);
       const gone = await addUser(server, acct.slug, `aa-${unique('u')}`, 'recordkeeper');
@@ -901,17 +1189,52 @@ describe('Planfix XML API', () => {
       expect(users.user.map((u: { login: string }) => u.login)).toEqual([acct.username, zed.username]);
       const u = users.user[0];
       expect(Object.keys(u)).toEqual([
-        'id', 'general', 'name', 'lastName', 'midName', 'login', 'email', 'secondaryEmails', 'role', 'status', 'isActivated', 'birthdate', 'sex', 'phones',
-        'isInvisibleOutOfGroup', 'isBlindOutOfGroup', 'userPic', 'isOnline', 'timezone', 'post', 'userGroups',
+        'id',
+        'general',
+        'name',
+        'lastName',
+        'midName',
+        'login',
+        'email',
+        'secondaryEmails',
+        'role',
+        'status',
+        'isActivated',
+        'birthdate',
+        'sex',
+        'phones',
+        'isInvisibleOutOfGroup',
+        'isBlindOutOfGroup',
+        'userPic',
+        'isOnline',
+        'timezone',
+        'post',
+        'userGroups',
       ]);
-      expect(u).toMatchObject({ general: '1', name: acct.username, role: 'ADMIN', status: 'ACTIVE', isActivated: '1', timezone: 'America/New_York', post: { id: '0', name: 'admin' } });
+      expect(u).toMatchObject({
+        general: '1',
+        name: acct.username,
+        role: 'ADMIN',
+        status: 'ACTIVE',
+        isActivated: '1',
+        timezone: 'America/New_York',
+        post: { id: '0', name: 'admin' },
+      });
       expect(users.user[1]).toMatchObject({ role: 'USER', post: { name: 'advisor' } });
-      expect(ok(await call(acct, 'user.getList', '<sortType>NAME_DESC</sortType>')).users.user.map((x: { login: string }) => x.login)).toEqual([zed.username, acct.username]);
-      expect(ok(await call(acct, 'user.getList', '<sortType>GROUP_ASC</sortType>')).users.user.map((x: { login: string }) => x.login)).toEqual([acct.username, zed.username]);
-      expect(ok(await call(acct, 'user.getList', '<sortType>ROLE_DESC</sortType>')).users.user.map((x: { role: string }) => x.role)).toEqual(['USER', 'ADMIN']);
+      expect(
+        ok(await call(acct, 'user.getList', '<sortType>NAME_DESC</sortType>')).users.user.map((x: { login: string }) => x.login),
+      ).toEqual([zed.username, acct.username]);
+      expect(
+        ok(await call(acct, 'user.getList', '<sortType>GROUP_ASC</sortType>')).users.user.map((x: { login: string }) => x.login),
+      ).toEqual([acct.username, zed.username]);
+      expect(
+        ok(await call(acct, 'user.getList', '<sortType>ROLE_DESC</sortType>')).users.user.map((x: { role: string }) => x.role),
+      ).toEqual(['USER', 'ADMIN']);
       const inactive = ok(await call(acct, 'user.getList', '<status>UNACTIVE</status>')).users.user;
       expect(inactive.map((x: { login: string; status: string }) => [x.login, x.status])).toEqual([[gone.username, 'UNACTIVE']]);
-      expect((await call(acct, 'user.getList', '<pageCurrent>0</pageCurrent>')).text).toContain('<users totalCount="2" count="0"/></response>');
+      expect((await call(acct, 'user.getList', '<pageCurrent>0</pageCurrent>')).text).toContain(
+        '<users totalCount="2" count="0"/></response>',
+      );
       expectError(await call(acct, 'user.getList', '<status>GONE</status>'), '0015');
     });
 
@@ -944,11 +1267,20 @@ describe('Planfix XML API', () => {
       ['two roots', '<request method="task.get"><account>ACCOUNT</account></request><request method="x"/>'],
       ['root <req>', '<req method="task.get"><account>ACCOUNT</account></req>'],
       ['a DOCTYPE', '<!DOCTYPE request><request method="task.get"><account>ACCOUNT</account></request>'],
-      ['billion laughs', '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><request method="task.get"><account>&c;</account></request>'],
-      ['an external entity', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><request method="task.get"><account>&x;</account></request>'],
+      [
+        'billion laughs',
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><request method="task.get"><account>&c;</account></request>',
+      ],
+      [
+        'an external entity',
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><request method="task.get"><account>&x;</account></request>',
+      ],
       ['5,000-deep nesting', `<request method="task.get"><account>ACCOUNT</account>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</request>`],
       ['<__proto__>', '<request method="task.get"><account>ACCOUNT</account><__proto__><isAdmin>1</isAdmin></__proto__></request>'],
-      ['encoding="windows-1251"', '<?xml version="1.0" encoding="windows-1251"?><request method="task.get"><account>ACCOUNT</account></request>'],
+      [
+        'encoding="windows-1251"',
+        '<?xml version="1.0" encoding="windows-1251"?><request method="task.get"><account>ACCOUNT</account></request>',
+      ],
       ['truncated XML', '<?xml version="1.0" encoding="UTF-8"?><request method="task.get"><account>ACC'],
     ])('answers %s with 0003', async (_label, body) => {
       expectError(await xmlCall(base, body.replace(/ACCOUNT/g, acct.slug), { auth: auth() }), '0003');
@@ -994,14 +1326,24 @@ describe('Planfix XML API', () => {
     });
 
     it('ignores unknown elements, <silent>, customData and a pageSize on methods that do not page', async () => {
-      const res = await xmlCall(base, req('<silent>1</silent><whatever><deep>1</deep></whatever><pageSize>100</pageSize><task><title>ok</title><customData><customValue><id>1</id></customValue></customData><flavour>x</flavour></task>', 'task.add'), { auth: auth() });
+      const res = await xmlCall(
+        base,
+        req(
+          '<silent>1</silent><whatever><deep>1</deep></whatever><pageSize>100</pageSize><task><title>ok</title><customData><customValue><id>1</id></customValue></customData><flavour>x</flavour></task>',
+          'task.add',
+        ),
+        { auth: auth() },
+      );
       expect(ok(res).task.id).toMatch(/^\d+$/);
     });
 
     it('stores nothing for a refused request', async () => {
       const before = ok(await xmlCall(base, req('', 'task.getList'), { auth: auth() })).tasks['@totalCount'];
       expectError(await xmlCall(base, req('<task><title>x</title><status>FROZEN</status></task>', 'task.add'), { auth: auth() }), '0015');
-      expectError(await xmlCall(base, req('<task><title>x</title><project><id>99999999</id></project></task>', 'task.add'), { auth: auth() }), '3003');
+      expectError(
+        await xmlCall(base, req('<task><title>x</title><project><id>99999999</id></project></task>', 'task.add'), { auth: auth() }),
+        '3003',
+      );
       expect(ok(await xmlCall(base, req('', 'task.getList'), { auth: auth() })).tasks['@totalCount']).toBe(before);
     });
   });
@@ -1021,43 +1363,51 @@ describe('Planfix XML API', () => {
       }
     });
 
-    (ON_POSTGRES ? it : it.skip)('answers 0011 while the store is unreachable, never hanging, and works again without a restart', async () => {
-      const target = new URL(process.env.DATABASE_URL ?? '');
-      const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-      await proxy.start();
-      const viaProxy = new URL(process.env.DATABASE_URL ?? '');
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      const other = await startTestApp({ env: { DATABASE_URL: viaProxy.toString(), TRUST_PROXY: 'true' } });
-      try {
-        const otherBase = await listen(other.app.getHttpServer());
-        const acct = await planfixAccount(other.app.getHttpServer());
-        const body = `<request method="user.get"><account>${acct.slug}</account></request>`;
-        ok(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }));
-        await proxy.cut();
-        const started = Date.now();
-        expectError(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }), '0011', 'temporarily unavailable');
-        expect(Date.now() - started).toBeLessThan(5000);
-        await proxy.restore();
-        let back: string | undefined;
-        for (let i = 0; i < 50 && back !== 'ok'; i++) {
-          back = answer(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }))['@status'];
-          if (back !== 'ok') await new Promise((r) => setTimeout(r, 100));
+    (ON_POSTGRES ? it : it.skip)(
+      'answers 0011 while the store is unreachable, never hanging, and works again without a restart',
+      async () => {
+        const target = new URL(process.env.DATABASE_URL ?? '');
+        const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+        await proxy.start();
+        const viaProxy = new URL(process.env.DATABASE_URL ?? '');
+        viaProxy.hostname = '127.0.0.1';
+        viaProxy.port = String(proxy.port);
+        const other = await startTestApp({ env: { DATABASE_URL: viaProxy.toString(), TRUST_PROXY: 'true' } });
+        try {
+          const otherBase = await listen(other.app.getHttpServer());
+          const acct = await planfixAccount(other.app.getHttpServer());
+          const body = `<request method="user.get"><account>${acct.slug}</account></request>`;
+          ok(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }));
+          await proxy.cut();
+          const started = Date.now();
+          expectError(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }), '0011', 'temporarily unavailable');
+          expect(Date.now() - started).toBeLessThan(5000);
+          await proxy.restore();
+          let back: string | undefined;
+          for (let i = 0; i < 50 && back !== 'ok'; i++) {
+            back = answer(await xmlCall(otherBase, body, { auth: `${acct.key}:${acct.key}` }))['@status'];
+            if (back !== 'ok') await new Promise((r) => setTimeout(r, 100));
+          }
+          expect(back).toBe('ok');
+        } finally {
+          await other.close();
+          await proxy.cut();
         }
-        expect(back).toBe('ok');
-      } finally {
-        await other.close();
-        await proxy.cut();
-      }
-    });
+      },
+    );
   });
 
   describe('what the public clients send (§1)', () => {
     it('Go (popstas/planfix-go): POST application/xml, Basic key with an empty password, a sid; empty <sort> and <owner>, zero-valued fields', async () => {
       const acct = await planfixAccount(server);
       const auth = `${acct.key}:`;
-      const post = (body: string) => xmlCall(base, `<?xml version="1.0" encoding="UTF-8"?>\n${body}`, { auth, contentType: 'application/xml; charset=utf-8' });
-      const login = ok(await post(`<request method="auth.login"><account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password></request>`));
+      const post = (body: string) =>
+        xmlCall(base, `<?xml version="1.0" encoding="UTF-8"?>\n${body}`, { auth, contentType: 'application/xml; charset=utf-8' });
+      const login = ok(
+        await post(
+          `<request method="auth.login"><account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password></request>`,
+        ),
+      );
       const sid = login.sid as string;
       const task = await addTask(acct, '<title>From Go</title>');
       const added = ok(
@@ -1067,49 +1417,90 @@ describe('Planfix XML API', () => {
       );
       expect(added.action.id).toMatch(/^\d+$/);
       const list = ok(
-        await post(`<request method="action.getList"><account>${acct.slug}</account><sid>${sid}</sid><task><id>${task.id}</id></task><pageCurrent>1</pageCurrent><pageSize>100</pageSize><sort></sort></request>`),
+        await post(
+          `<request method="action.getList"><account>${acct.slug}</account><sid>${sid}</sid><task><id>${task.id}</id></task><pageCurrent>1</pageCurrent><pageSize>100</pageSize><sort></sort></request>`,
+        ),
       );
       expect(list.actions['@count']).toBe('1');
-      ok(await post(`<request method="task.get"><account>${acct.slug}</account><sid>${sid}</sid><task><general>${task.general}</general></task></request>`));
+      ok(
+        await post(
+          `<request method="task.get"><account>${acct.slug}</account><sid>${sid}</sid><task><general>${task.general}</general></task></request>`,
+        ),
+      );
       ok(await post(`<request method="user.get"><account>${acct.slug}</account><sid>${sid}</sid></request>`));
       // a dead session is 0005, on which the Go client logs in again
-      expectError(await post(`<request method="user.get"><account>${acct.slug}</account><sid>ffffffffffffffffffffffffffffffff</sid></request>`), '0005');
+      expectError(
+        await post(`<request method="user.get"><account>${acct.slug}</account><sid>ffffffffffffffffffffffffffffffff</sid></request>`),
+        '0005',
+      );
     });
 
     it('PHP (codinghamster): POST with a form Content-Type over raw XML, key:X, <pageSize> on every call, 10 calls at once on a default account', async () => {
       const acct = await planfixAccount(server, { planfix: { rate_per_second: null } });
       const auth = `${acct.key}:X`;
       const login = ok(
-        await xmlCall(base, `<?xml version="1.0" encoding="UTF-8"?>\n<request method="auth.login"><account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password><signature>x</signature></request>`, {
-          auth,
-          contentType: 'application/x-www-form-urlencoded',
-        }),
+        await xmlCall(
+          base,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<request method="auth.login"><account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password><signature>x</signature></request>`,
+          {
+            auth,
+            contentType: 'application/x-www-form-urlencoded',
+          },
+        ),
       );
       const body = (method: string, inner = '') =>
         `<?xml version="1.0" encoding="UTF-8"?>\n<request method="${method}"><account>${acct.slug}</account><sid>${login.sid}</sid>${inner}<pageSize>100</pageSize><signature>x</signature></request>`;
       await new Promise((resolve) => setTimeout(resolve, 1100)); // the login's token comes back: the batch has the whole burst
       const answers = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => xmlCall(base, body(i % 2 ? 'project.getList' : 'user.get'), { auth, contentType: 'application/x-www-form-urlencoded' })),
+        Array.from({ length: 10 }, (_, i) =>
+          xmlCall(base, body(i % 2 ? 'project.getList' : 'user.get'), { auth, contentType: 'application/x-www-form-urlencoded' }),
+        ),
       );
       for (const r of answers) ok(r);
     });
 
     it('Python (django-planfix): POST without Content-Type, key with an empty password, an indented body with the signature last, True for booleans', async () => {
       const acct = await planfixAccount(server);
-      const template = (method: string, inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n        <request method="${method}">\n          ${inner}\n          <signature>0</signature>\n        </request>\n        `;
-      const login = ok(await xmlCall(base, template('auth.login', `<account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password>`), { auth: `${acct.key}:` }));
+      const template = (method: string, inner: string) =>
+        `<?xml version="1.0" encoding="UTF-8"?>\n        <request method="${method}">\n          ${inner}\n          <signature>0</signature>\n        </request>\n        `;
+      const login = ok(
+        await xmlCall(
+          base,
+          template('auth.login', `<account>${acct.slug}</account><login>${acct.username}</login><password>${acct.password}</password>`),
+          { auth: `${acct.key}:` },
+        ),
+      );
       const added = ok(
         await xmlCall(
           base,
-          template('contact.add', `<account>${acct.slug}</account><sid>${login.sid}</sid><contact><template></template><name>Ivan</name><lastName>Petrov</lastName><post></post><email>ivan@example.com</email><mobilePhone></mobilePhone><workPhone></workPhone><homePhone></homePhone><address></address><description></description><sex></sex><skype></skype><icq></icq><birthdate></birthdate><lang></lang><isCompany></isCompany><canBeWorker>True</canBeWorker><canBeClient></canBeClient></contact>`),
+          template(
+            'contact.add',
+            `<account>${acct.slug}</account><sid>${login.sid}</sid><contact><template></template><name>Ivan</name><lastName>Petrov</lastName><post></post><email>ivan@example.com</email><mobilePhone></mobilePhone><workPhone></workPhone><homePhone></homePhone><address></address><description></description><sex></sex><skype></skype><icq></icq><birthdate></birthdate><lang></lang><isCompany></isCompany><canBeWorker>True</canBeWorker><canBeClient></canBeClient></contact>`,
+          ),
           { auth: `${acct.key}:` },
         ),
       );
       expect(added.contact.userid).toBe('0');
-      const list = await xmlCall(base, template('contact.getList', `<account>${acct.slug}</account><sid>${login.sid}</sid><pageCurrent>2</pageCurrent><pageSize>100</pageSize><search></search>`), { auth: `${acct.key}:` });
+      const list = await xmlCall(
+        base,
+        template(
+          'contact.getList',
+          `<account>${acct.slug}</account><sid>${login.sid}</sid><pageCurrent>2</pageCurrent><pageSize>100</pageSize><search></search>`,
+        ),
+        { auth: `${acct.key}:` },
+      );
       // the one script that stops paging at this text
       expect(list.text).toContain('count="0"/></response>');
-      ok(await xmlCall(base, template('project.add', `<account>${acct.slug}</account><sid>${login.sid}</sid><project><title>Py</title><hidden>True</hidden></project>`), { auth: `${acct.key}:` }));
+      ok(
+        await xmlCall(
+          base,
+          template(
+            'project.add',
+            `<account>${acct.slug}</account><sid>${login.sid}</sid><project><title>Py</title><hidden>True</hidden></project>`,
+          ),
+          { auth: `${acct.key}:` },
+        ),
+      );
     });
 
     it('never writes the sid, passwords or keys to the log', async () => {
@@ -1128,12 +1519,16 @@ describe('Planfix XML API', () => {
       const acct = await planfixAccount(server);
       const client = legacy(acct, { privateKey: 'irrelevant' });
       const body = client.body('task.get', { task: { general: 1 } });
-      expect(body).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<request method="task.get">\n\t<account>${acct.slug}</account>\n\t<task>\n\t\t<general>1</general>\n\t</task>\n\t<signature>${body.match(/<signature>(\w+)</)![1]}</signature>\n</request>`);
+      expect(body).toBe(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<request method="task.get">\n\t<account>${acct.slug}</account>\n\t<task>\n\t\t<general>1</general>\n\t</task>\n\t<signature>${body.match(/<signature>(\w+)</)![1]}</signature>\n</request>`,
+      );
       expectError((await client.call('user.get')).raw, '0012');
       expect((await client.login(acct.username, acct.password)).body.$.status).toBe('ok');
       const me = (await client.call('user.get')).body.user;
       const project = (await client.call('project.add', { project: { title: 'Harbour View', workers: { id: [me.id] } } })).body.project.id;
-      const task = (await client.call('task.add', { task: { title: 'Survey & plan', project: { id: project }, workers: { users: { id: [me.id] } } } })).body.task;
+      const task = (
+        await client.call('task.add', { task: { title: 'Survey & plan', project: { id: project }, workers: { users: { id: [me.id] } } } })
+      ).body.task;
       expect(task.general).toBe('1');
       expect((await client.call('task.changeStatus', { task: { id: task.id }, status: 'ACCEPTED' })).body.$.status).toBe('ok');
       expect((await client.call('action.add', { action: { description: 'on it', task: { id: task.id } } })).body.$.status).toBe('ok');
@@ -1146,7 +1541,10 @@ describe('Planfix XML API', () => {
       expect((await client.call('contact.getList', { target: 'company' })).body.contacts.contact.name).toBe('Acme');
       expect((await client.call('taskStatus.getListOfSet', { taskStatusSet: { id: 1 } })).body.taskStatuses.$.totalCount).toBe('8');
       // a session that expired: 0005, and after a new login the client goes on
-      await store.query(`UPDATE xml_sessions SET expires_at = now() - interval '1 second' WHERE key_id IN (SELECT id FROM api_keys WHERE account_id = (SELECT id FROM accounts WHERE slug = $1))`, [acct.slug]);
+      await store.query(
+        `UPDATE xml_sessions SET expires_at = now() - interval '1 second' WHERE key_id IN (SELECT id FROM api_keys WHERE account_id = (SELECT id FROM accounts WHERE slug = $1))`,
+        [acct.slug],
+      );
       const expired = await client.call('user.get');
       expect(expired.body).toMatchObject({ $: { status: 'error' }, code: '0005' });
       await client.login(acct.username, acct.password);
@@ -1156,20 +1554,32 @@ describe('Planfix XML API', () => {
     it('documented client: POST application/xml, token mode, compact bodies, no signature', async () => {
       const acct = await planfixAccount(server);
       const client = documented(acct);
-      expect(client.body('task.get', { task: { id: 3 } })).toBe(`<?xml version="1.0" encoding="UTF-8"?><request method="task.get"><account>${acct.slug}</account><task><id>3</id></task></request>`);
-      const project = await client.call('project.add', { project: { title: 'Docs tower', status: 'ACTIVE', hasEndDate: 1, endDate: '31-12-2030' } });
+      expect(client.body('task.get', { task: { id: 3 } })).toBe(
+        `<?xml version="1.0" encoding="UTF-8"?><request method="task.get"><account>${acct.slug}</account><task><id>3</id></task></request>`,
+      );
+      const project = await client.call('project.add', {
+        project: { title: 'Docs tower', status: 'ACTIVE', hasEndDate: 1, endDate: '31-12-2030' },
+      });
       expect(project.status).toBe('ok');
       const got = await client.call('project.get', { project: { id: project.body.project.id } });
       expect(got.body.project).toMatchObject({ title: 'Docs tower', hasEndDate: '1', endDate: '31-12-2030' });
-      const task = await client.call('task.add', { task: { title: 'Compact', importance: 'HIGH', project: { id: project.body.project.id } } });
+      const task = await client.call('task.add', {
+        task: { title: 'Compact', importance: 'HIGH', project: { id: project.body.project.id } },
+      });
       expect(task.body.task.general).toBe('1');
       expect((await client.call('task.update', { task: { general: 1, title: 'Compact v2' } })).status).toBe('ok');
-      expect((await client.call('task.get', { task: { general: 1 } })).body.task).toMatchObject({ title: 'Compact v2', importance: 'HIGH' });
+      expect((await client.call('task.get', { task: { general: 1 } })).body.task).toMatchObject({
+        title: 'Compact v2',
+        importance: 'HIGH',
+      });
       const statusSets = await client.call('taskStatus.getSetList');
       expect(statusSets.body.taskStatusSets.taskStatusSet).toEqual({ id: '1', name: 'Default process' });
       const contact = await client.call('contact.add', { contact: { name: 'Dana', email: 'dana@example.com' } });
       expect((await client.call('contact.update', { contact: { id: contact.body.contact.id, post: 'Owner' } })).status).toBe('ok');
-      expect((await client.call('contact.get', { contact: { id: contact.body.contact.id } })).body.contact).toMatchObject({ name: 'Dana', post: 'Owner' });
+      expect((await client.call('contact.get', { contact: { id: contact.body.contact.id } })).body.contact).toMatchObject({
+        name: 'Dana',
+        post: 'Owner',
+      });
       expect((await client.call('user.getList')).body.users['@totalCount']).toBe('1');
       const missing = await client.call('task.get', { task: { id: 987654321 } });
       expect([missing.status, missing.code, missing.raw.status]).toEqual(['error', '3001', 200]);

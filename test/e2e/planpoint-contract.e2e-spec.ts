@@ -11,7 +11,22 @@ jest.setTimeout(120_000);
  * words; operations the SDK lacks (enterprises, project create/delete, floor delete, unit find, lead create) follow
  * its pattern as planpoint.md §4.2 says (create and find 201, delete 200).
  */
-type Shape = 'AuthResponse' | 'Project' | 'ProjectSummary[]' | 'Group' | 'GroupsList' | 'FloorFull' | 'FloorFull[]' | 'UnitFull' | 'UnitFull[]' | 'UnitsList' | 'Lead' | 'Lead[]' | 'Message' | 'Enterprise' | 'EnterprisesList';
+type Shape =
+  | 'AuthResponse'
+  | 'Project'
+  | 'ProjectSummary[]'
+  | 'Group'
+  | 'GroupsList'
+  | 'FloorFull'
+  | 'FloorFull[]'
+  | 'UnitFull'
+  | 'UnitFull[]'
+  | 'UnitsList'
+  | 'Lead'
+  | 'Lead[]'
+  | 'Message'
+  | 'Enterprise'
+  | 'EnterprisesList';
 
 interface Operation {
   id: string;
@@ -102,7 +117,8 @@ const CHECKS: Record<Shape, (body: any) => void> = {
       expect(UNIT_STATUSES).toContain(c.status);
     });
     b.collections.forEach((c: Json) => expect(c._id).toMatch(ID));
-    for (const k of ['showPrices', 'showAvailability', 'showBathrooms', 'showParking', 'showOrientation', 'hideSold', 'sharePageEnabled']) expect(typeof b[k]).toBe('boolean');
+    for (const k of ['showPrices', 'showAvailability', 'showBathrooms', 'showParking', 'showOrientation', 'hideSold', 'sharePageEnabled'])
+      expect(typeof b[k]).toBe('boolean');
   },
   'ProjectSummary[]': (b) => {
     expect(Array.isArray(b)).toBe(true);
@@ -185,7 +201,14 @@ describe('Planpoint contract: every operation answers the SDK status and require
       case 'updateFloor':
         return { name: 'Level One' };
       case 'createUnit':
-        return { floor: { _id: ids.floor }, unitNumber: '101', status: 'OnHold', bed: 2, price: 350000, unitmodels: [{ name: 'A', floorplan: 'https://example.com/a.png' }] };
+        return {
+          floor: { _id: ids.floor },
+          unitNumber: '101',
+          status: 'OnHold',
+          bed: 2,
+          price: 350000,
+          unitmodels: [{ name: 'A', floorplan: 'https://example.com/a.png' }],
+        };
       case 'batchUpdateUnits':
         return { ids: [ids.unit], patchData: { availability: 'Sold' } };
       case 'findUnits':
@@ -201,10 +224,39 @@ describe('Planpoint contract: every operation answers the SDK status and require
 
   // Run so that each operation finds what it names: creations first, deletions last.
   const ORDER = [
-    'login', 'createProject', 'findProject', 'getMyProjects', 'getProject', 'createFloor', 'getFloors', 'getFloor', 'updateFloor',
-    'createUnit', 'updateProject', 'getUnits', 'getUnit', 'updateUnit', 'batchUpdateUnits', 'findUnits', 'createGroup', 'getGroups',
-    'getGroup', 'updateGroup', 'findGroup', 'createEnterprise', 'getEnterprises', 'getEnterprise', 'updateEnterprise', 'findEnterprise',
-    'createLead', 'getLeads', 'deleteUnit', 'deleteFloor', 'deleteGroup', 'deleteEnterprise', 'deleteProject',
+    'login',
+    'createProject',
+    'findProject',
+    'getMyProjects',
+    'getProject',
+    'createFloor',
+    'getFloors',
+    'getFloor',
+    'updateFloor',
+    'createUnit',
+    'updateProject',
+    'getUnits',
+    'getUnit',
+    'updateUnit',
+    'batchUpdateUnits',
+    'findUnits',
+    'createGroup',
+    'getGroups',
+    'getGroup',
+    'updateGroup',
+    'findGroup',
+    'createEnterprise',
+    'getEnterprises',
+    'getEnterprise',
+    'updateEnterprise',
+    'findEnterprise',
+    'createLead',
+    'getLeads',
+    'deleteUnit',
+    'deleteFloor',
+    'deleteGroup',
+    'deleteEnterprise',
+    'deleteProject',
   ];
   const run = ORDER.map((id) => OPERATIONS.find((o) => o.id === id)!);
 
@@ -216,7 +268,11 @@ describe('Planpoint contract: every operation answers the SDK status and require
     const path = op.path.replace(/\{(\w+)\}/g, (_m, k: string) => ids[k]);
     const client = pp(server, op.id === 'login' || op.id.startsWith('find') || op.id === 'createLead' ? undefined : a.key);
     const res = op.method === 'get' || op.method === 'delete' ? await client[op.method](path) : await client[op.method](path, body(op));
-    expect({ op: op.id, status: res.status, body: res.status === op.status ? 'ok' : res.body }).toEqual({ op: op.id, status: op.status, body: 'ok' });
+    expect({ op: op.id, status: res.status, body: res.status === op.status ? 'ok' : res.body }).toEqual({
+      op: op.id,
+      status: op.status,
+      body: 'ok',
+    });
     expect(res.headers['content-type']).toMatch(/^application\/json; charset=utf-8/);
     CHECKS[op.shape](res.body);
     answered.add(op.id);

@@ -27,7 +27,16 @@ describe('Planfix ↔ Planpoint', () => {
     const id = Number(added.project.id);
     const found = await pp(server).post('/api/projects/find', { namespace: acct.slug, hostName: 'tower-a' });
     expect(found.status).toBe(201);
-    expect(found.body).toMatchObject({ name: 'Tower A', namespace: acct.slug, hostName: 'tower-a', description: 'By the river', status: 'ACTIVE', published: true, paused: false, floors: [] });
+    expect(found.body).toMatchObject({
+      name: 'Tower A',
+      namespace: acct.slug,
+      hostName: 'tower-a',
+      description: 'By the river',
+      status: 'ACTIVE',
+      published: true,
+      paused: false,
+      floors: [],
+    });
     expect(found.body._id).toMatch(/^[0-9a-f]{24}$/);
     // and a rename in Planfix keeps the hostName
     ok(await call('project.update', `<project><id>${id}</id><title>Tower A (phase 1)</title></project>`));
@@ -63,7 +72,9 @@ describe('Planfix ↔ Planpoint', () => {
     ok(await tokenCall(base, other, 'project.add', '<project><title>Dockside</title></project>'));
     const ns = `ns-${other.slug}`;
     const { admin } = await import('../factories/admin.factory.js');
-    await admin(server).patch(`/admin/accounts/${other.slug}`, { settings: { planpoint: { namespace: ns } } }).expect(200);
+    await admin(server)
+      .patch(`/admin/accounts/${other.slug}`, { settings: { planpoint: { namespace: ns } } })
+      .expect(200);
     expect((await pp(server).post('/api/projects/find', { namespace: ns, hostName: 'dockside' })).status).toBe(201);
     expect((await pp(server).post('/api/projects/find', { namespace: other.slug, hostName: 'dockside' })).status).toBe(404);
   });

@@ -54,7 +54,10 @@ describe('Planpoint API', () => {
         expect(Object.keys(res.body).sort()).toEqual(['access_token', 'message']);
         expect(res.body.message).toBe('Login successful');
         expect(res.headers['cache-control']).toBe('no-store');
-        const [header, payload] = (res.body.access_token as string).split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+        const [header, payload] = (res.body.access_token as string)
+          .split('.')
+          .slice(0, 2)
+          .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
         expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
         expect(payload.exp - payload.iat).toBe(3600);
         expect(payload.aud).toBe('plangate:planpoint');
@@ -62,8 +65,16 @@ describe('Planpoint API', () => {
     });
 
     it('refuses a wrong password and an API key as password (401), and missing fields (400)', async () => {
-      expectMessage(await pp(server).post('/api/users/login', { username: a.username, password: 'wrong password!' }), 401, 'Invalid username or password');
-      expectMessage(await pp(server).post('/api/users/login', { username: a.username, password: a.key }), 401, 'Invalid username or password');
+      expectMessage(
+        await pp(server).post('/api/users/login', { username: a.username, password: 'wrong password!' }),
+        401,
+        'Invalid username or password',
+      );
+      expectMessage(
+        await pp(server).post('/api/users/login', { username: a.username, password: a.key }),
+        401,
+        'Invalid username or password',
+      );
       expectMessage(await pp(server).post('/api/users/login', { username: a.username }), 400, 'username and password are required');
       expectMessage(await pp(server).post('/api/users/login', { username: 5, password: 'x' }), 400, 'username and password are required');
     });
@@ -127,7 +138,8 @@ describe('Planpoint API', () => {
 
     it('locks a username after 10 failed logins, even for the right password', async () => {
       const c = await planpointAccount(server);
-      for (let i = 0; i < 10; i++) expect((await pp(server).post('/api/users/login', { username: c.username, password: 'wrong password!' })).status).toBe(401);
+      for (let i = 0; i < 10; i++)
+        expect((await pp(server).post('/api/users/login', { username: c.username, password: 'wrong password!' })).status).toBe(401);
       const locked = await pp(server).post('/api/users/login', { username: c.username, password: c.password });
       expectMessage(locked, 429, 'Too many login attempts');
       expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -138,17 +150,36 @@ describe('Planpoint API', () => {
     it('creates a project with the defaults and finds it anonymously with floors and units nested', async () => {
       const p = await project(a);
       expect(p._id).toMatch(HEX24);
-      expect(p).toMatchObject({ name: 'Harbour View', namespace: a.slug, floors: [], showPrices: true, published: true, paused: false, status: 'ACTIVE' });
+      expect(p).toMatchObject({
+        name: 'Harbour View',
+        namespace: a.slug,
+        floors: [],
+        showPrices: true,
+        published: true,
+        paused: false,
+        status: 'ACTIVE',
+      });
       expect(p.hostName).toMatch(/^harbour-view/);
       const f = await floor(a, p._id);
       expect(f).toMatchObject({ project: p._id, name: 'Level 1', level: 1, position: 0 });
       await unit(a, f._id, { unitNumber: '101', status: 'OnHold', bed: 2, price: 350000 });
-      const stale = await pp(server, 'eyJhbGciOiJIUzI1NiJ9.e30.bad').post('/api/projects/find', { namespace: a.slug, hostName: p.hostName });
+      const stale = await pp(server, 'eyJhbGciOiJIUzI1NiJ9.e30.bad').post('/api/projects/find', {
+        namespace: a.slug,
+        hostName: p.hostName,
+      });
       expect(stale.status).toBe(201);
       expect(stale.headers['content-type']).toMatch(/^application\/json/);
       expect(stale.headers['access-control-allow-origin']).toBe('*');
       expect(stale.headers['x-ratelimit-limit']).toBe('300');
-      expect(stale.body.floors[0].units[0]).toMatchObject({ name: '101', unitNumber: '101', status: 'OnHold', availability: 'On Hold', bed: 2, bedrooms: '2', price: 350000 });
+      expect(stale.body.floors[0].units[0]).toMatchObject({
+        name: '101',
+        unitNumber: '101',
+        status: 'OnHold',
+        availability: 'On Hold',
+        bed: 2,
+        bedrooms: '2',
+        price: 350000,
+      });
       expect(stale.body.commercialSpaces).toEqual([]);
       expect(stale.body.collections).toEqual([]);
     });
@@ -169,9 +200,32 @@ describe('Planpoint API', () => {
       const p = await project(a, { name: 'Units Test' });
       const f = await floor(a, p._id);
       const sdk = await unit(a, f._id, { unitNumber: 'A1', status: 'OnHold', bed: 2, bath: 1, sqft: 800 });
-      expect(sdk).toMatchObject({ name: 'A1', status: 'OnHold', availability: 'On Hold', bed: 2, bedrooms: '2', bath: 1, bathrooms: 1, squareFeet: 800 });
-      const legacy = await unit(a, f._id, { name: 'A2', availability: 'Reserved', bedrooms: 'Studio', squareFeet: '450', isFeatured: true });
-      expect(legacy).toMatchObject({ unitNumber: 'A2', status: 'OnHold', availability: 'Reserved', bed: 0, bedrooms: 'Studio', sqft: 450, isFeatured: true });
+      expect(sdk).toMatchObject({
+        name: 'A1',
+        status: 'OnHold',
+        availability: 'On Hold',
+        bed: 2,
+        bedrooms: '2',
+        bath: 1,
+        bathrooms: 1,
+        squareFeet: 800,
+      });
+      const legacy = await unit(a, f._id, {
+        name: 'A2',
+        availability: 'Reserved',
+        bedrooms: 'Studio',
+        squareFeet: '450',
+        isFeatured: true,
+      });
+      expect(legacy).toMatchObject({
+        unitNumber: 'A2',
+        status: 'OnHold',
+        availability: 'Reserved',
+        bed: 0,
+        bedrooms: 'Studio',
+        sqft: 450,
+        isFeatured: true,
+      });
       const expired = await unit(a, f._id, { availability: 'On Hold', onHoldExpiresAt: '2020-01-01T00:00:00Z' });
       expect(expired).toMatchObject({ status: 'Available', availability: 'Available' });
       expectMessage(await pp(server, a.key).post('/api/units', { floor: f._id, bed: 2, bedrooms: '3' }), 400, 'bed and bedrooms disagree');
@@ -202,10 +256,19 @@ describe('Planpoint API', () => {
       const bp = await project(b, { name: 'Other' });
       const bf = await floor(b, bp._id);
       const bu = await unit(b, bf._id, { name: 'b' });
-      expectMessage(await pp(server, a.key).patch('/api/units', { ids: [u1._id, bu._id], patchData: { status: 'Leased' } }), 403, 'Forbidden: some units are not accessible');
+      expectMessage(
+        await pp(server, a.key).patch('/api/units', { ids: [u1._id, bu._id], patchData: { status: 'Leased' } }),
+        403,
+        'Forbidden: some units are not accessible',
+      );
       expect((await pp(server, a.key).get(`/api/units/${u1._id}`)).body.status).toBe('Sold');
       expect((await pp(server, b.key).get(`/api/units/${bu._id}`)).body.status).toBe('Available');
-      for (const body of [{ ids: [], patchData: {} }, { ids: 'x', patchData: {} }, { ids: [u1._id] }, { ids: Array(1001).fill(u1._id), patchData: {} }]) {
+      for (const body of [
+        { ids: [], patchData: {} },
+        { ids: 'x', patchData: {} },
+        { ids: [u1._id] },
+        { ids: Array(1001).fill(u1._id), patchData: {} },
+      ]) {
         expectMessage(await pp(server, a.key).patch('/api/units', body), 400);
       }
     });
@@ -241,8 +304,12 @@ describe('Planpoint API', () => {
       expectMessage(await pp(server).post('/api/projects/find', { namespace: a.slug, hostName: p.hostName }), 404, 'Project not found');
       expectMessage(await pp(server, b.key).post('/api/projects/find', { namespace: a.slug, hostName: p.hostName }), 404);
       const jwt = (await pp(server).post('/api/users/login', { username: a.username, password: a.password })).body.access_token as string;
-      expect((await pp(server, jwt).post('/api/projects/find', { namespace: a.slug, hostName: ` ${p.hostName.toUpperCase()} ` })).status).toBe(201);
-      await admin(server).patch(`/admin/accounts/${a.slug}/planpoint/projects/${p._id}`, { paused: { value: true, reason: 'billing' } }).expect(200);
+      expect(
+        (await pp(server, jwt).post('/api/projects/find', { namespace: a.slug, hostName: ` ${p.hostName.toUpperCase()} ` })).status,
+      ).toBe(201);
+      await admin(server)
+        .patch(`/admin/accounts/${a.slug}/planpoint/projects/${p._id}`, { paused: { value: true, reason: 'billing' } })
+        .expect(200);
       const paused = await pp(server, a.key).post('/api/projects/find', { namespace: a.slug, hostName: p.hostName });
       expectMessage(paused, 403, 'Project is paused');
       expect(paused.body.paused).toEqual({ value: true, reason: 'billing' });
@@ -252,7 +319,12 @@ describe('Planpoint API', () => {
 
     it('leads: public POST 201, list 200, another account 404', async () => {
       const p = await project(a, { name: 'Leads' });
-      const lead = await pp(server).post('/api/leads', { namespace: a.slug, hostName: p.hostName, name: 'Jane', email: 'jane@example.com' });
+      const lead = await pp(server).post('/api/leads', {
+        namespace: a.slug,
+        hostName: p.hostName,
+        name: 'Jane',
+        email: 'jane@example.com',
+      });
       expect(lead.status).toBe(201);
       expect(lead.body).toMatchObject({ name: 'Jane', email: 'jane@example.com', unit: null, project: p._id });
       const list = await pp(server, a.key).get(`/api/leads?pid=${p._id}`);
@@ -266,7 +338,9 @@ describe('Planpoint API', () => {
       const p = await project(a, { name: 'Popular' });
       const ip = freshIp();
       const results = await Promise.all(
-        Array.from({ length: 330 }, () => pp(server, undefined, { ip }).post('/api/projects/find', { namespace: a.slug, hostName: p.hostName })),
+        Array.from({ length: 330 }, () =>
+          pp(server, undefined, { ip }).post('/api/projects/find', { namespace: a.slug, hostName: p.hostName }),
+        ),
       );
       const admitted = results.filter((r) => r.status === 201).length;
       const limited = results.filter((r) => r.status === 429);
@@ -301,7 +375,11 @@ describe('Planpoint API', () => {
       const owner = await pp(server, a.key).post('/api/groups/find', { namespace: a.slug, hostName: g.body.hostName });
       expect(owner.body.projects).toHaveLength(2);
       expectMessage(await pp(server, a.key).post('/api/groups', { name: 'ab' }), 400);
-      expectMessage(await pp(server, a.key).post('/api/groups', { name: 'Foreign', projects: [(await project(b))._id] }), 404, 'Project not found');
+      expectMessage(
+        await pp(server, a.key).post('/api/groups', { name: 'Foreign', projects: [(await project(b))._id] }),
+        404,
+        'Project not found',
+      );
 
       const e = await pp(server, a.key).post('/api/enterprises', { name: 'Acme Enterprise', groups: [g.body._id], projects: [pub._id] });
       expect(e.status).toBe(201);
@@ -321,7 +399,12 @@ describe('Planpoint API', () => {
       ['['.repeat(40) + ']'.repeat(40), 'Invalid JSON body'],
       [`{"a":${'{"a":'.repeat(39)}1${'}'.repeat(40)}`, 'Invalid JSON body'],
     ])('%s → 400', async (body, message) => {
-      const res = await request(server).post('/api/projects').set('Authorization', `Bearer ${a.key}`).set('X-Forwarded-For', freshIp()).type('text/plain').send(body);
+      const res = await request(server)
+        .post('/api/projects')
+        .set('Authorization', `Bearer ${a.key}`)
+        .set('X-Forwarded-For', freshIp())
+        .type('text/plain')
+        .send(body);
       expectMessage(res, 400, message);
     });
 
@@ -353,21 +436,31 @@ describe('Planpoint API', () => {
 
     it('a taken hostName → 409', async () => {
       await project(a, { name: 'Taken', hostName: 'taken-host' });
-      expectMessage(await pp(server, a.key).post('/api/projects', { name: 'Again', hostName: 'taken-host' }), 409, 'hostName already in use');
+      expectMessage(
+        await pp(server, a.key).post('/api/projects', { name: 'Again', hostName: 'taken-host' }),
+        409,
+        'hostName already in use',
+      );
     });
 
-    it.each([[{ bed: -1 }], [{ bed: 'two' }], [{ status: 'Booked' }], [{ onHoldExpiresAt: 'tomorrow' }], [{ bed: 2, bedrooms: '3' }]])('unit body %j → 400', async (body) => {
-      const p = await project(a, { name: 'Bad units' });
-      const f = await floor(a, p._id);
-      expectMessage(await pp(server, a.key).post('/api/units', { floor: f._id, ...body }), 400);
-    });
+    it.each([[{ bed: -1 }], [{ bed: 'two' }], [{ status: 'Booked' }], [{ onHoldExpiresAt: 'tomorrow' }], [{ bed: 2, bedrooms: '3' }]])(
+      'unit body %j → 400',
+      async (body) => {
+        const p = await project(a, { name: 'Bad units' });
+        const f = await floor(a, p._id);
+        expectMessage(await pp(server, a.key).post('/api/units', { floor: f._id, ...body }), 400);
+      },
+    );
 
     it('a collection naming a unit of another project → 400', async () => {
       const p1 = await project(a, { name: 'C1' });
       const p2 = await project(a, { name: 'C2' });
       const u = await unit(a, (await floor(a, p2._id))._id);
       expectMessage(await pp(server, a.key).patch(`/api/projects/${p1._id}`, { collections: [{ name: 'c', units: [u._id] }] }), 400);
-      const ok = await pp(server, a.key).patch(`/api/projects/${p2._id}`, { collections: [{ name: 'c', units: [u._id] }], commercialSpaces: [{ name: 'Shop', status: 'On Hold' }] });
+      const ok = await pp(server, a.key).patch(`/api/projects/${p2._id}`, {
+        collections: [{ name: 'c', units: [u._id] }],
+        commercialSpaces: [{ name: 'Shop', status: 'On Hold' }],
+      });
       expect(ok.status).toBe(201);
       expect(ok.body.collections[0]).toMatchObject({ name: 'c', units: [u._id] });
       expect(ok.body.commercialSpaces[0]).toMatchObject({ name: 'Shop', status: 'OnHold' });
@@ -394,12 +487,18 @@ describe('Planpoint API', () => {
       const c = await planpointAccount(server);
       const p = await project(c, { name: 'Namespaced' });
       const ns = `ns-${c.slug}`;
-      await admin(server).patch(`/admin/accounts/${c.slug}`, { settings: { planpoint: { namespace: ns } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${c.slug}`, { settings: { planpoint: { namespace: ns } } })
+        .expect(200);
       expect((await pp(server).post('/api/projects/find', { namespace: ns, hostName: p.hostName })).status).toBe(201);
       expectMessage(await pp(server).post('/api/projects/find', { namespace: c.slug, hostName: p.hostName }), 404);
-      await admin(server).patch(`/admin/accounts/${b.slug}`, { settings: { planpoint: { namespace: ns } } }).expect(409);
+      await admin(server)
+        .patch(`/admin/accounts/${b.slug}`, { settings: { planpoint: { namespace: ns } } })
+        .expect(409);
       await admin(server).post('/admin/accounts', { slug: ns, name: 'Clash' }).expect(409);
-      await admin(server).patch(`/admin/accounts/${c.slug}/planpoint/projects/${'0'.repeat(24)}`, { paused: false }).expect(404);
+      await admin(server)
+        .patch(`/admin/accounts/${c.slug}/planpoint/projects/${'0'.repeat(24)}`, { paused: false })
+        .expect(404);
     });
   });
 });

@@ -26,7 +26,13 @@ describe('PlanSync transport', () => {
     const started = Date.now();
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = httpRequest(
-        { port, host: '127.0.0.1', method: 'POST', path: '/api/v1/files/upload', headers: { 'X-API-Key': a.key, 'Content-Type': `multipart/form-data; boundary=${boundary}` } },
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/api/v1/files/upload',
+          headers: { 'X-API-Key': a.key, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+        },
         (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
@@ -48,7 +54,11 @@ describe('PlanSync transport', () => {
   it('refuses an IP with 429 after 300 failed authentications in a minute, without answering 401 again', async () => {
     const server = t.app.getHttpServer();
     const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-    const bad = () => request(server).get('/api/v1/spreadsheets').set('X-Forwarded-For', ip).set('X-API-Key', 'psk_' + 'x'.repeat(40));
+    const bad = () =>
+      request(server)
+        .get('/api/v1/spreadsheets')
+        .set('X-Forwarded-For', ip)
+        .set('X-API-Key', 'psk_' + 'x'.repeat(40));
     for (let i = 0; i < 300; i++) expect((await bad()).status).toBe(401);
     const refused = await bad();
     expect(refused.status).toBe(429);
@@ -64,7 +74,11 @@ describe('PlanSync transport', () => {
     for (const route of PLANSYNC_ROUTES) {
       const item = doc.paths[route.path];
       expect(item).toBeDefined();
-      expect(Object.keys(item).map((m) => m.toUpperCase()).sort()).toEqual([...route.methods].sort());
+      expect(
+        Object.keys(item)
+          .map((m) => m.toUpperCase())
+          .sort(),
+      ).toEqual([...route.methods].sort());
       for (const method of route.methods) expect(item[method.toLowerCase()].tags).toEqual(['plansync']);
     }
     const documented = Object.keys(doc.paths).filter((p) => p === '/health' || p.startsWith('/api/v1/'));

@@ -41,7 +41,13 @@ function streamUpload(port: number, key: string, size: number, options: { abortA
   });
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = httpRequest(
-      { port, host: '127.0.0.1', method: 'POST', path: '/api/v1/files/upload', headers: { 'X-API-Key': key, 'Content-Type': `multipart/form-data; boundary=${boundary}` } },
+      {
+        port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: '/api/v1/files/upload',
+        headers: { 'X-API-Key': key, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      },
       (res: IncomingMessage) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -69,7 +75,13 @@ describe('PlanSync uploads at the limits', () => {
 
   const filesDir = () => join(t.config.dataDir, 'files');
   const rowsOf = async (username: string) =>
-    (await t.app.get(StoreService).query<{ n: number }>(`SELECT count(*)::int AS n FROM files f JOIN users u ON u.id = f.owner_user_id WHERE u.username = $1`, [username]))[0].n;
+    (
+      await t.app
+        .get(StoreService)
+        .query<{ n: number }>(`SELECT count(*)::int AS n FROM files f JOIN users u ON u.id = f.owner_user_id WHERE u.username = $1`, [
+          username,
+        ])
+    )[0].n;
 
   it('stores a 50 MB upload with the process memory growing by less than 32 MB, and serves it back', async () => {
     global.gc?.();
@@ -106,7 +118,8 @@ describe('PlanSync uploads at the limits', () => {
     const blobsBefore = readdirSync(filesDir()).length;
     await expect(streamUpload(port, a.key, 20 * MB, { abortAfter: 8 * MB })).rejects.toThrow();
     // The server notices the abort asynchronously: give it a moment, then look.
-    for (let i = 0; i < 50 && readdirSync(filesDir()).some((f) => f.startsWith('.incoming-')); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 50 && readdirSync(filesDir()).some((f) => f.startsWith('.incoming-')); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(readdirSync(filesDir()).filter((f) => f.startsWith('.incoming-'))).toEqual([]);
     expect(readdirSync(filesDir()).length).toBe(blobsBefore);
     expect(await rowsOf(a.username)).toBe(0);

@@ -46,9 +46,15 @@ describe('PlanSync REST v1', () => {
     const owner = await createAccountWithKey(server, { role: 'admin' });
     const username = unique('advisor');
     await admin(server)
-      .post(`/admin/accounts/${owner.slug}/users`, { username, email: `${username}@example.com`, role: 'advisor', assigned_clients: ['Acme Corp'] })
+      .post(`/admin/accounts/${owner.slug}/users`, {
+        username,
+        email: `${username}@example.com`,
+        role: 'advisor',
+        assigned_clients: ['Acme Corp'],
+      })
       .expect(201);
-    const key = (await admin(server).post(`/admin/accounts/${owner.slug}/users/${username}/keys`, { name: 'k' }).expect(201)).body.key as string;
+    const key = (await admin(server).post(`/admin/accounts/${owner.slug}/users/${username}/keys`, { name: 'k' }).expect(201)).body
+      .key as string;
     return { owner, advisor: plansync(server, key), ownerApi: plansync(server, owner.key) };
   }
 
@@ -110,7 +116,13 @@ describe('PlanSync REST v1', () => {
       ]);
       const data = await api.get('/api/v1/spreadsheets/Client%20List/data?year=2025').expect(200);
       expect(data.body.count).toBe(3);
-      expect(data.body.data[0]).toEqual({ 'Client Name': 'Acme Corp', 'Plan Assets': 1250000.5, Participants: 120, Active: true, 'Renewal Date': '2025-06-30' });
+      expect(data.body.data[0]).toEqual({
+        'Client Name': 'Acme Corp',
+        'Plan Assets': 1250000.5,
+        Participants: 120,
+        Active: true,
+        'Renewal Date': '2025-06-30',
+      });
       expect(data.body.data[2]['Renewal Date']).toBeNull();
       expect((await api.get('/api/v1/spreadsheets').expect(200)).body.years['Client List']).toEqual([2025]);
       // `+` reads as a space
@@ -123,7 +135,11 @@ describe('PlanSync REST v1', () => {
 
       expectDetail(await api.get('/api/v1/spreadsheets/Client%20List/data?year=2024'), 404, "No data table for 'Client List' in 2024");
       expectDetail(await api.get('/api/v1/spreadsheets/Client%20List/schema?year=2024'), 404);
-      expectDetail(await api.get('/api/v1/spreadsheets/Nope%20Sheet/data?year=2025'), 400, /^Invalid spreadsheet name 'Nope Sheet'\. Available: Client List, Fee Schedule, Plan Performance/);
+      expectDetail(
+        await api.get('/api/v1/spreadsheets/Nope%20Sheet/data?year=2025'),
+        400,
+        /^Invalid spreadsheet name 'Nope Sheet'\. Available: Client List, Fee Schedule, Plan Performance/,
+      );
       expectDetail(await api.get('/api/v1/spreadsheets/client%20list/data?year=2025'), 400);
       expectDetail(await api.get('/api/v1/spreadsheets/Client%2FList/data?year=2025'), 400);
     });
@@ -145,9 +161,24 @@ describe('PlanSync REST v1', () => {
       ['role=superuser', '?year=2025&role=superuser', [{ type: 'enum', loc: ['query', 'role'] }]],
       ['assigned_clients=Acme', '?year=2025&assigned_clients=Acme', [{ type: 'value_error', loc: ['query', 'assigned_clients'] }]],
       ['assigned_clients=[1,2]', '?year=2025&assigned_clients=%5B1%2C2%5D', [{ type: 'value_error', loc: ['query', 'assigned_clients'] }]],
-      ['assigned_clients={"a":1}', '?year=2025&assigned_clients=%7B%22a%22%3A1%7D', [{ type: 'value_error', loc: ['query', 'assigned_clients'] }]],
-      ['501 assigned clients', `?year=2025&assigned_clients=${encodeURIComponent(JSON.stringify(Array.from({ length: 501 }, (_, i) => `c${i}`)))}`, [{ type: 'value_error', loc: ['query', 'assigned_clients'] }]],
-      ['every problem at once', '?year=abc&role=x', [{ type: 'int_parsing', loc: ['query', 'year'] }, { type: 'enum', loc: ['query', 'role'] }]],
+      [
+        'assigned_clients={"a":1}',
+        '?year=2025&assigned_clients=%7B%22a%22%3A1%7D',
+        [{ type: 'value_error', loc: ['query', 'assigned_clients'] }],
+      ],
+      [
+        '501 assigned clients',
+        `?year=2025&assigned_clients=${encodeURIComponent(JSON.stringify(Array.from({ length: 501 }, (_, i) => `c${i}`)))}`,
+        [{ type: 'value_error', loc: ['query', 'assigned_clients'] }],
+      ],
+      [
+        'every problem at once',
+        '?year=abc&role=x',
+        [
+          { type: 'int_parsing', loc: ['query', 'year'] },
+          { type: 'enum', loc: ['query', 'role'] },
+        ],
+      ],
     ])('refuses %s with 422 pydantic items', async (_what, query, items) => {
       expect422(await api.get(`/api/v1/spreadsheets/Client%20List/data${query}`), items);
     });
@@ -156,7 +187,13 @@ describe('PlanSync REST v1', () => {
       const res = await api.get('/api/v1/spreadsheets/Client%20List/data');
       expect(res.body.detail[0]).toEqual({ type: 'missing', loc: ['query', 'year'], msg: 'Field required', input: null });
       const ge = await api.get('/api/v1/spreadsheets/Client%20List/data?year=1800');
-      expect(ge.body.detail[0]).toEqual({ type: 'greater_than_equal', loc: ['query', 'year'], msg: 'Input should be greater than or equal to 1900', input: '1800', ctx: { ge: 1900 } });
+      expect(ge.body.detail[0]).toEqual({
+        type: 'greater_than_equal',
+        loc: ['query', 'year'],
+        msg: 'Input should be greater than or equal to 1900',
+        input: '1800',
+        ctx: { ge: 1900 },
+      });
     });
 
     it('bounds rows by the caller and narrows them by the request (checklist 7)', async () => {
@@ -165,9 +202,13 @@ describe('PlanSync REST v1', () => {
       const names = (res: request.Response) => res.body.data.map((r: Record<string, string>) => r['Client Name']);
       expect(names(await advisor.get('/api/v1/spreadsheets/Client%20List/data?year=2025').expect(200))).toEqual(['Acme Corp']);
       expect(names(await advisor.get('/api/v1/spreadsheets/Client%20List/data?year=2025&role=admin').expect(200))).toEqual(['Acme Corp']);
-      const narrowed = await advisor.get(`/api/v1/spreadsheets/Client%20List/data?year=2025&assigned_clients=${encodeURIComponent('["Beta LLC"]')}`).expect(200);
+      const narrowed = await advisor
+        .get(`/api/v1/spreadsheets/Client%20List/data?year=2025&assigned_clients=${encodeURIComponent('["Beta LLC"]')}`)
+        .expect(200);
       expect(narrowed.body).toMatchObject({ count: 0, data: [] });
-      const preview = await ownerApi.get(`/api/v1/spreadsheets/Client%20List/data?year=2025&role=advisor&assigned_clients=${encodeURIComponent('["Beta LLC"]')}`).expect(200);
+      const preview = await ownerApi
+        .get(`/api/v1/spreadsheets/Client%20List/data?year=2025&role=advisor&assigned_clients=${encodeURIComponent('["Beta LLC"]')}`)
+        .expect(200);
       expect(names(preview)).toEqual(['Beta LLC']);
       expect(preview.body.count).toBe(1);
       expect(names(await ownerApi.get('/api/v1/spreadsheets/Client%20List/data?year=2025').expect(200))).toHaveLength(3);
@@ -178,9 +219,13 @@ describe('PlanSync REST v1', () => {
       const store = t.app.get(StoreService);
       const query = store.query.bind(store);
       // the store goes away between the count and the first batch of rows, as it did under load in test/faults
-      const spy = jest.spyOn(store, 'query').mockImplementation((sql: string, ...rest) =>
-        sql.includes('FROM sheet_rows WHERE table_id = $1 AND row_number >') ? Promise.reject(DomainError.unavailable()) : query(sql, ...rest),
-      );
+      const spy = jest
+        .spyOn(store, 'query')
+        .mockImplementation((sql: string, ...rest) =>
+          sql.includes('FROM sheet_rows WHERE table_id = $1 AND row_number >')
+            ? Promise.reject(DomainError.unavailable())
+            : query(sql, ...rest),
+        );
       try {
         const res = await plansync(server, a.key).get('/api/v1/spreadsheets/Client%20List/data?year=2025');
         expectDetail(res, 503, 'Service temporarily unavailable');
@@ -229,25 +274,36 @@ describe('PlanSync REST v1', () => {
           unid: 'ignored',
         })
         .expect(200);
-      expect(second.body.touchpoint).toMatchObject({ reporting_year: '2025', stakeholders: 'Plan Sponsor, TPA', time_spent: 30, include_in_annual_review_report: 'Yes' });
+      expect(second.body.touchpoint).toMatchObject({
+        reporting_year: '2025',
+        stakeholders: 'Plan Sponsor, TPA',
+        time_spent: 30,
+        include_in_annual_review_report: 'Yes',
+      });
 
       expect((await tp.get('/api/v1/touchpoints?year=2025').expect(200)).body.count).toBe(2);
       const byCompany = await tp.get('/api/v1/touchpoints?year=2025&company_name=acme%20corp').expect(200);
       expect(byCompany.body.data.map((d: { unid: string }) => d.unid)).toEqual([created.body.unid]);
       expect((await tp.get('/api/v1/touchpoints?year=2025&quarter=Q2').expect(200)).body.data[0].unid).toBe(second.body.unid);
-      expect((await tp.get('/api/v1/touchpoints?year=2025&stakeholder=tpa').expect(200)).body.data.map((d: { unid: string }) => d.unid)).toEqual([second.body.unid]);
+      expect(
+        (await tp.get('/api/v1/touchpoints?year=2025&stakeholder=tpa').expect(200)).body.data.map((d: { unid: string }) => d.unid),
+      ).toEqual([second.body.unid]);
       expect((await tp.get('/api/v1/touchpoints?year=2024').expect(200)).body).toEqual({ year: 2024, count: 0, data: [] });
 
       const updated = await tp.put(`/api/v1/touchpoints/${created.body.unid}?year=2025`, { time_spent: 60 }).expect(200);
       expect(updated.body.message).toBe('Touchpoint updated successfully');
       expect(updated.body.touchpoint).toMatchObject({ time_spent: 60, touchpoints: 'Quarterly review call', reporting_quarter: 'Q1' });
-      const cleared = await tp.put(`/api/v1/touchpoints/${second.body.unid}?year=2025`, { stakeholders: null, time_spent: null }).expect(200);
+      const cleared = await tp
+        .put(`/api/v1/touchpoints/${second.body.unid}?year=2025`, { stakeholders: null, time_spent: null })
+        .expect(200);
       expect(cleared.body.touchpoint).toMatchObject({ stakeholders: null, time_spent: null });
       expectDetail(await tp.put(`/api/v1/touchpoints/${created.body.unid}?year=2024`, { time_spent: 1 }), 404, 'Touchpoint not found');
       expectDetail(await tp.put('/api/v1/touchpoints/not-a-uuid?year=2025', { time_spent: 1 }), 404, 'Touchpoint not found');
       expectDetail(await tp.put(`/api/v1/touchpoints/${created.body.unid}?year=2025`, {}), 400, 'No fields to update');
       expectDetail(await tp.put(`/api/v1/touchpoints/${created.body.unid}?year=2025`, { unid: 'x' }), 400, 'No fields to update');
-      expect422(await tp.put(`/api/v1/touchpoints/${created.body.unid}?year=2025`, { company_name: null }), [{ type: 'string_type', loc: ['body', 'company_name'] }]);
+      expect422(await tp.put(`/api/v1/touchpoints/${created.body.unid}?year=2025`, { company_name: null }), [
+        { type: 'string_type', loc: ['body', 'company_name'] },
+      ]);
 
       const deleted = await tp.delete(`/api/v1/touchpoints/${created.body.unid}?year=2025`).expect(200);
       expect(deleted.body).toEqual({ message: 'Touchpoint deleted successfully', unid: created.body.unid });
@@ -256,7 +312,11 @@ describe('PlanSync REST v1', () => {
     });
 
     it('reads a body sent without Content-Type as JSON', async () => {
-      const res = await request(server).post('/api/v1/touchpoints?year=2025').set('X-API-Key', acct.key).send(JSON.stringify(base)).unset('Content-Type');
+      const res = await request(server)
+        .post('/api/v1/touchpoints?year=2025')
+        .set('X-API-Key', acct.key)
+        .send(JSON.stringify(base))
+        .unset('Content-Type');
       expect(res.status).toBe(200);
     });
 
@@ -268,8 +328,16 @@ describe('PlanSync REST v1', () => {
       ['date 03/14/2025', { ...base, date: '03/14/2025' }, [{ type: 'value_error', loc: ['body', 'date'] }]],
       ['time_spent -1', { ...base, time_spent: -1 }, [{ type: 'greater_than_equal', loc: ['body', 'time_spent'] }]],
       ['time_spent "abc"', { ...base, time_spent: 'abc' }, [{ type: 'float_parsing', loc: ['body', 'time_spent'] }]],
-      ['include "maybe"', { ...base, include_in_annual_review_report: 'maybe' }, [{ type: 'enum', loc: ['body', 'include_in_annual_review_report'] }]],
-      ['5,001-character touchpoints', { ...base, touchpoints: 'x'.repeat(5001) }, [{ type: 'string_too_long', loc: ['body', 'touchpoints'] }]],
+      [
+        'include "maybe"',
+        { ...base, include_in_annual_review_report: 'maybe' },
+        [{ type: 'enum', loc: ['body', 'include_in_annual_review_report'] }],
+      ],
+      [
+        '5,001-character touchpoints',
+        { ...base, touchpoints: 'x'.repeat(5001) },
+        [{ type: 'string_too_long', loc: ['body', 'touchpoints'] }],
+      ],
       ['a numeric company_name', { ...base, company_name: 42 }, [{ type: 'string_type', loc: ['body', 'company_name'] }]],
       ['a blank company_name', { ...base, company_name: '   ' }, [{ type: 'string_too_short', loc: ['body', 'company_name'] }]],
       [
@@ -289,7 +357,12 @@ describe('PlanSync REST v1', () => {
 
     it('echoes the received object as input of a missing field, and quotes the enum', async () => {
       const res = await api.post('/api/v1/touchpoints?year=2025', { touchpoints: 'Call', reporting_quarter: 'Q5', reporting_year: '2025' });
-      expect(res.body.detail[0]).toEqual({ type: 'missing', loc: ['body', 'company_name'], msg: 'Field required', input: { touchpoints: 'Call', reporting_quarter: 'Q5', reporting_year: '2025' } });
+      expect(res.body.detail[0]).toEqual({
+        type: 'missing',
+        loc: ['body', 'company_name'],
+        msg: 'Field required',
+        input: { touchpoints: 'Call', reporting_quarter: 'Q5', reporting_year: '2025' },
+      });
       expect(res.body.detail[1]).toEqual({
         type: 'enum',
         loc: ['body', 'reporting_quarter'],
@@ -300,11 +373,19 @@ describe('PlanSync REST v1', () => {
     });
 
     it('answers malformed JSON with json_invalid and non-objects with model_attributes_type', async () => {
-      const malformed = await request(server).post('/api/v1/touchpoints?year=2025').set('X-API-Key', acct.key).set('Content-Type', 'application/json').send('{"company_name":');
+      const malformed = await request(server)
+        .post('/api/v1/touchpoints?year=2025')
+        .set('X-API-Key', acct.key)
+        .set('Content-Type', 'application/json')
+        .send('{"company_name":');
       expect(malformed.status).toBe(422);
       expect(malformed.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body', 16], msg: 'JSON decode error' });
       for (const body of ['[]', '"x"']) {
-        const res = await request(server).post('/api/v1/touchpoints?year=2025').set('X-API-Key', acct.key).set('Content-Type', 'application/json').send(body);
+        const res = await request(server)
+          .post('/api/v1/touchpoints?year=2025')
+          .set('X-API-Key', acct.key)
+          .set('Content-Type', 'application/json')
+          .send(body);
         expect422(res, [{ type: 'model_attributes_type', loc: ['body'] }]);
       }
     });
@@ -320,7 +401,11 @@ describe('PlanSync REST v1', () => {
       const beta = await ownerApi.post('/api/v1/touchpoints?year=2025', { ...base, company_name: 'Beta LLC' }).expect(200);
       const seen = await advisor.get('/api/v1/touchpoints?year=2025').expect(200);
       expect(seen.body.data.map((d: { unid: string }) => d.unid)).toEqual([acme.body.unid]);
-      expectDetail(await advisor.post('/api/v1/touchpoints?year=2025', { ...base, company_name: 'Gamma Inc' }), 403, "Access denied for company 'Gamma Inc'");
+      expectDetail(
+        await advisor.post('/api/v1/touchpoints?year=2025', { ...base, company_name: 'Gamma Inc' }),
+        403,
+        "Access denied for company 'Gamma Inc'",
+      );
       expectDetail(await advisor.put(`/api/v1/touchpoints/${beta.body.unid}?year=2025`, { time_spent: 5 }), 404, 'Touchpoint not found');
       expectDetail(await advisor.put(`/api/v1/touchpoints/${acme.body.unid}?year=2025`, { company_name: 'Beta LLC' }), 403);
       expectDetail(await advisor.delete(`/api/v1/touchpoints/${beta.body.unid}?year=2025`), 404);
@@ -368,7 +453,10 @@ describe('PlanSync REST v1', () => {
       expect((await f.get('/api/v1/files').expect(200)).body.count).toBe(1);
       expect((await bytesOf(f.get('/api/v1/files/report.pdf'))).toString()).toBe('second version, other bytes');
 
-      expect((await f.delete('/api/v1/files/report.pdf').expect(200)).body).toEqual({ message: 'File deleted successfully', filename: 'report.pdf' });
+      expect((await f.delete('/api/v1/files/report.pdf').expect(200)).body).toEqual({
+        message: 'File deleted successfully',
+        filename: 'report.pdf',
+      });
       expectDetail(await f.get('/api/v1/files/report.pdf'), 404, 'File not found');
       expectDetail(await f.delete('/api/v1/files/report.pdf'), 404, 'File not found');
     });
@@ -382,7 +470,9 @@ describe('PlanSync REST v1', () => {
       const star = await f.upload('Bericht "März".pdf', 'y', undefined, true).expect(200);
       expect(star.body.filename).toBe('Bericht "März".pdf');
       const quoted = await f.get(`/api/v1/files/${encodeURIComponent('Bericht "März".pdf')}`).expect(200);
-      expect(quoted.headers['content-disposition']).toBe(`attachment; filename="Bericht _M_rz_.pdf"; filename*=UTF-8''Bericht%20%22M%C3%A4rz%22.pdf`);
+      expect(quoted.headers['content-disposition']).toBe(
+        `attachment; filename="Bericht _M_rz_.pdf"; filename*=UTF-8''Bericht%20%22M%C3%A4rz%22.pdf`,
+      );
     });
 
     it.each([
@@ -401,12 +491,15 @@ describe('PlanSync REST v1', () => {
       expect((await f.get('/api/v1/files').expect(200)).body.count).toBe(0);
     });
 
-    it.each([['new\nline.pdf'], ['nul\u0000.pdf'], ['tab\t.pdf'], ['../x.pdf']])('refuses %j sent as filename* with 400 Invalid filename', async (name) => {
-      const a = await createAccountWithKey(server);
-      const f = plansync(server, a.key);
-      expectDetail(await f.upload(name, 'content', undefined, true), 400, 'Invalid filename');
-      expect((await f.get('/api/v1/files').expect(200)).body.count).toBe(0);
-    });
+    it.each([['new\nline.pdf'], ['nul\u0000.pdf'], ['tab\t.pdf'], ['../x.pdf']])(
+      'refuses %j sent as filename* with 400 Invalid filename',
+      async (name) => {
+        const a = await createAccountWithKey(server);
+        const f = plansync(server, a.key);
+        expectDetail(await f.upload(name, 'content', undefined, true), 400, 'Invalid filename');
+        expect((await f.get('/api/v1/files').expect(200)).body.count).toBe(0);
+      },
+    );
 
     it('refuses an empty file and two file parts with 400', async () => {
       const a = await createAccountWithKey(server);
@@ -426,14 +519,26 @@ describe('PlanSync REST v1', () => {
     it.each([
       ['no company_name', { document_type: 'Report' }, [{ type: 'missing', loc: ['body', 'company_name'] }]],
       ['no document_type', { company_name: 'Acme Corp' }, [{ type: 'missing', loc: ['body', 'document_type'] }]],
-      ['a blank company_name', { company_name: '  ', document_type: 'Report' }, [{ type: 'string_too_short', loc: ['body', 'company_name'] }]],
-      ['a 256-character company_name', { company_name: 'c'.repeat(256), document_type: 'Report' }, [{ type: 'string_too_long', loc: ['body', 'company_name'] }]],
+      [
+        'a blank company_name',
+        { company_name: '  ', document_type: 'Report' },
+        [{ type: 'string_too_short', loc: ['body', 'company_name'] }],
+      ],
+      [
+        'a 256-character company_name',
+        { company_name: 'c'.repeat(256), document_type: 'Report' },
+        [{ type: 'string_too_long', loc: ['body', 'company_name'] }],
+      ],
     ])('refuses an upload with %s with 422', async (_what, fields, items) => {
       expect422(await api.upload('doc.pdf', 'x', fields as Record<string, string>), items);
     });
 
     it('refuses an upload without a file, or sent as JSON, with 422', async () => {
-      const noFile = await request(server).post('/api/v1/files/upload').set('X-API-Key', acct.key).field('company_name', 'Acme Corp').field('document_type', 'Report');
+      const noFile = await request(server)
+        .post('/api/v1/files/upload')
+        .set('X-API-Key', acct.key)
+        .field('company_name', 'Acme Corp')
+        .field('document_type', 'Report');
       expect422(noFile, [{ type: 'missing', loc: ['body', 'file'] }]);
       const json = await api.post('/api/v1/files/upload', { company_name: 'Acme Corp' });
       expect422(json, [
@@ -454,7 +559,11 @@ describe('PlanSync REST v1', () => {
       await ownerApi.upload('owner.pdf', 'secret').expect(200);
       expectDetail(await advisor.get('/api/v1/files/owner.pdf'), 404, 'File not found');
       expect((await advisor.get('/api/v1/files').expect(200)).body.count).toBe(0);
-      expectDetail(await advisor.upload('mine.pdf', 'x', { company_name: 'Gamma Inc', document_type: 'Report' }), 403, "Access denied for company 'Gamma Inc'");
+      expectDetail(
+        await advisor.upload('mine.pdf', 'x', { company_name: 'Gamma Inc', document_type: 'Report' }),
+        403,
+        "Access denied for company 'Gamma Inc'",
+      );
       await advisor.upload('mine.pdf', 'x', { company_name: 'acme corp', document_type: 'Report' }).expect(200);
     });
   });
@@ -466,7 +575,14 @@ describe('PlanSync REST v1', () => {
       const apiA = plansync(server, a.key);
       const apiB = plansync(server, b.key);
       await apiA.upload('a.pdf', 'A only').expect(200);
-      const tp = await apiA.post('/api/v1/touchpoints?year=2025', { company_name: 'Acme Corp', touchpoints: 'A', reporting_quarter: 'Q1', reporting_year: '2025' }).expect(200);
+      const tp = await apiA
+        .post('/api/v1/touchpoints?year=2025', {
+          company_name: 'Acme Corp',
+          touchpoints: 'A',
+          reporting_quarter: 'Q1',
+          reporting_year: '2025',
+        })
+        .expect(200);
       await importSheet(server, a, 'Client List', 2025, CLIENT_LIST_CSV).expect(200);
 
       expect((await apiB.get('/api/v1/files').expect(200)).body.count).toBe(0);
@@ -511,7 +627,9 @@ describe('PlanSync REST v1', () => {
 
     it('follows the account override from the next request', async () => {
       const a = await createAccountWithKey(server);
-      await admin(server).patch(`/admin/accounts/${a.slug}`, { settings: { plansync: { requests_per_minute: 2 } } }).expect(200);
+      await admin(server)
+        .patch(`/admin/accounts/${a.slug}`, { settings: { plansync: { requests_per_minute: 2 } } })
+        .expect(200);
       const f = plansync(server, a.key);
       await f.get('/api/v1/spreadsheets').expect(200);
       const second = await f.get('/api/v1/spreadsheets').expect(200);

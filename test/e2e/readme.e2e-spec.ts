@@ -91,9 +91,12 @@ describe('README.md quickstarts', () => {
     const failures = run.calls.flatMap((call) => {
       const c = { ...call, line: commandLine(call.line) };
       const expected = expectedStatus(LINES[c.line - 1]);
-      const ok = expected !== undefined ? c.status === expected : c.exitCode === 0 && c.status < 400 && !c.body.includes('<response status="error"');
+      const ok =
+        expected !== undefined ? c.status === expected : c.exitCode === 0 && c.status < 400 && !c.body.includes('<response status="error"');
       if (ok) return [];
-      return [`README.md:${c.line}: ${LINES[c.line - 1].trim()}\n  → curl exit ${c.exitCode}, HTTP ${c.status}${expected ? ` (expected ${expected})` : ''}: ${c.body.slice(0, 400)}`];
+      return [
+        `README.md:${c.line}: ${LINES[c.line - 1].trim()}\n  → curl exit ${c.exitCode}, HTTP ${c.status}${expected ? ` (expected ${expected})` : ''}: ${c.body.slice(0, 400)}`,
+      ];
     });
     if (failures.length) failures.push(`bash stderr:\n${run.stderr.slice(0, 2000)}`);
     expect(failures).toEqual([]);
@@ -101,7 +104,9 @@ describe('README.md quickstarts', () => {
 
   it('delivers the reverse-ETL rows to the README receiver and dead-letters the refused one', () => {
     const line = LINES.findIndex((l) => l.startsWith('curl -s localhost:3000/api/reverse-etl/runs/$RUN')) + 1;
-    const finished = JSON.parse(run.calls.find((c) => commandLine(c.line) === line)!.body) as { data: { attributes: Record<string, unknown> } };
+    const finished = JSON.parse(run.calls.find((c) => commandLine(c.line) === line)!.body) as {
+      data: { attributes: Record<string, unknown> };
+    };
     expect(finished.data.attributes).toMatchObject({ rows_failed: 1 });
     expect(finished.data.attributes.rows_written).toBeGreaterThanOrEqual(2);
     expect(run.stdout).toContain('"account_company":"Acme"');

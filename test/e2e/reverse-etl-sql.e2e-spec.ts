@@ -69,12 +69,23 @@ describe('reverse ETL SQL sources', () => {
     a = await createAccountWithKey(server);
     b = await createAccountWithKey(server);
     apiA = retl(server, a.key);
-    for (const [acct, company] of [[a, 'Acme'], [a, 'Globex'], [b, 'SECRET-OF-B']] as const) {
+    for (const [acct, company] of [
+      [a, 'Acme'],
+      [a, 'Globex'],
+      [b, 'SECRET-OF-B'],
+    ] as const) {
       await plansync(server, acct.key)
-        .post('/api/v1/touchpoints?year=2025', { company_name: company, touchpoints: 'call', reporting_quarter: 'Q1', reporting_year: '2025' })
+        .post('/api/v1/touchpoints?year=2025', {
+          company_name: company,
+          touchpoints: 'call',
+          reporting_quarter: 'Q1',
+          reporting_year: '2025',
+        })
         .expect(200);
     }
-    destinationId = (await apiA.post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/sql`, maxRetries: 0 } }).expect(201)).body.data.id;
+    destinationId = (
+      await apiA.post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/sql`, maxRetries: 0 } }).expect(201)
+    ).body.data.id;
     [{ id: accountA }] = await t.app.get(StoreService).query<{ id: string }>('SELECT id FROM accounts WHERE slug = $1', [a.slug]);
   });
   afterAll(async () => {
@@ -87,7 +98,10 @@ describe('reverse ETL SQL sources', () => {
     sourceQuery,
     destinationId,
     objectName: 'Rows',
-    fieldMappings: [{ source: 'id', destination: 'id', isKey: true }, { source: 'name', destination: 'name' }],
+    fieldMappings: [
+      { source: 'id', destination: 'id', isKey: true },
+      { source: 'name', destination: 'name' },
+    ],
     syncMode: 'upsert',
     ...extra,
   });
@@ -98,7 +112,10 @@ describe('reverse ETL SQL sources', () => {
   });
 
   it("runs a SQL source end to end with only the caller's rows", async () => {
-    const created = await apiA.post('/syncs', sqlSync("SELECT id, upper(company_name) AS name, updated_at FROM touchpoints WHERE year = 2025;", { watermarkColumn: 'updated_at' }));
+    const created = await apiA.post(
+      '/syncs',
+      sqlSync('SELECT id, upper(company_name) AS name, updated_at FROM touchpoints WHERE year = 2025;', { watermarkColumn: 'updated_at' }),
+    );
     expect(created.status).toBe(201);
     expect(created.body.data.attributes.source_type).toBe('sql');
     const run = await runSync(apiA, created.body.data.id);
@@ -115,18 +132,39 @@ describe('reverse ETL SQL sources', () => {
   });
 
   it("answers a filter on another account's rows with sql_error: the views hold only the caller's rows", async () => {
-    const res = await apiA.post('/syncs', sqlSync("SELECT id, company_name AS name FROM touchpoints WHERE account_id <> '00000000-0000-0000-0000-000000000000'"));
+    const res = await apiA.post(
+      '/syncs',
+      sqlSync("SELECT id, company_name AS name FROM touchpoints WHERE account_id <> '00000000-0000-0000-0000-000000000000'"),
+    );
     expectError(res, 422, 'validation_error', 'sql_error');
-    expectError(await apiA.post('/syncs', sqlSync('SELECT id, company_name AS name, id FROM touchpoints')), 422, 'validation_error', 'duplicate_column');
+    expectError(
+      await apiA.post('/syncs', sqlSync('SELECT id, company_name AS name, id FROM touchpoints')),
+      422,
+      'validation_error',
+      'duplicate_column',
+    );
   });
 
   it('turns SQL sources off for one account by its setting', async () => {
-    await admin(server).patch(`/admin/accounts/${b.slug}`, { settings: { reverse_etl: { sql_sources: false } } }).expect(200);
+    await admin(server)
+      .patch(`/admin/accounts/${b.slug}`, { settings: { reverse_etl: { sql_sources: false } } })
+      .expect(200);
     const apiB = retl(server, b.key);
-    const dest = (await apiB.post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/b` } }).expect(201)).body.data.id;
-    expectError(await apiB.post('/syncs', { ...sqlSync('SELECT id, company_name AS name FROM touchpoints'), destinationId: dest }), 422, 'validation_error', 'sql_sources_unavailable');
+    const dest = (await apiB.post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/b` } }).expect(201))
+      .body.data.id;
+    expectError(
+      await apiB.post('/syncs', { ...sqlSync('SELECT id, company_name AS name FROM touchpoints'), destinationId: dest }),
+      422,
+      'validation_error',
+      'sql_sources_unavailable',
+    );
     // hostile text still gets its own issue first
-    expectError(await apiB.post('/syncs', { ...sqlSync('SELECT pg_sleep(60)'), destinationId: dest }), 422, 'validation_error', 'forbidden_function');
+    expectError(
+      await apiB.post('/syncs', { ...sqlSync('SELECT pg_sleep(60)'), destinationId: dest }),
+      422,
+      'validation_error',
+      'forbidden_function',
+    );
   });
 
   describe('the database enforces the sandbox whatever validation missed (validation bypassed)', () => {
@@ -158,7 +196,7 @@ describe('reverse ETL SQL sources', () => {
       ['SELECT * FROM public.retl_destinations', /permission denied/],
       ['SELECT * FROM pg_catalog.pg_authid', /permission denied/],
       ["SELECT set_config('role', 'postgres', true)", /permission denied/],
-      ["SELECT * FROM (SELECT 1) x WHERE (SELECT count(*) FROM public.users) > 0", /permission denied/],
+      ['SELECT * FROM (SELECT 1) x WHERE (SELECT count(*) FROM public.users) > 0', /permission denied/],
     ])('refuses %s', async (sql, pattern) => {
       await refused(sql, pattern);
     });
@@ -170,7 +208,10 @@ describe('reverse ETL SQL sources', () => {
     });
 
     it('cannot write: the transaction is read-only and rolls back', async () => {
-      await refused("SELECT 1 FROM (SELECT 1) x WHERE EXISTS (SELECT 1 FROM touchpoints) AND nextval('object_id_counter') > 0", /read-only|permission denied|does not exist/);
+      await refused(
+        "SELECT 1 FROM (SELECT 1) x WHERE EXISTS (SELECT 1 FROM touchpoints) AND nextval('object_id_counter') > 0",
+        /read-only|permission denied|does not exist/,
+      );
       const [{ n }] = await t.app.get(StoreService).query<{ n: number }>('SELECT count(*)::int AS n FROM retl_query_context');
       expect(n).toBe(0);
     });
@@ -179,14 +220,18 @@ describe('reverse ETL SQL sources', () => {
       await refused('SELECT g FROM generate_series(1, 100001) AS g', /more than 100000 rows/);
     });
 
-    (ON_POSTGRES ? it : it.skip)('stops a statement at the timeout (PostgreSQL: statement_timeout)', async () => {
-      let error: unknown;
-      try {
-        await read("SELECT pg_sleep(31)");
-      } catch (e) {
-        error = e;
-      }
-      expect((error as SourceError).code).toBe('source_timeout');
-    }, 45_000);
+    (ON_POSTGRES ? it : it.skip)(
+      'stops a statement at the timeout (PostgreSQL: statement_timeout)',
+      async () => {
+        let error: unknown;
+        try {
+          await read('SELECT pg_sleep(31)');
+        } catch (e) {
+          error = e;
+        }
+        expect((error as SourceError).code).toBe('source_timeout');
+      },
+      45_000,
+    );
   });
 });

@@ -62,7 +62,13 @@ describe('reverse ETL', () => {
     const res = await api.post('/destinations', {
       name: 'CRM hook',
       connector: 'webhook',
-      config: { url: `${hookUrl}/in?token=query-secret-123`, headers: { Authorization: 'Bearer header-secret-456' }, objects: [TOUCHPOINT_OBJECT], maxRetries: 0, ...config },
+      config: {
+        url: `${hookUrl}/in?token=query-secret-123`,
+        headers: { Authorization: 'Bearer header-secret-456' },
+        objects: [TOUCHPOINT_OBJECT],
+        maxRetries: 0,
+        ...config,
+      },
     });
     expect(res.status).toBe(201);
     return res.body.data.id as string;
@@ -94,7 +100,9 @@ describe('reverse ETL', () => {
       const text = JSON.stringify(res.body);
       expect(text).not.toContain('query-secret-123');
       expect(text).not.toContain('header-secret-456');
-      const [row] = await store.query<{ secrets: Buffer; config: unknown }>(`SELECT secrets, config FROM retl_destinations WHERE id = $1`, [destinationId]);
+      const [row] = await store.query<{ secrets: Buffer; config: unknown }>(`SELECT secrets, config FROM retl_destinations WHERE id = $1`, [
+        destinationId,
+      ]);
       expect(row.secrets.toString('latin1')).not.toContain('header-secret-456');
       expect(JSON.stringify(row.config)).not.toContain('query-secret-123');
     });
@@ -116,10 +124,19 @@ describe('reverse ETL', () => {
       syncId = created.body.data.id;
       expect(created.headers.location).toBe(`/api/reverse-etl/syncs/${syncId}`);
       const run = await runSync(api, syncId);
-      expect(run).toMatchObject({ status: 'succeeded', rows_read: 2, rows_written: 2, rows_failed: 0, trigger: 'api', attempt: 1, error: null });
+      expect(run).toMatchObject({
+        status: 'succeeded',
+        rows_read: 2,
+        rows_written: 2,
+        rows_failed: 0,
+        trigger: 'api',
+        attempt: 1,
+        error: null,
+      });
       expect(receiver.rows).toHaveLength(2);
       expect(receiver.rows.map((r) => r.external_id).sort()).toEqual([...ids].sort());
-      for (const r of receiver.rows) expect(Object.keys(r).sort()).toEqual(['account_company', 'external_id', 'minutes', 'origin', 'summary', 'year_reported']);
+      for (const r of receiver.rows)
+        expect(Object.keys(r).sort()).toEqual(['account_company', 'external_id', 'minutes', 'origin', 'summary', 'year_reported']);
       expect(receiver.rows[0]).toMatchObject({ origin: 'plangate', year_reported: 2025, minutes: 30 });
       const b = receiver.batches[0];
       expect(b.headers.authorization).toBe('Bearer header-secret-456');
@@ -150,7 +167,9 @@ describe('reverse ETL', () => {
       await addTouchpoint(server, acct.key, { company_name: 'BAD Corp' });
       receiver.reply = (b) => {
         const bad = b.body.rows.findIndex((r) => String(r.account_company).startsWith('BAD'));
-        return bad >= 0 ? { status: 400, body: { errors: [{ index: bad, code: 'row_marked_bad', message: 'row marked bad' }] } } : { status: 200 };
+        return bad >= 0
+          ? { status: 400, body: { errors: [{ index: bad, code: 'row_marked_bad', message: 'row marked bad' }] } }
+          : { status: 200 };
       };
       const run = await runSync(api, syncId);
       expect(run).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 0, rows_failed: 1 });
@@ -159,22 +178,37 @@ describe('reverse ETL', () => {
       const dlq = await api.get(`/dlq?sync_id=${syncId}`).expect(200);
       expect(dlq.body.data).toHaveLength(1);
       const entry = dlq.body.data[0];
-      expect(entry.attributes).toMatchObject({ error_code: 'row_marked_bad', status: 'open', run_id: run.id ?? entry.attributes.run_id, object_name: 'Touchpoints' });
+      expect(entry.attributes).toMatchObject({
+        error_code: 'row_marked_bad',
+        status: 'open',
+        run_id: run.id ?? entry.attributes.run_id,
+        object_name: 'Touchpoints',
+      });
       expect(entry.attributes.row_preview.account_company).toBe('BAD Corp');
       const stats = await api.get(`/dlq/stats?sync_id=${syncId}`).expect(200);
       expect(stats.body.data).toMatchObject({ total_entries: 1, open_entries: 1, resolved_entries: 0 });
 
       receiver.reply = () => ({ status: 200 });
       receiver.batches.length = 0;
-      const resolved = await api.post('/dlq/resolve', { ids: [entry.id, 'dlq_01kangys209raxdk2dqtf0egqx'], reason: 'fixed_upstream', replay: true }).expect(200);
-      expect(resolved.body.data).toMatchObject({ resolved: [entry.id], already_resolved: [], not_found: ['dlq_01kangys209raxdk2dqtf0egqx'] });
+      const resolved = await api
+        .post('/dlq/resolve', { ids: [entry.id, 'dlq_01kangys209raxdk2dqtf0egqx'], reason: 'fixed_upstream', replay: true })
+        .expect(200);
+      expect(resolved.body.data).toMatchObject({
+        resolved: [entry.id],
+        already_resolved: [],
+        not_found: ['dlq_01kangys209raxdk2dqtf0egqx'],
+      });
       expect(resolved.body.data.runs).toHaveLength(1);
       const replay = await waitForRun(api, resolved.body.data.runs[0].id);
       expect(replay).toMatchObject({ status: 'succeeded', trigger: 'replay', rows_read: 1, rows_written: 1 });
       expect(receiver.rows.map((r) => r.account_company)).toEqual(['BAD Corp']);
       expect((await api.get(`/dlq?sync_id=${syncId}`).expect(200)).body.data).toHaveLength(0);
       const all = await api.get(`/dlq?sync_id=${syncId}&include_resolved=true`).expect(200);
-      expect(all.body.data[0].attributes).toMatchObject({ status: 'resolved', resolution_reason: 'fixed_upstream', replay_run_id: replay.id ?? resolved.body.data.runs[0].id });
+      expect(all.body.data[0].attributes).toMatchObject({
+        status: 'resolved',
+        resolution_reason: 'fixed_upstream',
+        replay_run_id: replay.id ?? resolved.body.data.runs[0].id,
+      });
       expect((await api.get(`/syncs/${syncId}`)).body.data.attributes.status).toBe('healthy');
     });
   });
@@ -184,7 +218,13 @@ describe('reverse ETL', () => {
       const none = await request(server).get('/api/reverse-etl/syncs');
       expectError(none, 401, 'unauthorized');
       expect(none.headers['www-authenticate']).toBe('Bearer realm="plangate"');
-      expectError(await request(server).get('/api/reverse-etl/syncs').set('Authorization', `Bearer psk_${'x'.repeat(40)}`), 401, 'invalid_api_key');
+      expectError(
+        await request(server)
+          .get('/api/reverse-etl/syncs')
+          .set('Authorization', `Bearer psk_${'x'.repeat(40)}`),
+        401,
+        'invalid_api_key',
+      );
       expectError(await request(server).get('/api/reverse-etl/syncs').set('Authorization', 'Basic abc'), 401, 'invalid_api_key');
       expectError(await request(server).get('/api/reverse-etl/syncs').set('X-Planasonix-Api-Key', 'nope'), 401, 'invalid_api_key');
       const advisor = await createAccountWithKey(server, { role: 'advisor' });
@@ -208,7 +248,11 @@ describe('reverse ETL', () => {
         expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       }
       // Authorization present decides alone, even with a good legacy header beside it
-      expectError(await request(server).get('/api/reverse-etl/syncs').set({ Authorization: 'Bearer wrong', 'X-Planasonix-Api-Key': acct.key }), 401, 'invalid_api_key');
+      expectError(
+        await request(server).get('/api/reverse-etl/syncs').set({ Authorization: 'Bearer wrong', 'X-Planasonix-Api-Key': acct.key }),
+        401,
+        'invalid_api_key',
+      );
       expect(t.logs.text).not.toContain(acct.key);
     });
 
@@ -231,16 +275,28 @@ describe('reverse ETL', () => {
       expectError(await post().set('Content-Type', 'application/json').send('{"name":'), 400, 'invalid_json');
       expectError(await post().set('Content-Type', 'application/json').send('[1,2]'), 400, 'invalid_json');
       expectError(await post().set('Content-Type', 'text/plain').send('x'), 415, 'unsupported_media_type');
-      expectError(await post().set('Content-Type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })), 413, 'payload_too_large');
+      expectError(
+        await post()
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })),
+        413,
+        'payload_too_large',
+      );
       // a JSON:API type and no type at all are JSON: they reach validation (neither id → 422)
       expectError(await post().set('Content-Type', 'application/vnd.api+json').send('{"fullResync":true}'), 422, 'validation_error');
-      const untyped = await request(server).post('/api/reverse-etl/sync/run').set(auth).send(Buffer.from('{"syncId":"retl_sync_01kangyq3g8wt5p36yw1yp7zy1"}')).unset('Content-Type');
+      const untyped = await request(server)
+        .post('/api/reverse-etl/sync/run')
+        .set(auth)
+        .send(Buffer.from('{"syncId":"retl_sync_01kangyq3g8wt5p36yw1yp7zy1"}'))
+        .unset('Content-Type');
       expectError(untyped, 404, 'not_found');
     });
 
     it('admits 120 requests a minute per key, then 429 with an integer Retry-After (checklist 16)', async () => {
       const acct = await createAccountWithKey(server);
-      const results = await Promise.all(Array.from({ length: 130 }, () => request(server).get('/api/reverse-etl/destinations').set('Authorization', `Bearer ${acct.key}`)));
+      const results = await Promise.all(
+        Array.from({ length: 130 }, () => request(server).get('/api/reverse-etl/destinations').set('Authorization', `Bearer ${acct.key}`)),
+      );
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(120);
       const refused = results.filter((r) => r.status === 429);
@@ -266,7 +322,16 @@ describe('reverse ETL', () => {
       for (const filter of ['touch', 'TOUCH', 'crm']) {
         const res = await api.get(`/objects?destination_id=${destinationId}&filter=${filter}`).expect(200);
         expect(res.body.data).toEqual([
-          { id: 'Touchpoints', type: 'destination_object', attributes: { name: 'Touchpoints', label: 'CRM touchpoints', supported_modes: ['upsert', 'insert', 'update', 'delete'], key_fields: ['external_id'] } },
+          {
+            id: 'Touchpoints',
+            type: 'destination_object',
+            attributes: {
+              name: 'Touchpoints',
+              label: 'CRM touchpoints',
+              supported_modes: ['upsert', 'insert', 'update', 'delete'],
+              key_fields: ['external_id'],
+            },
+          },
         ]);
       }
       expect((await api.get(`/objects?destination_id=${destinationId}&q=nothing`).expect(200)).body.data).toEqual([]);
@@ -274,14 +339,26 @@ describe('reverse ETL', () => {
       expect(fields.body.data[0]).toEqual({
         id: 'external_id',
         type: 'destination_field',
-        attributes: { name: 'external_id', label: 'external_id', data_type: 'string', required: true, nullable: false, is_identifier: true, writable: true, max_length: 64 },
+        attributes: {
+          name: 'external_id',
+          label: 'external_id',
+          data_type: 'string',
+          required: true,
+          nullable: false,
+          is_identifier: true,
+          writable: true,
+          max_length: 64,
+        },
       });
-      const next = await api.get(`/fields?destination_id=${destinationId}&object=Touchpoints&limit=2&cursor=${fields.body.meta.page.cursor}`).expect(200);
+      const next = await api
+        .get(`/fields?destination_id=${destinationId}&object=Touchpoints&limit=2&cursor=${fields.body.meta.page.cursor}`)
+        .expect(200);
       expect(next.body.data.map((f: { id: string }) => f.id)).toEqual(['summary', 'year_reported']);
     });
 
     it('answers the bad inputs of §8 for destinations', async () => {
-      const bad = async (body: unknown, issue: string) => expectError(await api.post('/destinations', body), 422, 'validation_error', issue);
+      const bad = async (body: unknown, issue: string) =>
+        expectError(await api.post('/destinations', body), 422, 'validation_error', issue);
       await bad({ name: 'x', connector: 'webhook', config: { url: 'ftp://x' } }, 'invalid_url');
       await bad({ name: 'x', connector: 'webhook', config: { url: 'not a url' } }, 'invalid_url');
       await bad({ name: 'x', connector: 'webhook', config: { url: 'http://169.254.169.254/' } }, 'forbidden_address');
@@ -299,9 +376,16 @@ describe('reverse ETL', () => {
     });
 
     it('updates config key by key (a secret given replaces it), and deletes only when unused', async () => {
-      const res = await api.put(`/destinations/${destinationId}`, { name: 'Renamed', config: { batchSize: 2, headers: { 'X-Other': 'v' } } }).expect(200);
-      expect(res.body.data.attributes).toMatchObject({ name: 'Renamed', config: { batch_size: 2, header_names: ['X-Other'], url: `${hookUrl}/in` } });
-      const gone = await api.post('/destinations', { name: 'tmp', connector: 'webhook', config: { url: 'https://example.test/h' } }).expect(201);
+      const res = await api
+        .put(`/destinations/${destinationId}`, { name: 'Renamed', config: { batchSize: 2, headers: { 'X-Other': 'v' } } })
+        .expect(200);
+      expect(res.body.data.attributes).toMatchObject({
+        name: 'Renamed',
+        config: { batch_size: 2, header_names: ['X-Other'], url: `${hookUrl}/in` },
+      });
+      const gone = await api
+        .post('/destinations', { name: 'tmp', connector: 'webhook', config: { url: 'https://example.test/h' } })
+        .expect(201);
       const del = await api.delete(`/destinations/${gone.body.data.id}`).expect(200);
       expect(del.body).toEqual({ data: { id: gone.body.data.id, type: 'destination', attributes: { deleted: true } } });
       expectError(await api.get(`/destinations/${gone.body.data.id}`), 404, 'not_found');
@@ -335,8 +419,24 @@ describe('reverse ETL', () => {
       [{ destinationId: 'conn_01kangyp48edd08sg2brb4h4gk' }, 'unknown_destination'],
       [{ objectName: 'Nope' }, 'unknown_object'],
       [{ fieldMappings: [{ source: 'id', destination: 'emial', isKey: true }] }, 'unknown_field'],
-      [{ fieldMappings: [{ source: 'nope', destination: 'external_id', isKey: true }, { source: 'id', destination: 'account_company' }] }, 'unknown_column'],
-      [{ fieldMappings: [{ source: 'id', destination: 'external_id' }, { source: 'id', destination: 'account_company' }] }, 'missing_key'],
+      [
+        {
+          fieldMappings: [
+            { source: 'nope', destination: 'external_id', isKey: true },
+            { source: 'id', destination: 'account_company' },
+          ],
+        },
+        'unknown_column',
+      ],
+      [
+        {
+          fieldMappings: [
+            { source: 'id', destination: 'external_id' },
+            { source: 'id', destination: 'account_company' },
+          ],
+        },
+        'missing_key',
+      ],
       [{ syncMode: 'merge' }, 'unsupported_mode'],
       [{ fieldMappings: [...MAPPINGS, { source: 'id', destination: 'summary' }] }, 'duplicate_destination'],
       [{ schedule: { type: 'cron', expression: '61 * * * *' } }, 'invalid_cron'],
@@ -358,7 +458,10 @@ describe('reverse ETL', () => {
         source: 'model:touchpoints',
         destination_connection_id: destinationId,
         object: 'Touchpoints',
-        mappings: [{ from: 'id', to: 'external_id', is_key: true }, { sourceColumn: 'company_name', destinationField: 'account_company' }],
+        mappings: [
+          { from: 'id', to: 'external_id', is_key: true },
+          { sourceColumn: 'company_name', destinationField: 'account_company' },
+        ],
         mode: 'update',
         schedule: { type: 'cron', expression: '15 */4 * * *', timezone: 'Europe/Berlin' },
         cursor_field: 'updated_at',
@@ -367,7 +470,10 @@ describe('reverse ETL', () => {
       expect(res.body.data.attributes).toMatchObject({
         sync_mode: 'update',
         watermark_column: 'updated_at',
-        field_mappings: [{ source: 'id', destination: 'external_id', is_key: true }, { source: 'company_name', destination: 'account_company', is_key: false }],
+        field_mappings: [
+          { source: 'id', destination: 'external_id', is_key: true },
+          { source: 'company_name', destination: 'account_company', is_key: false },
+        ],
         schedule: { type: 'cron', expression: '15 */4 * * *', timezone: 'Europe/Berlin' },
         enabled: true,
         status: 'healthy',
@@ -380,7 +486,10 @@ describe('reverse ETL', () => {
       const api2 = retl(server, (await createAccountWithKey(server)).key);
       const dest = await webhookDestination(api2);
       const made: string[] = [];
-      for (let i = 0; i < 3; i++) made.push((await api2.post('/syncs', { ...sync({ destinationId: dest }), name: `s${i}`, enabled: i !== 1 }).expect(201)).body.data.id);
+      for (let i = 0; i < 3; i++)
+        made.push(
+          (await api2.post('/syncs', { ...sync({ destinationId: dest }), name: `s${i}`, enabled: i !== 1 }).expect(201)).body.data.id,
+        );
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
@@ -409,10 +518,20 @@ describe('reverse ETL', () => {
       receiver.reply = () => ({ status: 200, delayMs: 400 });
       await addTouchpoint(server, acct.key);
       const first = await api.post('/sync/run', { sync_id: id }).expect(202);
-      expect(first.body.data[0].attributes).toMatchObject({ sync_id: id, status: 'queued', reason: null, trigger: 'api', full_resync: false });
+      expect(first.body.data[0].attributes).toMatchObject({
+        sync_id: id,
+        status: 'queued',
+        reason: null,
+        trigger: 'api',
+        full_resync: false,
+      });
       const again = await api.post('/sync/run', { syncIds: [id, id] }).expect(202);
       expect(again.body.data).toEqual([
-        { id: null, type: 'reverse_etl_run', attributes: { sync_id: id, status: 'skipped', reason: 'already_running', active_run_id: first.body.data[0].id } },
+        {
+          id: null,
+          type: 'reverse_etl_run',
+          attributes: { sync_id: id, status: 'skipped', reason: 'already_running', active_run_id: first.body.data[0].id },
+        },
       ]);
       await waitForRun(api, first.body.data[0].id);
       receiver.reply = () => ({ status: 200 });
@@ -424,7 +543,12 @@ describe('reverse ETL', () => {
       expectError(await api.post('/sync/toggle', { syncId: id }), 422, 'validation_error', 'missing');
       expectError(await api.post('/sync/run', {}), 422, 'validation_error');
       expectError(await api.post('/sync/run', { syncId: id, syncIds: [id] }), 422, 'validation_error');
-      expectError(await api.post('/sync/run', { syncIds: Array.from({ length: 51 }, (_, i) => `retl_sync_${String(i).padStart(26, '0')}`) }), 422, 'validation_error', 'too_long');
+      expectError(
+        await api.post('/sync/run', { syncIds: Array.from({ length: 51 }, (_, i) => `retl_sync_${String(i).padStart(26, '0')}`) }),
+        422,
+        'validation_error',
+        'too_long',
+      );
       expectError(await api.post('/sync/run', { syncIds: [id, 'retl_sync_01kangyq3g8wt5p36yw1yp7zy1'] }), 404, 'not_found');
       expectError(await api.post('/sync/toggle', { syncId: 'retl_sync_01kangyq3g8wt5p36yw1yp7zy1', enabled: true }), 404, 'not_found');
       expectError(await api.get('/syncs/abc'), 404, 'not_found');
@@ -436,7 +560,8 @@ describe('reverse ETL', () => {
       const dest = await webhookDestination(a, { batchSize: 1 });
       for (const c of ['BAD One', 'Two', 'Three']) await addTouchpoint(server, acct2.key, { company_name: c });
       const id = (await a.post('/syncs', sync({ name: 'to cancel', destinationId: dest })).expect(201)).body.data.id;
-      receiver.reply = (b) => (b.body.sync_id === id && String(b.body.rows[0]?.account_company).startsWith('BAD') ? { status: 422 } : { status: 200 });
+      receiver.reply = (b) =>
+        b.body.sync_id === id && String(b.body.rows[0]?.account_company).startsWith('BAD') ? { status: 422 } : { status: 200 };
       const first = await runSync(a, id);
       expect(first).toMatchObject({ status: 'succeeded', rows_read: 3, rows_written: 2, rows_failed: 1 });
       expectError(await a.delete(`/runs/${first.id}`), 409, 'run_finished');
@@ -445,8 +570,10 @@ describe('reverse ETL', () => {
       // a slow receiver keeps the next run running; a replay queued meanwhile waits behind it
       receiver.reply = () => ({ status: 200, delayMs: 600 });
       const running = (await a.post('/sync/run', { syncId: id, fullResync: true }).expect(202)).body.data[0].id;
-      for (let i = 0; i < 50 && (await a.get(`/runs/${running}`)).body.data.attributes.status !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
-      const replay = (await a.post('/dlq/resolve', { ids: [entry.id], reason: 'fixed_upstream', replay: true }).expect(200)).body.data.runs[0].id;
+      for (let i = 0; i < 50 && (await a.get(`/runs/${running}`)).body.data.attributes.status !== 'running'; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const replay = (await a.post('/dlq/resolve', { ids: [entry.id], reason: 'fixed_upstream', replay: true }).expect(200)).body.data
+        .runs[0].id;
       const canceledQueued = await a.delete(`/runs/${replay}`).expect(202);
       expect(canceledQueued.body.data.attributes).toMatchObject({ status: 'canceled', trigger: 'replay', rows_failed: 1 });
       // the replay's row is an open entry again: nothing lost
@@ -467,7 +594,9 @@ describe('reverse ETL', () => {
       expect((await a.get(`/runs/${first.id}`).expect(200)).body.data.attributes.status).toBe('succeeded');
       const after = (await a.get(`/dlq?sync_id=${id}&include_resolved=true`)).body.data;
       expect(after.every((d: { attributes: { status: string } }) => d.attributes.status === 'resolved')).toBe(true);
-      expect(after.some((d: { attributes: { resolution_reason: string } }) => d.attributes.resolution_reason === 'sync_deleted')).toBe(true);
+      expect(after.some((d: { attributes: { resolution_reason: string } }) => d.attributes.resolution_reason === 'sync_deleted')).toBe(
+        true,
+      );
       await a.delete(`/destinations/${dest}`).expect(200);
     });
 
@@ -478,7 +607,12 @@ describe('reverse ETL', () => {
       const renamed = await api.put(`/syncs/${id}`, { name: 'renamed' }).expect(200);
       expect(renamed.body.data.attributes).toMatchObject({ name: 'renamed', watermark_column: 'updated_at' });
       expect(renamed.body.data.attributes.watermark).not.toBeNull();
-      expectError(await api.put(`/syncs/${id}`, { syncMode: 'insert', fieldMappings: [{ source: 'id', destination: 'external_id' }] }), 422, 'validation_error', 'missing_required_field');
+      expectError(
+        await api.put(`/syncs/${id}`, { syncMode: 'insert', fieldMappings: [{ source: 'id', destination: 'external_id' }] }),
+        422,
+        'validation_error',
+        'missing_required_field',
+      );
       const reset = await api.put(`/syncs/${id}`, { watermarkColumn: 'created_at' }).expect(200);
       expect(reset.body.data.attributes.watermark).toBeNull();
     });
@@ -490,7 +624,18 @@ describe('reverse ETL', () => {
       const apiA = retl(server, a.key);
       const dest = await webhookDestination(apiA);
       await addTouchpoint(server, a.key, { company_name: 'BAD A' });
-      const syncId = (await apiA.post('/syncs', { name: 'A', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      const syncId = (
+        await apiA
+          .post('/syncs', {
+            name: 'A',
+            sourceQuery: 'model:touchpoints',
+            destinationId: dest,
+            objectName: 'Touchpoints',
+            fieldMappings: MAPPINGS,
+            syncMode: 'upsert',
+          })
+          .expect(201)
+      ).body.data.id;
       receiver.reply = (b) => (b.body.sync_id === syncId ? { status: 422 } : { status: 200 });
       const run = await runSync(apiA, syncId);
       receiver.reply = () => ({ status: 200 });
@@ -501,12 +646,31 @@ describe('reverse ETL', () => {
       const runId = entry.attributes.run_id;
 
       const b = retl(server, (await createAccountWithKey(server)).key);
-      for (const path of [`/syncs/${syncId}`, `/runs/${runId}`, `/dlq/${entry.id}`, `/destinations/${dest}`, `/objects?destination_id=${dest}`]) expectError(await b.get(path), 404, 'not_found');
+      for (const path of [
+        `/syncs/${syncId}`,
+        `/runs/${runId}`,
+        `/dlq/${entry.id}`,
+        `/destinations/${dest}`,
+        `/objects?destination_id=${dest}`,
+      ])
+        expectError(await b.get(path), 404, 'not_found');
       expectError(await b.put(`/syncs/${syncId}`, { name: 'mine' }), 404, 'not_found');
       expectError(await b.delete(`/syncs/${syncId}`), 404, 'not_found');
       expectError(await b.delete(`/runs/${runId}`), 404, 'not_found');
       expectError(await b.post('/sync/run', { syncId }), 404, 'not_found');
-      expectError(await b.post('/syncs', { name: 'B', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }), 422, 'validation_error', 'unknown_destination');
+      expectError(
+        await b.post('/syncs', {
+          name: 'B',
+          sourceQuery: 'model:touchpoints',
+          destinationId: dest,
+          objectName: 'Touchpoints',
+          fieldMappings: MAPPINGS,
+          syncMode: 'upsert',
+        }),
+        422,
+        'validation_error',
+        'unknown_destination',
+      );
       const resolved = await b.post('/dlq/resolve', { ids: [entry.id], reason: 'skipped' }).expect(200);
       expect(resolved.body.data).toEqual({ resolved: [], already_resolved: [], not_found: [entry.id], runs: [] });
       expect((await b.get('/dlq').expect(200)).body.data).toEqual([]);
@@ -524,7 +688,18 @@ describe('reverse ETL', () => {
       const a = retl(server, acct.key);
       const dest = await webhookDestination(a, { maxRetries: 1 });
       await addTouchpoint(server, acct.key);
-      const syncId = (await a.post('/syncs', { name: 'flaky', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      const syncId = (
+        await a
+          .post('/syncs', {
+            name: 'flaky',
+            sourceQuery: 'model:touchpoints',
+            destinationId: dest,
+            objectName: 'Touchpoints',
+            fieldMappings: MAPPINGS,
+            syncMode: 'upsert',
+          })
+          .expect(201)
+      ).body.data.id;
       let calls = 0;
       receiver.reply = (b) => (b.body.sync_id === syncId ? (calls++, { status: 503, headers: { 'Retry-After': '0' } }) : { status: 200 });
       const run = await runSync(a, syncId);
@@ -545,9 +720,23 @@ describe('reverse ETL', () => {
       const a = retl(server, acct.key);
       const dest = await webhookDestination(a, { signingSecret: 'sign-secret-xyz', method: 'PUT', batchSize: 4 });
       for (const c of ['One', 'BAD Two', 'Three', 'Four']) await addTouchpoint(server, acct.key, { company_name: c });
-      const syncId = (await a.post('/syncs', { name: 'split', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      const syncId = (
+        await a
+          .post('/syncs', {
+            name: 'split',
+            sourceQuery: 'model:touchpoints',
+            destinationId: dest,
+            objectName: 'Touchpoints',
+            fieldMappings: MAPPINGS,
+            syncMode: 'upsert',
+          })
+          .expect(201)
+      ).body.data.id;
       receiver.batches.length = 0;
-      receiver.reply = (b) => (b.body.sync_id === syncId && b.body.rows.some((r) => String(r.account_company).startsWith('BAD')) ? { status: 400, body: { message: 'bad batch' } } : { status: 200 });
+      receiver.reply = (b) =>
+        b.body.sync_id === syncId && b.body.rows.some((r) => String(r.account_company).startsWith('BAD'))
+          ? { status: 400, body: { message: 'bad batch' } }
+          : { status: 200 };
       const run = await runSync(a, syncId);
       receiver.reply = () => ({ status: 200 });
       expect(run).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3, rows_failed: 1 });
@@ -583,7 +772,10 @@ describe('reverse ETL', () => {
             sourceQuery: 'model:touchpoints',
             destinationId: dest,
             objectName: 'Touchpoints',
-            fieldMappings: [...MAPPINGS.filter((m) => m.destination !== 'year_reported'), { source: 'company_name', destination: 'year_reported' }],
+            fieldMappings: [
+              ...MAPPINGS.filter((m) => m.destination !== 'year_reported'),
+              { source: 'company_name', destination: 'year_reported' },
+            ],
             syncMode: 'upsert',
           })
           .expect(201)
@@ -602,7 +794,18 @@ describe('reverse ETL', () => {
       const a = retl(server, acct.key);
       const dest = await webhookDestination(a);
       const created = await a
-        .post('/syncs', { name: 'cron', sourceQuery: 'model:companies', destinationId: dest, objectName: 'Touchpoints', fieldMappings: [{ source: 'id', destination: 'external_id', isKey: true }, { source: 'name', destination: 'account_company' }], syncMode: 'upsert', schedule: { type: 'cron', expression: '*/5 * * * *', timezone: 'Asia/Tokyo' } })
+        .post('/syncs', {
+          name: 'cron',
+          sourceQuery: 'model:companies',
+          destinationId: dest,
+          objectName: 'Touchpoints',
+          fieldMappings: [
+            { source: 'id', destination: 'external_id', isKey: true },
+            { source: 'name', destination: 'account_company' },
+          ],
+          syncMode: 'upsert',
+          schedule: { type: 'cron', expression: '*/5 * * * *', timezone: 'Asia/Tokyo' },
+        })
         .expect(201);
       const id = created.body.data.id;
       await store.query(`UPDATE retl_syncs SET next_run_at = now() - interval '1 hour' WHERE id = $1`, [id]);
@@ -626,8 +829,21 @@ describe('reverse ETL', () => {
       const a = retl(server, acct.key);
       const dest = await webhookDestination(a);
       await addTouchpoint(server, acct.key);
-      const syncId = (await a.post('/syncs', { name: 'orphans', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
-      const [{ account_id: accountId }] = await store.query<{ account_id: string }>('SELECT account_id FROM retl_syncs WHERE id = $1', [syncId]);
+      const syncId = (
+        await a
+          .post('/syncs', {
+            name: 'orphans',
+            sourceQuery: 'model:touchpoints',
+            destinationId: dest,
+            objectName: 'Touchpoints',
+            fieldMappings: MAPPINGS,
+            syncMode: 'upsert',
+          })
+          .expect(201)
+      ).body.data.id;
+      const [{ account_id: accountId }] = await store.query<{ account_id: string }>('SELECT account_id FROM retl_syncs WHERE id = $1', [
+        syncId,
+      ]);
       const orphan = async (id: string, reclaims: number) =>
         store.query(
           `INSERT INTO retl_runs (id, account_id, sync_id, status, trigger, attempt, reclaims, claimed_by, lease_until, started_at)
@@ -653,7 +869,18 @@ describe('reverse ETL', () => {
       const a = retl(server, acct.key);
       const dest = await webhookDestination(a, { batchSize: 1 });
       for (const c of ['F1', 'F2', 'F3', 'F4']) await addTouchpoint(server, acct.key, { company_name: c });
-      const syncId = (await a.post('/syncs', { name: 'fenced', sourceQuery: 'model:touchpoints', destinationId: dest, objectName: 'Touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)).body.data.id;
+      const syncId = (
+        await a
+          .post('/syncs', {
+            name: 'fenced',
+            sourceQuery: 'model:touchpoints',
+            destinationId: dest,
+            objectName: 'Touchpoints',
+            fieldMappings: MAPPINGS,
+            syncMode: 'upsert',
+          })
+          .expect(201)
+      ).body.data.id;
       let stolen = false;
       let runId = '';
       receiver.reply = async (b) => {
@@ -661,13 +888,18 @@ describe('reverse ETL', () => {
           stolen = true;
           runId = b.body.run_id;
           // another instance "takes" the run while this batch is in flight (as if our lease had run out)
-          await store.query(`UPDATE retl_runs SET claimed_by = 'thief:1:x', lease_until = now() + interval '600 ms' WHERE id = $1`, [b.body.run_id]);
+          await store.query(`UPDATE retl_runs SET claimed_by = 'thief:1:x', lease_until = now() + interval '600 ms' WHERE id = $1`, [
+            b.body.run_id,
+          ]);
         }
         return { status: 200, delayMs: 50 };
       };
       await a.post('/sync/run', { syncId }).expect(202);
       await new Promise((r) => setTimeout(r, 300));
-      const [held] = await store.query<{ status: string; claimed_by: string; rows_written: number }>('SELECT status, claimed_by, rows_written FROM retl_runs WHERE id = $1', [runId]);
+      const [held] = await store.query<{ status: string; claimed_by: string; rows_written: number }>(
+        'SELECT status, claimed_by, rows_written FROM retl_runs WHERE id = $1',
+        [runId],
+      );
       expect(held).toMatchObject({ status: 'running', claimed_by: 'thief:1:x', rows_written: 0 });
       await new Promise((r) => setTimeout(r, 500));
       const { RunEngine } = await import('#syncs');
@@ -688,9 +920,16 @@ describe('reverse ETL', () => {
       );
       const { newId } = await import('#syncs');
       for (let i = 0; i < 99; i++) {
-        await store.query(`INSERT INTO retl_destinations (id, account_id, name, connector, config, secrets) VALUES ($1, $2, 'filler', 'webhook', '{}'::jsonb, $3)`, [newId('destination'), accountId, secrets]);
+        await store.query(
+          `INSERT INTO retl_destinations (id, account_id, name, connector, config, secrets) VALUES ($1, $2, 'filler', 'webhook', '{}'::jsonb, $3)`,
+          [newId('destination'), accountId, secrets],
+        );
       }
-      expectError(await a.post('/destinations', { name: 'one too many', connector: 'webhook', config: { url: 'https://example.test/h' } }), 409, 'quota_exceeded');
+      expectError(
+        await a.post('/destinations', { name: 'one too many', connector: 'webhook', config: { url: 'https://example.test/h' } }),
+        409,
+        'quota_exceeded',
+      );
     });
   });
 
@@ -718,74 +957,198 @@ describe('reverse ETL', () => {
 
   describe('PostgreSQL destination (checklist 15; npm run test:pg)', () => {
     const describePg = ON_POSTGRES ? it : it.skip;
-    describePg('lists tables and columns, upserts rows, keeps the count on a full rerun, dead-letters a constraint violation and replays it after the fix', async () => {
-      const db = await createScratchDatabase(process.env.DATABASE_URL!);
-      const { Client } = await import('pg');
-      const target = new Client({ connectionString: db.url });
-      await target.connect();
-      try {
-        await target.query(`CREATE TABLE crm_touchpoints (
+    describePg(
+      'lists tables and columns, upserts rows, keeps the count on a full rerun, dead-letters a constraint violation and replays it after the fix',
+      async () => {
+        const db = await createScratchDatabase(process.env.DATABASE_URL!);
+        const { Client } = await import('pg');
+        const target = new Client({ connectionString: db.url });
+        await target.connect();
+        try {
+          await target.query(`CREATE TABLE crm_touchpoints (
           external_id text PRIMARY KEY, account_company text NOT NULL CONSTRAINT no_bad CHECK (account_company NOT LIKE 'BAD%'),
           summary varchar(500), year_reported integer, minutes numeric, origin text, stamp timestamptz GENERATED ALWAYS AS ('2000-01-01'::timestamptz) STORED)`);
-        await target.query(`CREATE TABLE audit_log (msg text, at timestamptz DEFAULT now())`);
-        const acct = await createAccountWithKey(server);
-        const api = retl(server, acct.key);
-        const url = new URL(db.url);
-        url.password = 'pg-password-789';
-        const created = await api.post('/destinations', { name: 'warehouse', connector: 'postgres', config: { url: url.toString(), batchSize: 2 } });
-        expect(created.status).toBe(201);
-        const destId = created.body.data.id;
-        expect(created.body.data.attributes).toMatchObject({ connector: 'postgres', category: 'database', status: 'connected', config: { host: url.hostname, database: url.pathname.slice(1), schema: 'public', batch_size: 2 } });
-        expect(JSON.stringify(created.body)).not.toContain('pg-password-789');
-        const objects = await api.get(`/objects?destination_id=${destId}`).expect(200);
-        expect(objects.body.data.map((o: { attributes: unknown }) => o.attributes)).toEqual([
-          { name: 'audit_log', label: 'audit_log', supported_modes: ['insert'], key_fields: [] },
-          { name: 'crm_touchpoints', label: 'crm_touchpoints', supported_modes: ['upsert', 'insert', 'update', 'delete'], key_fields: ['external_id'] },
-        ]);
-        const fields = (await api.get(`/fields?destination_id=${destId}&object_name=crm_touchpoints`).expect(200)).body.data.map((f: { attributes: unknown }) => f.attributes);
-        expect(fields).toEqual([
-          { name: 'external_id', label: 'external_id', data_type: 'string', required: true, nullable: false, is_identifier: true, writable: true, max_length: null },
-          { name: 'account_company', label: 'account_company', data_type: 'string', required: true, nullable: false, is_identifier: false, writable: true, max_length: null },
-          { name: 'summary', label: 'summary', data_type: 'string', required: false, nullable: true, is_identifier: false, writable: true, max_length: 500 },
-          { name: 'year_reported', label: 'year_reported', data_type: 'integer', required: false, nullable: true, is_identifier: false, writable: true, max_length: null },
-          { name: 'minutes', label: 'minutes', data_type: 'number', required: false, nullable: true, is_identifier: false, writable: true, max_length: null },
-          { name: 'origin', label: 'origin', data_type: 'string', required: false, nullable: true, is_identifier: false, writable: true, max_length: null },
-          { name: 'stamp', label: 'stamp', data_type: 'datetime', required: false, nullable: true, is_identifier: false, writable: false, max_length: null },
-        ]);
-        expectError(await api.post('/syncs', { name: 'x', sourceQuery: 'model:touchpoints', destinationId: destId, objectName: 'audit_log', fieldMappings: [{ source: 'id', destination: 'msg', isKey: true }], syncMode: 'upsert' }), 422, 'validation_error', 'unsupported_mode');
-        expectError(await api.post('/syncs', { name: 'x', sourceQuery: 'model:touchpoints', destinationId: destId, objectName: 'crm_touchpoints', fieldMappings: [{ source: 'id', destination: 'stamp' }], syncMode: 'insert' }), 422, 'validation_error', 'not_writable');
+          await target.query(`CREATE TABLE audit_log (msg text, at timestamptz DEFAULT now())`);
+          const acct = await createAccountWithKey(server);
+          const api = retl(server, acct.key);
+          const url = new URL(db.url);
+          url.password = 'pg-password-789';
+          const created = await api.post('/destinations', {
+            name: 'warehouse',
+            connector: 'postgres',
+            config: { url: url.toString(), batchSize: 2 },
+          });
+          expect(created.status).toBe(201);
+          const destId = created.body.data.id;
+          expect(created.body.data.attributes).toMatchObject({
+            connector: 'postgres',
+            category: 'database',
+            status: 'connected',
+            config: { host: url.hostname, database: url.pathname.slice(1), schema: 'public', batch_size: 2 },
+          });
+          expect(JSON.stringify(created.body)).not.toContain('pg-password-789');
+          const objects = await api.get(`/objects?destination_id=${destId}`).expect(200);
+          expect(objects.body.data.map((o: { attributes: unknown }) => o.attributes)).toEqual([
+            { name: 'audit_log', label: 'audit_log', supported_modes: ['insert'], key_fields: [] },
+            {
+              name: 'crm_touchpoints',
+              label: 'crm_touchpoints',
+              supported_modes: ['upsert', 'insert', 'update', 'delete'],
+              key_fields: ['external_id'],
+            },
+          ]);
+          const fields = (await api.get(`/fields?destination_id=${destId}&object_name=crm_touchpoints`).expect(200)).body.data.map(
+            (f: { attributes: unknown }) => f.attributes,
+          );
+          expect(fields).toEqual([
+            {
+              name: 'external_id',
+              label: 'external_id',
+              data_type: 'string',
+              required: true,
+              nullable: false,
+              is_identifier: true,
+              writable: true,
+              max_length: null,
+            },
+            {
+              name: 'account_company',
+              label: 'account_company',
+              data_type: 'string',
+              required: true,
+              nullable: false,
+              is_identifier: false,
+              writable: true,
+              max_length: null,
+            },
+            {
+              name: 'summary',
+              label: 'summary',
+              data_type: 'string',
+              required: false,
+              nullable: true,
+              is_identifier: false,
+              writable: true,
+              max_length: 500,
+            },
+            {
+              name: 'year_reported',
+              label: 'year_reported',
+              data_type: 'integer',
+              required: false,
+              nullable: true,
+              is_identifier: false,
+              writable: true,
+              max_length: null,
+            },
+            {
+              name: 'minutes',
+              label: 'minutes',
+              data_type: 'number',
+              required: false,
+              nullable: true,
+              is_identifier: false,
+              writable: true,
+              max_length: null,
+            },
+            {
+              name: 'origin',
+              label: 'origin',
+              data_type: 'string',
+              required: false,
+              nullable: true,
+              is_identifier: false,
+              writable: true,
+              max_length: null,
+            },
+            {
+              name: 'stamp',
+              label: 'stamp',
+              data_type: 'datetime',
+              required: false,
+              nullable: true,
+              is_identifier: false,
+              writable: false,
+              max_length: null,
+            },
+          ]);
+          expectError(
+            await api.post('/syncs', {
+              name: 'x',
+              sourceQuery: 'model:touchpoints',
+              destinationId: destId,
+              objectName: 'audit_log',
+              fieldMappings: [{ source: 'id', destination: 'msg', isKey: true }],
+              syncMode: 'upsert',
+            }),
+            422,
+            'validation_error',
+            'unsupported_mode',
+          );
+          expectError(
+            await api.post('/syncs', {
+              name: 'x',
+              sourceQuery: 'model:touchpoints',
+              destinationId: destId,
+              objectName: 'crm_touchpoints',
+              fieldMappings: [{ source: 'id', destination: 'stamp' }],
+              syncMode: 'insert',
+            }),
+            422,
+            'validation_error',
+            'not_writable',
+          );
 
-        for (const c of ['Acme', 'Globex', 'BAD Initech', 'Umbrella']) await addTouchpoint(server, acct.key, { company_name: c });
-        const syncId = (
-          await api.post('/syncs', { name: 'to warehouse', sourceQuery: 'model:touchpoints', destinationId: destId, objectName: 'crm_touchpoints', fieldMappings: MAPPINGS, syncMode: 'upsert' }).expect(201)
-        ).body.data.id;
-        const run = await runSync(api, syncId);
-        expect(run).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3, rows_failed: 1 });
-        const count = async () => (await target.query('SELECT count(*)::int AS n FROM crm_touchpoints')).rows[0].n as number;
-        expect(await count()).toBe(3);
-        const row = (await target.query(`SELECT * FROM crm_touchpoints WHERE account_company = 'Acme'`)).rows[0];
-        expect(row).toMatchObject({ year_reported: 2025, minutes: '30', origin: 'plangate', summary: 'Quarterly review call' });
-        const entry = (await api.get(`/dlq?sync_id=${syncId}`).expect(200)).body.data[0];
-        expect(entry.attributes).toMatchObject({ error_code: 'destination_constraint_violation', destination_id: destId, object_name: 'crm_touchpoints' });
-        expect(entry.attributes.error_message).not.toContain('pg-password-789');
+          for (const c of ['Acme', 'Globex', 'BAD Initech', 'Umbrella']) await addTouchpoint(server, acct.key, { company_name: c });
+          const syncId = (
+            await api
+              .post('/syncs', {
+                name: 'to warehouse',
+                sourceQuery: 'model:touchpoints',
+                destinationId: destId,
+                objectName: 'crm_touchpoints',
+                fieldMappings: MAPPINGS,
+                syncMode: 'upsert',
+              })
+              .expect(201)
+          ).body.data.id;
+          const run = await runSync(api, syncId);
+          expect(run).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3, rows_failed: 1 });
+          const count = async () => (await target.query('SELECT count(*)::int AS n FROM crm_touchpoints')).rows[0].n as number;
+          expect(await count()).toBe(3);
+          const row = (await target.query(`SELECT * FROM crm_touchpoints WHERE account_company = 'Acme'`)).rows[0];
+          expect(row).toMatchObject({ year_reported: 2025, minutes: '30', origin: 'plangate', summary: 'Quarterly review call' });
+          const entry = (await api.get(`/dlq?sync_id=${syncId}`).expect(200)).body.data[0];
+          expect(entry.attributes).toMatchObject({
+            error_code: 'destination_constraint_violation',
+            destination_id: destId,
+            object_name: 'crm_touchpoints',
+          });
+          expect(entry.attributes.error_message).not.toContain('pg-password-789');
 
-        const again = await runSync(api, syncId, true);
-        expect(again).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3 });
-        expect(await count()).toBe(3);
+          const again = await runSync(api, syncId, true);
+          expect(again).toMatchObject({ status: 'succeeded', rows_read: 4, rows_written: 3 });
+          expect(await count()).toBe(3);
 
-        await target.query('ALTER TABLE crm_touchpoints DROP CONSTRAINT no_bad');
-        const resolved = await api.post('/dlq/resolve', { ids: [entry.id], reason: 'fixed_upstream', replay: true, note: 'constraint relaxed' }).expect(200);
-        const replay = await waitForRun(api, resolved.body.data.runs[0].id);
-        expect(replay).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1 });
-        expect(await count()).toBe(4);
-        expect(t.logs.text).not.toContain('pg-password-789');
-        const [stored] = await store.query<{ secrets: Buffer; config: unknown }>('SELECT secrets, config FROM retl_destinations WHERE id = $1', [destId]);
-        expect(stored.secrets.toString('latin1')).not.toContain('pg-password-789');
-        expect(JSON.stringify(stored.config)).not.toContain('pg-password-789');
-      } finally {
-        await target.end();
-        await db.drop();
-      }
-    });
+          await target.query('ALTER TABLE crm_touchpoints DROP CONSTRAINT no_bad');
+          const resolved = await api
+            .post('/dlq/resolve', { ids: [entry.id], reason: 'fixed_upstream', replay: true, note: 'constraint relaxed' })
+            .expect(200);
+          const replay = await waitForRun(api, resolved.body.data.runs[0].id);
+          expect(replay).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1 });
+          expect(await count()).toBe(4);
+          expect(t.logs.text).not.toContain('pg-password-789');
+          const [stored] = await store.query<{ secrets: Buffer; config: unknown }>(
+            'SELECT secrets, config FROM retl_destinations WHERE id = $1',
+            [destId],
+          );
+          expect(stored.secrets.toString('latin1')).not.toContain('pg-password-789');
+          expect(JSON.stringify(stored.config)).not.toContain('pg-password-789');
+        } finally {
+          await target.end();
+          await db.drop();
+        }
+      },
+    );
   });
 });

@@ -16,7 +16,11 @@ describe('running service', () => {
     it('answers 200 healthy in PlanSync shape with no credential, also with a trailing slash', async () => {
       for (const path of ['/health', '/health/']) {
         const res = await request(server).get(path).expect(200);
-        expect(res.body).toEqual({ status: 'healthy', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/), version: '1.0.0' });
+        expect(res.body).toEqual({
+          status: 'healthy',
+          timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/),
+          version: '1.0.0',
+        });
       }
     });
 
@@ -30,7 +34,11 @@ describe('running service', () => {
       const res = await request(server).get('/health').set('X-Request-Id', 'trace-abc.123').expect(200);
       expect(res.headers['x-request-id']).toBe('trace-abc.123');
       const line = t.logs.lines.map((l) => JSON.parse(l)).find((l) => l.req?.id === 'trace-abc.123');
-      expect(line).toMatchObject({ level: 30, req: { id: 'trace-abc.123', protocol: 'plansync', method: 'GET', url: '/health' }, res: { statusCode: 200 } });
+      expect(line).toMatchObject({
+        level: 30,
+        req: { id: 'trace-abc.123', protocol: 'plansync', method: 'GET', url: '/health' },
+        res: { statusCode: 200 },
+      });
       expect(typeof line.responseTime).toBe('number');
     });
 
@@ -61,7 +69,7 @@ describe('running service', () => {
       expect(res.text).not.toMatch(/<html|at .*\.js/i);
     });
 
-    it('answers a wrong method on a known path with 405 and Allow, in the owning protocol\'s format', async () => {
+    it("answers a wrong method on a known path with 405 and Allow, in the owning protocol's format", async () => {
       const res = await request(server).delete('/health');
       expect(res.status).toBe(405);
       expect(res.headers.allow).toBe('GET');

@@ -14,8 +14,16 @@ export function admin(server: App) {
   const auth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
   return {
     get: (path: string) => request(server).get(path).set(auth),
-    post: (path: string, body?: unknown) => request(server).post(path).set(auth).send(body as object),
-    patch: (path: string, body?: unknown) => request(server).patch(path).set(auth).send(body as object),
+    post: (path: string, body?: unknown) =>
+      request(server)
+        .post(path)
+        .set(auth)
+        .send(body as object),
+    patch: (path: string, body?: unknown) =>
+      request(server)
+        .patch(path)
+        .set(auth)
+        .send(body as object),
     delete: (path: string) => request(server).delete(path).set(auth),
   };
 }

@@ -56,7 +56,8 @@ export function fpClient(server: App, ip = newIp()) {
     },
     post: (path: string) => withIp(request(server).post(path)),
     login: (username: string, password: string) => withIp(request(server).post('/api/v2/auth')).send({ username, password }),
-    loginForm: (username: string, password: string) => withIp(request(server).post('/api/v2/auth')).type('form').send({ username, password }),
+    loginForm: (username: string, password: string) =>
+      withIp(request(server).post('/api/v2/auth')).type('form').send({ username, password }),
     renew: (refreshToken: string) => withIp(request(server).post('/api/v2/auth/renew')).send({ refreshToken }),
     renewForm: (refreshToken: string) => withIp(request(server).post('/api/v2/auth/renew')).type('form').send({ refreshToken }),
   };
@@ -74,10 +75,17 @@ function b64url(value: unknown): string {
 }
 
 /** A JWT made by hand, for the forged and odd tokens a real library would refuse to make. */
-export function handMadeJwt(header: Record<string, unknown>, claims: Record<string, unknown>, secret: string, alg: 'HS256' | 'HS512' | 'none' = 'HS256'): string {
+export function handMadeJwt(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  secret: string,
+  alg: 'HS256' | 'HS512' | 'none' = 'HS256',
+): string {
   const head = `${b64url(header)}.${b64url(claims)}`;
   if (alg === 'none') return `${head}.`;
-  const signature = createHmac(alg === 'HS256' ? 'sha256' : 'sha512', Buffer.from(secret, 'utf8')).update(head).digest('base64url');
+  const signature = createHmac(alg === 'HS256' ? 'sha256' : 'sha512', Buffer.from(secret, 'utf8'))
+    .update(head)
+    .digest('base64url');
   return `${head}.${signature}`;
 }
 

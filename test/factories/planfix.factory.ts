@@ -20,7 +20,10 @@ export async function listen(server: Server): Promise<string> {
  * A fresh account for Planfix calls: an admin user with a password and a key; the per-second bucket off unless the
  * test is about it (the spec's 1 request/second would slow every test), plus any other Planfix settings.
  */
-export async function planfixAccount(server: Server, options: { plan?: string; role?: string; planfix?: Record<string, unknown> } = {}): Promise<PlanfixAccount> {
+export async function planfixAccount(
+  server: Server,
+  options: { plan?: string; role?: string; planfix?: Record<string, unknown> } = {},
+): Promise<PlanfixAccount> {
   const a = await createAccountWithKey(server, { plan: options.plan ?? 'pro', role: options.role ?? 'admin', password: PLANFIX_PASSWORD });
   await admin(server)
     .patch(`/admin/accounts/${a.slug}`, { settings: { planfix: { rate_per_second: 0, ...options.planfix } } })
@@ -29,8 +32,15 @@ export async function planfixAccount(server: Server, options: { plan?: string; r
 }
 
 /** Another user (role given) of the account, with a key. */
-export async function addUser(server: Server, slug: string, username: string, role = 'advisor'): Promise<{ username: string; key: string }> {
-  await admin(server).post(`/admin/accounts/${slug}/users`, { username, email: `${username}@example.com`, role, password: PLANFIX_PASSWORD }).expect(201);
+export async function addUser(
+  server: Server,
+  slug: string,
+  username: string,
+  role = 'advisor',
+): Promise<{ username: string; key: string }> {
+  await admin(server)
+    .post(`/admin/accounts/${slug}/users`, { username, email: `${username}@example.com`, role, password: PLANFIX_PASSWORD })
+    .expect(201);
   const res = await admin(server).post(`/admin/accounts/${slug}/users/${username}/keys`, { name: 'k' }).expect(201);
   return { username, key: res.body.key as string };
 }
@@ -64,16 +74,31 @@ export function xmlCall(base: string, body: string | Buffer | undefined, options
 }
 
 /** `<request method="…"><account>…</account>…</request>` in token mode (`key:key`). */
-export function tokenCall(base: string, acct: { slug: string; key: string }, method: string, inner = '', token = acct.key): Promise<RawResponse> {
+export function tokenCall(
+  base: string,
+  acct: { slug: string; key: string },
+  method: string,
+  inner = '',
+  token = acct.key,
+): Promise<RawResponse> {
   return xmlCall(base, `<request method="${method}"><account>${acct.slug}</account>${inner}</request>`, { auth: `${acct.key}:${token}` });
 }
 
-const LISTS = ['projects.project', 'tasks.task', 'actions.action', 'contacts.contact', 'users.user', 'taskStatuses.taskStatus', 'taskStatusSets.taskStatusSet'];
+const LISTS = [
+  'projects.project',
+  'tasks.task',
+  'actions.action',
+  'contacts.contact',
+  'users.user',
+  'taskStatuses.taskStatus',
+  'taskStatusSets.taskStatusSet',
+];
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   parseTagValue: false,
-  isArray: (_name, jpath) => LISTS.some((l) => String(jpath) === `response.${l}`) || /\.(users\.user|notifiedList\.user|phones\.phone)$/.test(String(jpath)),
+  isArray: (_name, jpath) =>
+    LISTS.some((l) => String(jpath) === `response.${l}`) || /\.(users\.user|notifiedList\.user|phones\.phone)$/.test(String(jpath)),
 });
 
 const ENVELOPE = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<response status="(ok|error)">[\s\S]*<\/response>$/;
@@ -99,7 +124,9 @@ export function ok(res: RawResponse): Record<string, any> {
 /** An error envelope with that 4-digit code (and HTTP 200). */
 export function expectError(res: RawResponse, code: string, message?: string | RegExp): void {
   const r = answer(res);
-  expect(res.text).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<response status="error"><code>\d{4}<\/code><message>[^<]+<\/message><\/response>$/);
+  expect(res.text).toMatch(
+    /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<response status="error"><code>\d{4}<\/code><message>[^<]+<\/message><\/response>$/,
+  );
   expect({ code: r.code, text: res.text }).toEqual({ code, text: res.text });
   if (typeof message === 'string') expect(r.message).toBe(message);
   else if (message) expect(r.message).toMatch(message);

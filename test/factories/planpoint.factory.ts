@@ -27,7 +27,9 @@ export async function planpointAccount(server: App, role = 'admin'): Promise<Pla
 /** Another user of the account with the given role and a key. */
 export async function planpointUser(server: App, slug: string, role: string): Promise<{ username: string; key: string }> {
   const username = unique('pp');
-  await admin(server).post(`/admin/accounts/${slug}/users`, { username, email: `${username}@example.com`, role, password: PLANPOINT_PASSWORD }).expect(201);
+  await admin(server)
+    .post(`/admin/accounts/${slug}/users`, { username, email: `${username}@example.com`, role, password: PLANPOINT_PASSWORD })
+    .expect(201);
   const res = await admin(server).post(`/admin/accounts/${slug}/users/${username}/keys`, { name: 'k' }).expect(201);
   return { username, key: res.body.key as string };
 }

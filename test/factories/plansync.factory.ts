@@ -8,8 +8,16 @@ export function plansync(server: App, key: string) {
   const auth = { 'X-API-Key': key };
   return {
     get: (path: string) => request(server).get(path).set(auth),
-    post: (path: string, body?: unknown) => request(server).post(path).set(auth).send(body as object),
-    put: (path: string, body?: unknown) => request(server).put(path).set(auth).send(body as object),
+    post: (path: string, body?: unknown) =>
+      request(server)
+        .post(path)
+        .set(auth)
+        .send(body as object),
+    put: (path: string, body?: unknown) =>
+      request(server)
+        .put(path)
+        .set(auth)
+        .send(body as object),
     delete: (path: string) => request(server).delete(path).set(auth),
     /** A multipart upload built by hand: form libraries strip paths from filenames, and the tests need them raw. */
     upload: (

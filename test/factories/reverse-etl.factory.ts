@@ -9,10 +9,24 @@ export const RETL_TEST_JWT_SECRET = 'reverse-etl-test-jwt-secret-0123456789abcde
 export function retl(server: App, key: string, base = '/api/reverse-etl') {
   const auth = { Authorization: `Bearer ${key}` };
   return {
-    get: (path: string) => request(server).get(base + path).set(auth),
-    post: (path: string, body?: unknown) => request(server).post(base + path).set(auth).send(body as object),
-    put: (path: string, body?: unknown) => request(server).put(base + path).set(auth).send(body as object),
-    delete: (path: string) => request(server).delete(base + path).set(auth),
+    get: (path: string) =>
+      request(server)
+        .get(base + path)
+        .set(auth),
+    post: (path: string, body?: unknown) =>
+      request(server)
+        .post(base + path)
+        .set(auth)
+        .send(body as object),
+    put: (path: string, body?: unknown) =>
+      request(server)
+        .put(base + path)
+        .set(auth)
+        .send(body as object),
+    delete: (path: string) =>
+      request(server)
+        .delete(base + path)
+        .set(auth),
   };
 }
 

@@ -65,7 +65,11 @@ describe.each(CHILD_STORES)('gateway process killed (%s store)', (kind) => {
       (e: Error) => e.name,
     );
     const temp = () => readdirSync(files).filter((f) => f.startsWith('.incoming-'));
-    await until('20 MB of the upload on disk', () => sent >= 20 * MB && temp().some((f) => statSync(join(files, f)).size >= 10 * MB), 60_000);
+    await until(
+      '20 MB of the upload on disk',
+      () => sent >= 20 * MB && temp().some((f) => statSync(join(files, f)).size >= 10 * MB),
+      60_000,
+    );
     await gw.signal('SIGKILL');
     expect(await upload).toBe('TypeError'); // fetch failed: the connection broke mid-body
     expect(temp()).toHaveLength(1); // the partial file the crash left behind
@@ -77,7 +81,11 @@ describe.each(CHILD_STORES)('gateway process killed (%s store)', (kind) => {
     const small = await uploadFile(again.url, acct.keys[0], 3 * MB, { filename: 'big.pdf' });
     expect(small.status).toBe(200);
     expect(readdirSync(files)).toHaveLength(1);
-    expect(((await (await fetch(`${again.url}/api/v1/files`, { headers: key })).json()) as { files: { size: number }[] }).files.map((f) => f.size)).toEqual([3 * MB]);
+    expect(
+      ((await (await fetch(`${again.url}/api/v1/files`, { headers: key })).json()) as { files: { size: number }[] }).files.map(
+        (f) => f.size,
+      ),
+    ).toEqual([3 * MB]);
   }, 120_000);
 
   it('SIGTERM under load: requests in flight complete (a slow upload too), new ones are refused cleanly, exit code 0', async () => {
@@ -117,12 +125,16 @@ describe.each(CHILD_STORES)('gateway process killed (%s store)', (kind) => {
     const cut = inFlight.filter((a) => !a.ok && !(drained(a) && a.at > signalled - UNREAD_MS));
     expect(cut.map((a) => `${a.protocol} ${a.status} ${a.error ?? a.detail} sent ${signalled - a.at} ms before the signal`)).toEqual([]);
     const unclean = answers.filter((a) => !a.ok && !drained(a) && !(a.status === 0 && a.error === 'ECONNREFUSED'));
-    expect(unclean.map((a) => `${a.protocol} ${a.name} ${a.status} ${a.error ?? a.detail} at ${a.at - signalled} for ${a.ms} ms`)).toEqual([]);
+    expect(unclean.map((a) => `${a.protocol} ${a.name} ${a.status} ${a.error ?? a.detail} at ${a.at - signalled} for ${a.ms} ms`)).toEqual(
+      [],
+    );
     expect(answers.some((a) => a.at > signalled && a.status === 0 && a.error === 'ECONNREFUSED')).toBe(true);
 
     // the upload was committed: a restarted gateway serves it
     const again = await start(gw.dataDir);
-    const { files: list } = (await (await fetch(`${again.url}/api/v1/files`, { headers: { 'X-API-Key': acct.keys[0] } })).json()) as { files: { filename: string; size: number }[] };
+    const { files: list } = (await (await fetch(`${again.url}/api/v1/files`, { headers: { 'X-API-Key': acct.keys[0] } })).json()) as {
+      files: { filename: string; size: number }[];
+    };
     expect(list.map((f) => [f.filename, f.size])).toEqual([['slow.pdf', 8 * MB]]);
     expect(existsSync(join(gw.dataDir, 'files'))).toBe(true);
   }, 120_000);

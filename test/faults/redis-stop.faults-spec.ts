@@ -35,7 +35,14 @@ describe('Redis stopped under load', () => {
 
   it('keeps enforcing a 60/min key in the store after Redis dies, and answers no 5xx on any protocol', async () => {
     const background = new Workload(gw.url, load, { concurrency: 1, pauseMs: 20 });
-    const quotaCall = () => send(gw.url, 'plansync', 'quota', { method: 'GET', path: '/api/v1/spreadsheets', headers: { 'X-API-Key': quota.keys[0] } }, background.startedAt);
+    const quotaCall = () =>
+      send(
+        gw.url,
+        'plansync',
+        'quota',
+        { method: 'GET', path: '/api/v1/spreadsheets', headers: { 'X-API-Key': quota.keys[0] } },
+        background.startedAt,
+      );
     const before: Answer[] = [];
     for (let i = 0; i < 40; i++) before.push(await quotaCall());
     expect(await redis.size()).toBeGreaterThan(0); // the counters were in Redis

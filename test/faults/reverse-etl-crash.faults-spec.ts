@@ -93,104 +93,140 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
     return startGateway(db.url, dir).then((c) => (children.push(c), c));
   };
 
-  it.each(['insert', 'upsert'] as const)('is resumed by another instance (%s mode); no row is lost, none sent twice in insert mode', async (mode) => {
-    receiver.batches.length = 0;
-    const server = t.app.getHttpServer();
-    const store = t.app.get(StoreService);
-    const acct = await createAccountWithKey(server);
-    const api = retl(server, acct.key);
-    const ROWS = 24;
-    for (let i = 0; i < ROWS; i++) {
-      await plansync(server, acct.key)
-        .post('/api/v1/touchpoints?year=2025', { company_name: `Company ${String(i).padStart(2, '0')}`, touchpoints: 'call', reporting_quarter: 'Q1', reporting_year: '2025' })
-        .expect(200);
-    }
-    const dest = (
-      await api
-        .post('/destinations', { name: 'slow hook', connector: 'webhook', config: { url: `http://127.0.0.1:${receiver.port}/crash`, batchSize: 2, maxRetries: 0, timeoutMs: 5000, objects: [TOUCHPOINT_OBJECT] } })
-        .expect(201)
-    ).body.data.id;
-    const syncId = (
-      await api
-        .post('/syncs', {
-          name: `${mode} after a crash`,
-          sourceQuery: 'model:touchpoints',
-          destinationId: dest,
-          objectName: 'Touchpoints',
-          fieldMappings: [{ source: 'id', destination: 'external_id', isKey: mode === 'upsert' }, { source: 'company_name', destination: 'account_company' }],
-          syncMode: mode,
-        })
-        .expect(201)
-    ).body.data.id;
-    receiver.reply = () => ({ status: 200, delayMs: 250 });
-
-    const first = await gateway();
-    for (const c of children) if (c !== first && c.exitCode === null) c.kill('SIGKILL');
-    const runId = (await api.post('/sync/run', { syncId }).expect(202)).body.data[0].id as string;
-    // kill it in the middle of a batch: a few batches delivered, the next one in flight
-    await until('three batches', async () => receiver.batches.length >= 3, 30_000);
-    await until('a batch in flight', async () => {
-      const [r] = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM retl_run_items WHERE run_id = $1 AND status = 'sending'`, [runId]);
-      return r.n > 0;
-    }, 10_000);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
-    const killedAt = Date.now();
-    const [orphan] = await store.query<{ status: string; claimed_by: string }>(`SELECT status, claimed_by FROM retl_runs WHERE id = $1`, [runId]);
-    expect(orphan.status).toBe('running');
-    expect(orphan.claimed_by).toContain(`:${first.pid}:`);
-    const deliveredBeforeKill = receiver.rows.length;
-
-    await gateway();
-    const run = await until(
-      'the run to finish',
-      async () => {
-        const res = await api.get(`/runs/${runId}`);
-        return ['succeeded', 'failed'].includes(res.body.data.attributes.status) ? res.body.data.attributes : undefined;
-      },
-      60_000,
-    );
-    const recoveredIn = Date.now() - killedAt;
-
-    expect(run.status).toBe('succeeded');
-    expect(run.attempt).toBe(2);
-    expect(run.rows_read).toBe(ROWS);
-    expect(run.rows_written + run.rows_failed).toBe(ROWS);
-    const delivered = receiver.rows.map((r) => r.external_id as string);
-    const dlq = (await api.get(`/dlq?run_id=${runId}&limit=200`).expect(200)).body.data.map((d: { attributes: { error_code: string; row_preview: { external_id: string } } }) => d.attributes);
-    const dead = dlq.map((d: { row_preview: { external_id: string } }) => d.row_preview.external_id);
-    const [{ ids }] = await store.query<{ ids: string[] }>(`SELECT array_agg(unid::text) AS ids FROM touchpoints t JOIN accounts a ON a.id = t.account_id WHERE a.slug = $1`, [acct.slug]);
-    // every read row is delivered or dead-lettered
-    expect([...new Set([...delivered, ...dead])].sort()).toEqual([...ids].sort());
-    expect(delivered.length).toBeGreaterThan(deliveredBeforeKill);
-    if (mode === 'insert') {
-      // never twice; the batch in flight at the kill is dead-lettered `delivery_unknown` (it may have arrived: never re-sent)
-      expect(new Set(delivered).size).toBe(delivered.length);
-      expect(dlq.length).toBeGreaterThan(0);
-      expect(dlq.length).toBeLessThanOrEqual(2);
-      expect(dlq.every((d: { error_code: string }) => d.error_code === 'delivery_unknown')).toBe(true);
-      expect(run.rows_failed).toBe(dead.length);
-    } else {
-      // the batch in flight is re-sent with the same Idempotency-Key, so the receiver can drop the repeat
-      expect(dlq).toEqual([]);
-      expect(run.rows_written).toBe(ROWS);
-      const keys = receiver.batches.map((b) => b.headers['idempotency-key'] as string);
-      const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
-      expect(repeated.length).toBeLessThanOrEqual(1);
-      const byKey = new Map<string, string>();
-      for (const b of receiver.batches) {
-        const rows = JSON.stringify(b.body.rows);
-        const key = b.headers['idempotency-key'] as string;
-        if (byKey.has(key)) expect(rows).toBe(byKey.get(key));
-        byKey.set(key, rows);
+  it.each(['insert', 'upsert'] as const)(
+    'is resumed by another instance (%s mode); no row is lost, none sent twice in insert mode',
+    async (mode) => {
+      receiver.batches.length = 0;
+      const server = t.app.getHttpServer();
+      const store = t.app.get(StoreService);
+      const acct = await createAccountWithKey(server);
+      const api = retl(server, acct.key);
+      const ROWS = 24;
+      for (let i = 0; i < ROWS; i++) {
+        await plansync(server, acct.key)
+          .post('/api/v1/touchpoints?year=2025', {
+            company_name: `Company ${String(i).padStart(2, '0')}`,
+            touchpoints: 'call',
+            reporting_quarter: 'Q1',
+            reporting_year: '2025',
+          })
+          .expect(200);
       }
-      expect(new Set(delivered).size).toBe(ROWS);
-    }
-    const [{ n }] = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM retl_run_items WHERE run_id = $1`, [runId]);
-    expect(n).toBe(0);
-    // with a 3 s lease here (60 s in production, scan every 15 s: ~75 s), the run was taken up within seconds
-    expect(recoveredIn).toBeLessThan(30_000);
-  }, 180_000);
+      const dest = (
+        await api
+          .post('/destinations', {
+            name: 'slow hook',
+            connector: 'webhook',
+            config: {
+              url: `http://127.0.0.1:${receiver.port}/crash`,
+              batchSize: 2,
+              maxRetries: 0,
+              timeoutMs: 5000,
+              objects: [TOUCHPOINT_OBJECT],
+            },
+          })
+          .expect(201)
+      ).body.data.id;
+      const syncId = (
+        await api
+          .post('/syncs', {
+            name: `${mode} after a crash`,
+            sourceQuery: 'model:touchpoints',
+            destinationId: dest,
+            objectName: 'Touchpoints',
+            fieldMappings: [
+              { source: 'id', destination: 'external_id', isKey: mode === 'upsert' },
+              { source: 'company_name', destination: 'account_company' },
+            ],
+            syncMode: mode,
+          })
+          .expect(201)
+      ).body.data.id;
+      receiver.reply = () => ({ status: 200, delayMs: 250 });
+
+      const first = await gateway();
+      for (const c of children) if (c !== first && c.exitCode === null) c.kill('SIGKILL');
+      const runId = (await api.post('/sync/run', { syncId }).expect(202)).body.data[0].id as string;
+      // kill it in the middle of a batch: a few batches delivered, the next one in flight
+      await until('three batches', async () => receiver.batches.length >= 3, 30_000);
+      await until(
+        'a batch in flight',
+        async () => {
+          const [r] = await store.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM retl_run_items WHERE run_id = $1 AND status = 'sending'`,
+            [runId],
+          );
+          return r.n > 0;
+        },
+        10_000,
+      );
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      const killedAt = Date.now();
+      const [orphan] = await store.query<{ status: string; claimed_by: string }>(`SELECT status, claimed_by FROM retl_runs WHERE id = $1`, [
+        runId,
+      ]);
+      expect(orphan.status).toBe('running');
+      expect(orphan.claimed_by).toContain(`:${first.pid}:`);
+      const deliveredBeforeKill = receiver.rows.length;
+
+      await gateway();
+      const run = await until(
+        'the run to finish',
+        async () => {
+          const res = await api.get(`/runs/${runId}`);
+          return ['succeeded', 'failed'].includes(res.body.data.attributes.status) ? res.body.data.attributes : undefined;
+        },
+        60_000,
+      );
+      const recoveredIn = Date.now() - killedAt;
+
+      expect(run.status).toBe('succeeded');
+      expect(run.attempt).toBe(2);
+      expect(run.rows_read).toBe(ROWS);
+      expect(run.rows_written + run.rows_failed).toBe(ROWS);
+      const delivered = receiver.rows.map((r) => r.external_id as string);
+      const dlq = (await api.get(`/dlq?run_id=${runId}&limit=200`).expect(200)).body.data.map(
+        (d: { attributes: { error_code: string; row_preview: { external_id: string } } }) => d.attributes,
+      );
+      const dead = dlq.map((d: { row_preview: { external_id: string } }) => d.row_preview.external_id);
+      const [{ ids }] = await store.query<{ ids: string[] }>(
+        `SELECT array_agg(unid::text) AS ids FROM touchpoints t JOIN accounts a ON a.id = t.account_id WHERE a.slug = $1`,
+        [acct.slug],
+      );
+      // every read row is delivered or dead-lettered
+      expect([...new Set([...delivered, ...dead])].sort()).toEqual([...ids].sort());
+      expect(delivered.length).toBeGreaterThan(deliveredBeforeKill);
+      if (mode === 'insert') {
+        // never twice; the batch in flight at the kill is dead-lettered `delivery_unknown` (it may have arrived: never re-sent)
+        expect(new Set(delivered).size).toBe(delivered.length);
+        expect(dlq.length).toBeGreaterThan(0);
+        expect(dlq.length).toBeLessThanOrEqual(2);
+        expect(dlq.every((d: { error_code: string }) => d.error_code === 'delivery_unknown')).toBe(true);
+        expect(run.rows_failed).toBe(dead.length);
+      } else {
+        // the batch in flight is re-sent with the same Idempotency-Key, so the receiver can drop the repeat
+        expect(dlq).toEqual([]);
+        expect(run.rows_written).toBe(ROWS);
+        const keys = receiver.batches.map((b) => b.headers['idempotency-key'] as string);
+        const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
+        expect(repeated.length).toBeLessThanOrEqual(1);
+        const byKey = new Map<string, string>();
+        for (const b of receiver.batches) {
+          const rows = JSON.stringify(b.body.rows);
+          const key = b.headers['idempotency-key'] as string;
+          if (byKey.has(key)) expect(rows).toBe(byKey.get(key));
+          byKey.set(key, rows);
+        }
+        expect(new Set(delivered).size).toBe(ROWS);
+      }
+      const [{ n }] = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM retl_run_items WHERE run_id = $1`, [runId]);
+      expect(n).toBe(0);
+      // with a 3 s lease here (60 s in production, scan every 15 s: ~75 s), the run was taken up within seconds
+      expect(recoveredIn).toBeLessThan(30_000);
+    },
+    180_000,
+  );
 
   it('never lets two live instances execute one run: each run once, attempt 1, each row once', async () => {
     receiver.batches.length = 0;
@@ -201,15 +237,37 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
     const acct = await createAccountWithKey(server);
     const api = retl(server, acct.key);
     for (let i = 0; i < 6; i++) {
-      await plansync(server, acct.key).post('/api/v1/touchpoints?year=2025', { company_name: `Twin ${i}`, touchpoints: 'call', reporting_quarter: 'Q1', reporting_year: '2025' }).expect(200);
+      await plansync(server, acct.key)
+        .post('/api/v1/touchpoints?year=2025', {
+          company_name: `Twin ${i}`,
+          touchpoints: 'call',
+          reporting_quarter: 'Q1',
+          reporting_year: '2025',
+        })
+        .expect(200);
     }
-    const dest = (await api.post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `http://127.0.0.1:${receiver.port}/twins`, batchSize: 1, maxRetries: 0 } }).expect(201)).body.data.id;
+    const dest = (
+      await api
+        .post('/destinations', {
+          name: 'hook',
+          connector: 'webhook',
+          config: { url: `http://127.0.0.1:${receiver.port}/twins`, batchSize: 1, maxRetries: 0 },
+        })
+        .expect(201)
+    ).body.data.id;
     const syncIds: string[] = [];
     for (let i = 0; i < 8; i++) {
       syncIds.push(
         (
           await api
-            .post('/syncs', { name: `twin ${i}`, sourceQuery: 'model:touchpoints', destinationId: dest, objectName: `Obj${i}`, fieldMappings: [{ source: 'id', destination: 'id' }], syncMode: 'insert' })
+            .post('/syncs', {
+              name: `twin ${i}`,
+              sourceQuery: 'model:touchpoints',
+              destinationId: dest,
+              objectName: `Obj${i}`,
+              fieldMappings: [{ source: 'id', destination: 'id' }],
+              syncMode: 'insert',
+            })
             .expect(201)
         ).body.data.id,
       );

@@ -35,54 +35,65 @@ describe('PostgreSQL restarted under load', () => {
     await pg.destroy();
   });
 
-  it.each(['fast', 'immediate'] as const)('stopped (%s) and started again: 503 + Retry-After while away, every protocol back within 5 s', async (mode) => {
-    const pid = gw.pid;
-    const load = new Workload(gw.url, account, { concurrency: 2, pauseMs: 10, timeoutMs: 15_000 });
-    const health: Answer[] = [];
-    let probing = true;
-    const prober = (async () => {
-      while (probing) {
-        health.push(await send(gw.url, 'plansync', 'health', { method: 'GET', path: '/health', headers: {} }, load.startedAt, 15_000));
-        await sleep(100);
+  it.each(['fast', 'immediate'] as const)(
+    'stopped (%s) and started again: 503 + Retry-After while away, every protocol back within 5 s',
+    async (mode) => {
+      const pid = gw.pid;
+      const load = new Workload(gw.url, account, { concurrency: 2, pauseMs: 10, timeoutMs: 15_000 });
+      const health: Answer[] = [];
+      let probing = true;
+      const prober = (async () => {
+        while (probing) {
+          health.push(await send(gw.url, 'plansync', 'health', { method: 'GET', path: '/health', headers: {} }, load.startedAt, 15_000));
+          await sleep(100);
+        }
+      })();
+      const now = () => Date.now() - load.startedAt;
+
+      await sleep(1500);
+      const stopping = now();
+      await pg.stop(mode);
+      const stopped = now();
+      await sleep(4000);
+      const starting = now();
+      await pg.start();
+      const back = now(); // accepting connections (it may have been a little earlier: pg_ctl polls)
+      await sleep(6000);
+      probing = false;
+      await Promise.all([load.stop(), prober]);
+      const answers = load.answers;
+
+      // no hang, no transport failure, no 5xx but the outage's 503
+      expect(
+        answers
+          .filter((a) => a.status === 0 || (a.status >= 500 && a.status !== 503))
+          .map(
+            (a) =>
+              `${a.protocol} ${a.name} ${a.status} ${a.error ?? a.detail} at ${a.at} ms for ${a.ms} ms (stopped ${stopping}-${stopped}, back ${back})`,
+          ),
+      ).toEqual([]);
+      expect(answers.filter((a) => !a.ok && !isOutageAnswer(a)).map((a) => `${a.protocol} ${a.status} ${a.detail}`)).toEqual([]);
+      // before: all served
+      expect(answers.filter((a) => a.at + a.ms < stopping && !a.ok)).toEqual([]);
+      // while away: every answer sent and answered in the outage is the outage's answer, in every protocol
+      const away = answers.filter((a) => a.at > stopped && a.at + a.ms < starting);
+      expect(away.filter((a) => !isOutageAnswer(a)).map((a) => `${a.protocol} ${a.status}`)).toEqual([]);
+      for (const protocol of PROTOCOLS) expect(away.some((a) => a.protocol === protocol)).toBe(true);
+      // /health: 503 with Retry-After while away, 200 again after
+      const healthAway = health.filter((a) => a.at > stopped && a.at + a.ms < starting);
+      expect(healthAway.length).toBeGreaterThan(0);
+      expect(healthAway.every((a) => a.status === 503 && a.retryAfter === '5')).toBe(true);
+      expect(health.at(-1)!.status).toBe(200);
+      // recovery: from at most 5 s after the return, every protocol's every answer is a success
+      for (const protocol of PROTOCOLS) {
+        const after = answers.filter((a) => a.protocol === protocol && a.at > back);
+        const lastFailure = Math.max(back, ...after.filter((a) => !a.ok).map((a) => a.at + a.ms));
+        expect([protocol, lastFailure - back <= 5000]).toEqual([protocol, true]);
+        expect(after.filter((a) => a.ok && a.at > lastFailure).length).toBeGreaterThan(5);
       }
-    })();
-    const now = () => Date.now() - load.startedAt;
-
-    await sleep(1500);
-    const stopping = now();
-    await pg.stop(mode);
-    const stopped = now();
-    await sleep(4000);
-    const starting = now();
-    await pg.start();
-    const back = now(); // accepting connections (it may have been a little earlier: pg_ctl polls)
-    await sleep(6000);
-    probing = false;
-    await Promise.all([load.stop(), prober]);
-    const answers = load.answers;
-
-    // no hang, no transport failure, no 5xx but the outage's 503
-    expect(answers.filter((a) => a.status === 0 || (a.status >= 500 && a.status !== 503)).map((a) => `${a.protocol} ${a.name} ${a.status} ${a.error ?? a.detail} at ${a.at} ms for ${a.ms} ms (stopped ${stopping}-${stopped}, back ${back})`)).toEqual([]);
-    expect(answers.filter((a) => !a.ok && !isOutageAnswer(a)).map((a) => `${a.protocol} ${a.status} ${a.detail}`)).toEqual([]);
-    // before: all served
-    expect(answers.filter((a) => a.at + a.ms < stopping && !a.ok)).toEqual([]);
-    // while away: every answer sent and answered in the outage is the outage's answer, in every protocol
-    const away = answers.filter((a) => a.at > stopped && a.at + a.ms < starting);
-    expect(away.filter((a) => !isOutageAnswer(a)).map((a) => `${a.protocol} ${a.status}`)).toEqual([]);
-    for (const protocol of PROTOCOLS) expect(away.some((a) => a.protocol === protocol)).toBe(true);
-    // /health: 503 with Retry-After while away, 200 again after
-    const healthAway = health.filter((a) => a.at > stopped && a.at + a.ms < starting);
-    expect(healthAway.length).toBeGreaterThan(0);
-    expect(healthAway.every((a) => a.status === 503 && a.retryAfter === '5')).toBe(true);
-    expect(health.at(-1)!.status).toBe(200);
-    // recovery: from at most 5 s after the return, every protocol's every answer is a success
-    for (const protocol of PROTOCOLS) {
-      const after = answers.filter((a) => a.protocol === protocol && a.at > back);
-      const lastFailure = Math.max(back, ...after.filter((a) => !a.ok).map((a) => a.at + a.ms));
-      expect([protocol, lastFailure - back <= 5000]).toEqual([protocol, true]);
-      expect(after.filter((a) => a.ok && a.at > lastFailure).length).toBeGreaterThan(5);
-    }
-    // the same process served throughout
-    expect([gw.running, gw.pid]).toEqual([true, pid]);
-  }, 90_000);
+      // the same process served throughout
+      expect([gw.running, gw.pid]).toEqual([true, pid]);
+    },
+    90_000,
+  );
 });

@@ -34,7 +34,8 @@ describe('identity on a real store', () => {
     const u = await seedUserWithKey(ctx);
     const subject = await identity.loginSubject(u.username);
     expect(subject).toMatch(/^user:/);
-    for (const spelling of [` ${u.username.toUpperCase()} `, u.email, u.email.toUpperCase()]) expect(await identity.loginSubject(spelling)).toBe(subject);
+    for (const spelling of [` ${u.username.toUpperCase()} `, u.email, u.email.toUpperCase()])
+      expect(await identity.loginSubject(spelling)).toBe(subject);
     const madeUp = await identity.loginSubject('x'.repeat(256 * 1024));
     expect(madeUp).toMatch(/^login:[A-Za-z0-9_-]{43}$/);
     expect(await identity.loginSubject(' NOBODY@example.test ')).toBe(await identity.loginSubject('nobody@example.test'));
@@ -76,10 +77,9 @@ describe('identity on a real store', () => {
 
   it('stores only the prefix and the SHA-256 of a key', async () => {
     const u = await seedUserWithKey(ctx);
-    const rows = await ctx.get(StoreService).query<Record<string, unknown>>(
-      `SELECT k.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE u.username = $1`,
-      [u.username],
-    );
+    const rows = await ctx
+      .get(StoreService)
+      .query<Record<string, unknown>>(`SELECT k.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE u.username = $1`, [u.username]);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(u.key);
     expect(rows[0].prefix).toBe(u.key.slice(0, 12));

@@ -108,7 +108,10 @@ describe('limits', () => {
   contract('store', () => ctx.get(LimitStorages).store);
   contract('store (unlogged, short windows)', () => ctx.get(LimitStorages).volatileStore);
   let writeBehind: WriteBehindLimitStorage;
-  contract('write-behind (durable counters of the embedded store)', () => (writeBehind ??= new WriteBehindLimitStorage(ctx.get(LimitStorages).store)));
+  contract(
+    'write-behind (durable counters of the embedded store)',
+    () => (writeBehind ??= new WriteBehindLimitStorage(ctx.get(LimitStorages).store)),
+  );
 
   describe('write-behind', () => {
     it('writes counts to the store on flush, and another instance over the same store continues them', async () => {
@@ -178,8 +181,14 @@ describe('limits', () => {
 
     it('keeps a durable daily count across a restart of the gateway', async () => {
       // On the embedded store the restart reopens the same DATA_DIR on disk; on PostgreSQL, the same database.
-      const options: TestAppOptions = ON_POSTGRES ? {} : { embeddedOnDisk: true, env: { DATA_DIR: mkdtempSync(join(tmpdir(), 'plangate-restart-')) } };
-      const daily: LimitPolicy = { name: 'daily', durable: true, windows: [{ kind: 'fixed', name: 'day', limit: 100, unit: 'day', timeZone: 'Europe/Berlin' }] };
+      const options: TestAppOptions = ON_POSTGRES
+        ? {}
+        : { embeddedOnDisk: true, env: { DATA_DIR: mkdtempSync(join(tmpdir(), 'plangate-restart-')) } };
+      const daily: LimitPolicy = {
+        name: 'daily',
+        durable: true,
+        windows: [{ kind: 'fixed', name: 'day', limit: 100, unit: 'day', timeZone: 'Europe/Berlin' }],
+      };
       const subject = unique('acct');
       const first = await startLimits(options);
       for (let i = 0; i < 3; i++) await first.get(Limiter).admit(daily, subject, T);
@@ -254,7 +263,10 @@ describe('limits', () => {
         await other.get(Limiter).admit(policy, 'x');
         await proxy.cut();
         const started = Date.now();
-        const error = await other.get(Limiter).admit(policy, 'x').catch((e: unknown) => e);
+        const error = await other
+          .get(Limiter)
+          .admit(policy, 'x')
+          .catch((e: unknown) => e);
         expect(Date.now() - started).toBeLessThan(2500);
         expect(error).toBeInstanceOf(DomainError);
         expect(error).toMatchObject({ code: 'UNAVAILABLE', retryAfter: 5 });

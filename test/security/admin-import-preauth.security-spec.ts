@@ -29,14 +29,22 @@ interface Outcome {
 function sendPartOfHugeBody(base: string, path: string, contentType: string, headers: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     let written = 0;
-    const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': contentType, 'Content-Length': String(DECLARED), ...headers } });
+    const req = httpRequest(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': contentType, 'Content-Length': String(DECLARED), ...headers },
+    });
     req.on('response', (res: IncomingMessage) => {
       const writtenBeforeAnswer = written;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        const outcome = { status: res.statusCode ?? 0, body: JSON.parse(text) as unknown, connection: res.headers.connection, writtenBeforeAnswer };
+        const outcome = {
+          status: res.statusCode ?? 0,
+          body: JSON.parse(text) as unknown,
+          connection: res.headers.connection,
+          writtenBeforeAnswer,
+        };
         // the server ends the connection: the socket closes without the client ending its request
         if (req.socket?.destroyed) resolve({ ...outcome, closed: true });
         else req.socket?.once('close', () => resolve({ ...outcome, closed: true }));
@@ -70,7 +78,12 @@ describe('security: Admin API imports check the token before reading the body', 
 
   it.each([
     ['a spreadsheet import, no token', () => `/admin/accounts/${slug}/spreadsheets/Client%20List/import?year=2025`, 'text/csv', {}],
-    ['a spreadsheet import, a wrong token', () => `/admin/accounts/${slug}/spreadsheets/Client%20List/import?year=2025`, 'text/csv', { Authorization: 'Bearer not-the-token' }],
+    [
+      'a spreadsheet import, a wrong token',
+      () => `/admin/accounts/${slug}/spreadsheets/Client%20List/import?year=2025`,
+      'text/csv',
+      { Authorization: 'Bearer not-the-token' },
+    ],
     ['an event import, no token', () => `/admin/accounts/${slug}/events`, 'application/json', {}],
   ] as const)('%s: 401 before the body is sent, then the connection closes', async (_name, path, type, headers) => {
     const rssBefore = process.memoryUsage().rss;

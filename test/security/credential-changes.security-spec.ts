@@ -41,10 +41,17 @@ const xml = (method: string, slug: string, inner = '') => `<request method="${me
 
 /** Each derived session or token (and the key used directly), with one read in its protocol. */
 const USES: Record<string, { protocol: WireProtocol; use: Use }> = {
-  'PlanSync X-API-Key': { protocol: 'plansync', use: (f) => exchange(`${f.base}/api/v1/spreadsheets`, { method: 'GET', headers: { 'X-API-Key': f.key } }) },
+  'PlanSync X-API-Key': {
+    protocol: 'plansync',
+    use: (f) => exchange(`${f.base}/api/v1/spreadsheets`, { method: 'GET', headers: { 'X-API-Key': f.key } }),
+  },
   'Forward Planner access token': {
     protocol: 'forward-planner',
-    use: (f, h) => exchange(`${f.base}/api/v2/categories`, { method: 'GET', headers: { Authorization: `Bearer ${h.fpAccess}`, 'X-Forwarded-For': nextIp() } }),
+    use: (f, h) =>
+      exchange(`${f.base}/api/v2/categories`, {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${h.fpAccess}`, 'X-Forwarded-For': nextIp() },
+      }),
   },
   'Forward Planner refresh token': {
     protocol: 'forward-planner',
@@ -58,11 +65,34 @@ const USES: Record<string, { protocol: WireProtocol; use: Use }> = {
       return res;
     },
   },
-  'Planfix token mode': { protocol: 'planfix', use: (f) => xmlCall(f.base, xml('project.getList', f.slug), { auth: `${f.otherKey}:${f.key}` }) },
-  'Planfix auth.login sid': { protocol: 'planfix', use: (f, h) => xmlCall(f.base, xml('project.getList', f.slug, `<sid>${h.sid}</sid>`), { auth: `${f.otherKey}:x` }) },
-  'Planpoint login token': { protocol: 'planpoint', use: (f, h) => exchange(`${f.base}/api/projects/mine`, { method: 'GET', headers: { Authorization: `Bearer ${h.planpointJwt}`, 'X-Forwarded-For': freshIp() } }) },
-  'Planpoint bearer key': { protocol: 'planpoint', use: (f) => exchange(`${f.base}/api/projects/mine`, { method: 'GET', headers: { Authorization: `Bearer ${f.key}`, 'X-Forwarded-For': freshIp() } }) },
-  'reverse ETL key': { protocol: 'reverse-etl', use: (f) => exchange(`${f.base}/api/reverse-etl/syncs`, { method: 'GET', headers: { Authorization: `Bearer ${f.key}` } }) },
+  'Planfix token mode': {
+    protocol: 'planfix',
+    use: (f) => xmlCall(f.base, xml('project.getList', f.slug), { auth: `${f.otherKey}:${f.key}` }),
+  },
+  'Planfix auth.login sid': {
+    protocol: 'planfix',
+    use: (f, h) => xmlCall(f.base, xml('project.getList', f.slug, `<sid>${h.sid}</sid>`), { auth: `${f.otherKey}:x` }),
+  },
+  'Planpoint login token': {
+    protocol: 'planpoint',
+    use: (f, h) =>
+      exchange(`${f.base}/api/projects/mine`, {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${h.planpointJwt}`, 'X-Forwarded-For': freshIp() },
+      }),
+  },
+  'Planpoint bearer key': {
+    protocol: 'planpoint',
+    use: (f) =>
+      exchange(`${f.base}/api/projects/mine`, {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${f.key}`, 'X-Forwarded-For': freshIp() },
+      }),
+  },
+  'reverse ETL key': {
+    protocol: 'reverse-etl',
+    use: (f) => exchange(`${f.base}/api/reverse-etl/syncs`, { method: 'GET', headers: { Authorization: `Bearer ${f.key}` } }),
+  },
 };
 const ALL = Object.keys(USES);
 
@@ -114,10 +144,15 @@ async function fixture(t: TestApp, base: string): Promise<Fixture> {
   const server = t.app.getHttpServer();
   const a = await createAccountWithKey(server, { password: PASSWORD });
   const other = unique('other');
-  await admin(server).post(`/admin/accounts/${a.slug}/users`, { username: other, email: `${other}@example.com`, role: 'advisor' }).expect(201);
-  const otherKey = (await admin(server).post(`/admin/accounts/${a.slug}/users/${other}/keys`, { name: 'basic' }).expect(201)).body.key as string;
+  await admin(server)
+    .post(`/admin/accounts/${a.slug}/users`, { username: other, email: `${other}@example.com`, role: 'advisor' })
+    .expect(201);
+  const otherKey = (await admin(server).post(`/admin/accounts/${a.slug}/users/${other}/keys`, { name: 'basic' }).expect(201)).body
+    .key as string;
   // the Planfix bucket off: this file's calls come faster than the spec's 1 per second
-  await admin(server).patch(`/admin/accounts/${a.slug}`, { settings: { planfix: { rate_per_second: 0 } } }).expect(200);
+  await admin(server)
+    .patch(`/admin/accounts/${a.slug}`, { settings: { planfix: { rate_per_second: 0 } } })
+    .expect(200);
   return { base, slug: a.slug, username: a.username, email: a.email, keyName: a.keyName, key: a.key, otherKey };
 }
 
@@ -133,7 +168,12 @@ async function logInEverywhere(t: TestApp, f: Fixture): Promise<Held> {
   });
   const fp = await fpLogin(t.app.getHttpServer(), { username: f.username, key: f.key });
   if (!sid || pp.status !== 200) throw new Error(`logins failed: sid ${sid}, planpoint ${pp.status} ${pp.text}`);
-  return { sid, planpointJwt: (JSON.parse(pp.text) as { access_token: string }).access_token, fpAccess: fp.token, fpRefresh: fp.refreshToken };
+  return {
+    sid,
+    planpointJwt: (JSON.parse(pp.text) as { access_token: string }).access_token,
+    fpAccess: fp.token,
+    fpRefresh: fp.refreshToken,
+  };
 }
 
 /** Each use's answer, as refused or not, with any answer not in its protocol's own format. */
@@ -170,7 +210,8 @@ describe('security: a credential change ends what was derived from it, in every 
       await undo(f);
       const back = await judge(f, held);
       for (const u of PASSWORD_DERIVED) expect({ u, refused: back[u].refused }).toEqual({ u, refused: true });
-      for (const u of ['PlanSync X-API-Key', 'Planpoint bearer key', 'Planfix token mode']) expect({ u, refused: back[u].refused }).toEqual({ u, refused: false });
+      for (const u of ['PlanSync X-API-Key', 'Planpoint bearer key', 'Planfix token mode'])
+        expect({ u, refused: back[u].refused }).toEqual({ u, refused: false });
     }
   });
 
@@ -184,23 +225,37 @@ describe('security: a credential change ends what was derived from it, in every 
     const res = await withSid();
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
-    expect(res.text).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<response status="error"><code>0005</code><message>session key expired or unknown</message></response>');
+    expect(res.text).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<response status="error"><code>0005</code><message>session key expired or unknown</message></response>',
+    );
     // the old password no longer logs in (1001); the new one does, and its sid works
     expect((await planfixLogin(f)).text).toContain('<code>1001</code>');
     const fresh = /<sid>([0-9a-f]{32})<\/sid>/.exec((await planfixLogin(f, NEW_PASSWORD)).text)![1];
-    expect((await xmlCall(app.base, xml('user.get', f.slug, `<sid>${fresh}</sid>`), { auth: `${f.key}:x` })).text).toContain('<response status="ok">');
+    expect((await xmlCall(app.base, xml('user.get', f.slug, `<sid>${fresh}</sid>`), { auth: `${f.key}:x` })).text).toContain(
+      '<response status="ok">',
+    );
   });
 
   it('a Planpoint token from a login just before a password change is refused, whatever second both fall in', async () => {
     const f = await fixture(app.t, app.base);
     const login = async (password: string) =>
-      exchange(`${app.base}/api/users/login`, { headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': freshIp() }, body: JSON.stringify({ username: f.username, password }) });
+      exchange(`${app.base}/api/users/login`, {
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': freshIp() },
+        body: JSON.stringify({ username: f.username, password }),
+      });
     const old = (JSON.parse((await login(PASSWORD)).text) as { access_token: string }).access_token;
     await patchUser(f, { password: NEW_PASSWORD });
     const fresh = (JSON.parse((await login(NEW_PASSWORD)).text) as { access_token: string }).access_token;
-    const mine = (jwt: string) => exchange(`${app.base}/api/projects/mine`, { method: 'GET', headers: { Authorization: `Bearer ${jwt}`, 'X-Forwarded-For': freshIp() } });
+    const mine = (jwt: string) =>
+      exchange(`${app.base}/api/projects/mine`, {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${jwt}`, 'X-Forwarded-For': freshIp() },
+      });
     const refused = await mine(old);
-    expect({ status: refused.status, body: JSON.parse(refused.text) }).toEqual({ status: 401, body: { message: 'Invalid or expired token' } });
+    expect({ status: refused.status, body: JSON.parse(refused.text) }).toEqual({
+      status: 401,
+      body: { message: 'Invalid or expired token' },
+    });
     expect((await mine(fresh)).status).toBe(201);
   });
 

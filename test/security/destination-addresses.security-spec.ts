@@ -46,7 +46,10 @@ async function ownStore(): Promise<{ options: TestAppOptions; drop(): Promise<vo
     return { options: { env: { DATABASE_URL: db.url } }, drop: () => db.drop() };
   }
   const dir = mkdtempSync(join(tmpdir(), 'plangate-security-'));
-  return { options: { overrides: { store: { kind: 'embedded', dataDir: dir } } }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    options: { overrides: { store: { kind: 'embedded', dataDir: dir } } },
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 function app(store: TestAppOptions, env: Record<string, string>): Promise<TestApp> {
@@ -68,9 +71,22 @@ const MAPPINGS = [
 ];
 
 async function syncOf(server: Server, key: string, api: RetlClient, destinationId: string, objectName = 'Touchpoints'): Promise<string> {
-  const res = await plansync(server, key).post('/api/v1/touchpoints?year=2025', { company_name: 'Acme', touchpoints: 'call', reporting_quarter: 'Q1', reporting_year: '2025', time_spent: 30 });
+  const res = await plansync(server, key).post('/api/v1/touchpoints?year=2025', {
+    company_name: 'Acme',
+    touchpoints: 'call',
+    reporting_quarter: 'Q1',
+    reporting_year: '2025',
+    time_spent: 30,
+  });
   expect(res.status).toBe(200);
-  const sync = await api.post('/syncs', { name: 'out', sourceQuery: 'model:touchpoints', destinationId, objectName, fieldMappings: MAPPINGS, syncMode: 'upsert' });
+  const sync = await api.post('/syncs', {
+    name: 'out',
+    sourceQuery: 'model:touchpoints',
+    destinationId,
+    objectName,
+    fieldMappings: MAPPINGS,
+    syncMode: 'upsert',
+  });
   expect(sync.status).toBe(201);
   return sync.body.data.id as string;
 }
@@ -145,13 +161,31 @@ describe('reverse-ETL destination addresses', () => {
     const client = appWithAccount('');
 
     it('refuses loopback by address, in IPv6 forms and by name, and never connects', async () => {
-      for (const url of [`http://127.0.0.1:${port}/in`, `http://localhost:${port}/in`, `http://[::ffff:127.0.0.1]:${port}/in`, `http://[::1]:${port}/in`, `http://127.1:${port}/in`]) {
+      for (const url of [
+        `http://127.0.0.1:${port}/in`,
+        `http://localhost:${port}/in`,
+        `http://[::ffff:127.0.0.1]:${port}/in`,
+        `http://[::1]:${port}/in`,
+        `http://127.1:${port}/in`,
+      ]) {
         expectRefused(await client.api.post('/destinations', webhook(url)), 'forbidden_address');
       }
-      for (const url of [`postgres://u@127.0.0.1:${port}/db`, `postgres://u@localhost:${port}/db`, `postgres://u@[::ffff:7f00:1]:${port}/db`, `postgres://u@127.1:${port}/db`]) {
+      for (const url of [
+        `postgres://u@127.0.0.1:${port}/db`,
+        `postgres://u@localhost:${port}/db`,
+        `postgres://u@[::ffff:7f00:1]:${port}/db`,
+        `postgres://u@127.1:${port}/db`,
+      ]) {
         expectRefused(await client.api.post('/destinations', postgres(url)), 'forbidden_address');
       }
-      for (const url of ['http://10.1.2.3/', 'http://192.168.1.1/', 'http://172.16.0.1/', 'http://100.64.0.1/', 'http://[fd12::1]/', 'http://[64:ff9b::a01:203]/']) {
+      for (const url of [
+        'http://10.1.2.3/',
+        'http://192.168.1.1/',
+        'http://172.16.0.1/',
+        'http://100.64.0.1/',
+        'http://[fd12::1]/',
+        'http://[64:ff9b::a01:203]/',
+      ]) {
         expectRefused(await client.api.post('/destinations', webhook(url)), 'forbidden_address');
       }
       expect(listener.connections).toBe(0);
@@ -160,7 +194,9 @@ describe('reverse-ETL destination addresses', () => {
 
   it('fails the run of a destination made while allowed once the operator removes it, connecting nowhere', async () => {
     const store = await ownStore();
-    const proxy = ON_POSTGRES ? new TcpProxy(new URL(process.env.DATABASE_URL!).hostname, Number(new URL(process.env.DATABASE_URL!).port || 5432)) : undefined;
+    const proxy = ON_POSTGRES
+      ? new TcpProxy(new URL(process.env.DATABASE_URL!).hostname, Number(new URL(process.env.DATABASE_URL!).port || 5432))
+      : undefined;
     let t = await app(store.options, { RETL_ALLOW_HOSTS: '127.0.0.1/32', RETL_WORKERS: '0' });
     try {
       const server = t.app.getHttpServer();
@@ -190,7 +226,9 @@ describe('reverse-ETL destination addresses', () => {
         const run = await runSync(api, syncId);
         expect(run).toMatchObject({ status: 'failed', error: { code: 'forbidden_address' } });
         const dlq = (await api.get(`/dlq?sync_id=${syncId}`).expect(200)).body.data;
-        expect([...new Set(dlq.map((e: { attributes: { error_code: string } }) => e.attributes.error_code))]).toEqual(['forbidden_address']);
+        expect([...new Set(dlq.map((e: { attributes: { error_code: string } }) => e.attributes.error_code))]).toEqual([
+          'forbidden_address',
+        ]);
       }
       expect(listener.connections).toBe(0);
       expect(proxy?.connections).toBe(connected);
@@ -216,7 +254,10 @@ describe('reverse-ETL destination addresses', () => {
       const syncId = await syncOf(server, acct.key, api, dest);
       const run = await runSync(api, syncId);
       expect(receiver.batches.length).toBe(1);
-      expect(run).toMatchObject({ status: 'failed', error: { code: 'destination_unavailable', message: expect.stringContaining('HTTP 502 from the destination') } });
+      expect(run).toMatchObject({
+        status: 'failed',
+        error: { code: 'destination_unavailable', message: expect.stringContaining('HTTP 502 from the destination') },
+      });
       const answers = [
         await api.get(`/runs/${run.id as string}`),
         await api.get(`/runs?sync_id=${syncId}`),
@@ -229,7 +270,10 @@ describe('reverse-ETL destination addresses', () => {
         expect(res.status).toBe(200);
         expect(JSON.stringify(res.body)).not.toContain('internal-service-answer');
       }
-      expect(answers[2].body.data[0].attributes).toMatchObject({ error_code: 'destination_unavailable', error_message: expect.stringContaining('HTTP 502 from the destination') });
+      expect(answers[2].body.data[0].attributes).toMatchObject({
+        error_code: 'destination_unavailable',
+        error_message: expect.stringContaining('HTTP 502 from the destination'),
+      });
     } finally {
       await t.close();
       await receiver.stop();

@@ -12,7 +12,16 @@ describe('security: login lockouts count per user', () => {
 
   /** Ten spellings of one user: username, e-mail, other letter cases, surrounding spaces. */
   function spellings(u: { username: string; email: string }): string[] {
-    const s = [u.username, u.email, u.username.toUpperCase(), u.email.toUpperCase(), ` ${u.username}`, `${u.email} `, u.username[0].toUpperCase() + u.username.slice(1), `\t${u.email.toUpperCase()}\t`];
+    const s = [
+      u.username,
+      u.email,
+      u.username.toUpperCase(),
+      u.email.toUpperCase(),
+      ` ${u.username}`,
+      `${u.email} `,
+      u.username[0].toUpperCase() + u.username.slice(1),
+      `\t${u.email.toUpperCase()}\t`,
+    ];
     return Array.from({ length: 10 }, (_, i) => s[i % s.length]);
   }
 
@@ -21,11 +30,19 @@ describe('security: login lockouts count per user', () => {
     const a = await planpointAccount(server);
     for (const username of spellings(a)) {
       const res = await pp(server).post('/api/users/login', { username, password: 'not the password!' });
-      expect({ username, status: res.status, body: res.body }).toEqual({ username, status: 401, body: { message: 'Invalid username or password' } });
+      expect({ username, status: res.status, body: res.body }).toEqual({
+        username,
+        status: 401,
+        body: { message: 'Invalid username or password' },
+      });
     }
     for (const username of [a.username, a.email, a.email.toUpperCase()]) {
       const res = await pp(server).post('/api/users/login', { username, password: a.password });
-      expect({ username, status: res.status, body: res.body }).toEqual({ username, status: 429, body: { message: 'Too many login attempts' } });
+      expect({ username, status: res.status, body: res.body }).toEqual({
+        username,
+        status: 429,
+        body: { message: 'Too many login attempts' },
+      });
       expect(res.headers['retry-after']).toMatch(/^\d+$/);
     }
     // another user of the same account is not locked
@@ -36,13 +53,28 @@ describe('security: login lockouts count per user', () => {
   it('Planfix auth.login: 10 wrong passwords split between spellings lock the user (0007), the right password included', async () => {
     const a = await planfixAccount(app.t.app.getHttpServer());
     const login = (name: string, password: string) =>
-      xmlCall(app.base, `<request method="auth.login"><account>${a.slug}</account><login>${name}</login><password>${password}</password></request>`, { auth: `${a.key}:x` });
-    for (const name of spellings(a)) expect({ name, text: (await login(name, 'not the password!')).text }).toEqual({ name, text: expect.stringContaining('<code>1001</code>') });
+      xmlCall(
+        app.base,
+        `<request method="auth.login"><account>${a.slug}</account><login>${name}</login><password>${password}</password></request>`,
+        { auth: `${a.key}:x` },
+      );
+    for (const name of spellings(a))
+      expect({ name, text: (await login(name, 'not the password!')).text }).toEqual({
+        name,
+        text: expect.stringContaining('<code>1001</code>'),
+      });
     expect((await login(a.email, 'not the password!')).text).toContain('<code>0007</code>');
     expect((await login(a.username, PLANFIX_PASSWORD)).text).toContain('<code>0007</code>');
     // the lock is the user's, not the account's: another user of the account still logs in
     const other = 'other-' + a.username;
-    await admin(app.t.app.getHttpServer()).post(`/admin/accounts/${a.slug}/users`, { username: other, email: `${other}@example.com`, role: 'advisor', password: PLANFIX_PASSWORD }).expect(201);
+    await admin(app.t.app.getHttpServer())
+      .post(`/admin/accounts/${a.slug}/users`, {
+        username: other,
+        email: `${other}@example.com`,
+        role: 'advisor',
+        password: PLANFIX_PASSWORD,
+      })
+      .expect(201);
     expect((await login(other, PLANFIX_PASSWORD)).text).toMatch(/<sid>[0-9a-f]{32}<\/sid>/);
   });
 });

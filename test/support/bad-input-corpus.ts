@@ -28,7 +28,10 @@ type Value = Json | RawJson | Value[] | { [k: string]: Value };
 function stringify(v: Value): string {
   if (v instanceof RawJson) return v.text;
   if (Array.isArray(v)) return `[${v.map(stringify).join(',')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${stringify(x)}`).join(',')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${stringify(x)}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -36,7 +39,7 @@ const HUGE = 'x'.repeat(100_000);
 /** Strings no field should choke on: metacharacters of SQL, XML and paths, unicode edges, sizes. */
 export const HOSTILE_STRINGS: [string, string][] = [
   ['sql quote', "' OR '1'='1"],
-  ['sql statement', "1; DROP TABLE accounts; --"],
+  ['sql statement', '1; DROP TABLE accounts; --'],
   ['sql comment', "admin'--"],
   ['sql like', '%_%\\'],
   ['xml tags', '<x>&amp;</x>'],
@@ -134,7 +137,8 @@ export function pct(v: string): string {
   let out = '';
   for (const ch of v) {
     const c = ch.codePointAt(0)!;
-    if (c >= 0xd800 && c <= 0xdfff) out += [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    if (c >= 0xd800 && c <= 0xdfff)
+      out += [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
     else out += encodeURIComponent(ch);
   }
   return out;
@@ -168,7 +172,12 @@ function setAt(v: Value, path: (string | number)[], to: Value | undefined): Valu
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** The request an endpoint's own client sends (the sample), as method, path, headers and body bytes. */
-export function validRequest(ep: Endpoint, fx: AccountFixture, n = 0, sample: Sample = ep.sample(fx)): Omit<BadInput, 'category' | 'detail' | 'endpoint'> {
+export function validRequest(
+  ep: Endpoint,
+  fx: AccountFixture,
+  n = 0,
+  sample: Sample = ep.sample(fx),
+): Omit<BadInput, 'category' | 'detail' | 'endpoint'> {
   const query = sample.query ? `?${new URLSearchParams(sample.query).toString()}` : '';
   const headers: Record<string, string | string[]> = { ...credentialOf(ep.protocol, fx, n) };
   let body: Buffer | undefined;
@@ -178,7 +187,10 @@ export function validRequest(ep: Endpoint, fx: AccountFixture, n = 0, sample: Sa
     return { method: 'POST', path: '/xml/', headers, body };
   }
   if (sample.upload) {
-    const m = multipart([...Object.entries(sample.upload.fields).map(([name, value]) => ({ name, value })), { name: 'file', filename: sample.upload.filename, value: sample.upload.content }]);
+    const m = multipart([
+      ...Object.entries(sample.upload.fields).map(([name, value]) => ({ name, value })),
+      { name: 'file', filename: sample.upload.filename, value: sample.upload.content },
+    ]);
     body = m.body;
     headers['Content-Type'] = m.contentType;
   } else if (sample.raw) {
@@ -196,7 +208,8 @@ function allBadInputs(ep: Endpoint, fx: AccountFixture): BadInput[] {
   const sample = ep.sample(fx);
   const base = validRequest(ep, fx, 0, sample);
   const out: BadInput[] = [];
-  const add = (category: string, detail: string, change: Partial<BadInput>) => out.push({ endpoint: ep, category, detail, ...base, ...change });
+  const add = (category: string, detail: string, change: Partial<BadInput>) =>
+    out.push({ endpoint: ep, category, detail, ...base, ...change });
   const credential = credentialOf(ep.protocol, fx);
   const [credName, credValue] = Object.entries(credential)[0];
   const withoutCred = Object.fromEntries(Object.entries(base.headers).filter(([k]) => k !== credName));
@@ -204,14 +217,30 @@ function allBadInputs(ep: Endpoint, fx: AccountFixture): BadInput[] {
   // headers: the credential missing, doubled (either order), malformed; the Content-Type doubled or wrong
   if (ep.route !== '/health') {
     add('header', 'credential missing', { headers: withoutCred });
-    add('header', 'credential duplicated (valid first)', { headers: { ...withoutCred, [credName]: [credValue, `${credValue.split(' ')[0]} garbage`] } });
-    add('header', 'credential duplicated (valid second)', { headers: { ...withoutCred, [credName]: [`${credValue.split(' ')[0]} garbage`, credValue] } });
-    for (const [name, value] of [['empty', ''], ['scheme only', credValue.split(' ')[0]], ['unicode', `${credValue.split(' ')[0]} ключ\u202e`], ['basic garbage', 'Basic !!!'], ['jwt none', 'Bearer eyJhbGciOiJub25lIn0.e30.']])
+    add('header', 'credential duplicated (valid first)', {
+      headers: { ...withoutCred, [credName]: [credValue, `${credValue.split(' ')[0]} garbage`] },
+    });
+    add('header', 'credential duplicated (valid second)', {
+      headers: { ...withoutCred, [credName]: [`${credValue.split(' ')[0]} garbage`, credValue] },
+    });
+    for (const [name, value] of [
+      ['empty', ''],
+      ['scheme only', credValue.split(' ')[0]],
+      ['unicode', `${credValue.split(' ')[0]} ключ\u202e`],
+      ['basic garbage', 'Basic !!!'],
+      ['jwt none', 'Bearer eyJhbGciOiJub25lIn0.e30.'],
+    ])
       add('header', `credential ${name}`, { headers: { ...withoutCred, [credName]: headerBytes(value) } });
   }
   if (base.body) {
     add('header', 'content-type duplicated', { headers: { ...base.headers, 'Content-Type': ['application/json', 'text/plain'] } });
-    for (const type of ['text/plain', 'application/xml', 'multipart/form-data', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded'])
+    for (const type of [
+      'text/plain',
+      'application/xml',
+      'multipart/form-data',
+      'application/json; charset=utf-16',
+      'application/x-www-form-urlencoded',
+    ])
       add('header', `content-type ${type}`, { headers: { ...base.headers, 'Content-Type': type } });
   }
 
@@ -236,7 +265,8 @@ function allBadInputs(ep: Endpoint, fx: AccountFixture): BadInput[] {
   for (const [name] of entries) {
     const others = entries.filter(([k]) => k !== name);
     // a query of 100,000 characters would meet Node's 16 KiB header limit (431 before the gateway sees it)
-    for (const [detail, value] of HOSTILE_STRINGS) add('query', `${name} ${detail}`, { path: qs([...others, [name, value.slice(0, 8000)]]) });
+    for (const [detail, value] of HOSTILE_STRINGS)
+      add('query', `${name} ${detail}`, { path: qs([...others, [name, value.slice(0, 8000)]]) });
     add('query', `${name} missing`, { path: qs(others) });
     add('query', `${name} doubled`, { path: qs([...entries, [name, 'other']]) });
     add('query', `${name} as array`, { path: `${qs(others)}&${name}[]=1&${name}[]=2` });
@@ -251,9 +281,12 @@ function allBadInputs(ep: Endpoint, fx: AccountFixture): BadInput[] {
   else if (sample.raw) {
     add('body', 'csv of NUL and quotes', { body: Buffer.from('Client Name,Fee\n"unterminated,\u0000\n', 'utf8') });
     add('body', 'csv of invalid utf-8', { body: Buffer.from([0x43, 0x0a, 0xff, 0xfe, 0x80]) });
-    add('body', 'csv formula injection', { body: Buffer.from('Client Name,Fee\n=cmd|\'/c calc\'!A1,@SUM(1)\n', 'utf8') });
+    add('body', 'csv formula injection', { body: Buffer.from("Client Name,Fee\n=cmd|'/c calc'!A1,@SUM(1)\n", 'utf8') });
   } else if (ep.method !== 'GET') {
-    add('body', 'unexpected JSON body', { body: Buffer.from('{"__proto__":{"x":1},"id":"../../x"}'), headers: { ...base.headers, 'Content-Type': 'application/json' } });
+    add('body', 'unexpected JSON body', {
+      body: Buffer.from('{"__proto__":{"x":1},"id":"../../x"}'),
+      headers: { ...base.headers, 'Content-Type': 'application/json' },
+    });
   }
   return out;
 }
@@ -270,7 +303,8 @@ function jsonBodies(body: Json, add: Add): void {
     if (leaf.length) add('field missing', `${name} missing`, { body: bytes(setAt(body, leaf, undefined)) });
   }
   for (const [detail, t] of MALFORMED_JSON) add('malformed', detail, { body: bytes(t) });
-  for (const cut of [1, Math.floor(text.length / 2), text.length - 1]) add('malformed', `truncated at ${cut}`, { body: bytes(text.slice(0, cut)) });
+  for (const cut of [1, Math.floor(text.length / 2), text.length - 1])
+    add('malformed', `truncated at ${cut}`, { body: bytes(text.slice(0, cut)) });
   for (const [detail, t] of TOP_LEVEL) add('top level', detail, { body: bytes(t) });
   add('nesting', '10,000 nested arrays', { body: bytes('['.repeat(10_000) + ']'.repeat(10_000)) });
   add('nesting', '5,000 nested objects in a field', { body: bytes(`{"a":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`) });
@@ -284,20 +318,37 @@ function planfixBodies(ep: Endpoint, sample: Sample, add: Add): void {
   for (const leaf of leaves(tree)) {
     const name = leaf.join('/');
     for (const [detail, v] of HOSTILE_STRINGS) add('field string', `${name} ${detail}`, { body: xml(setAt(tree, leaf, v)) });
-    for (const [detail, v] of [['xml tags raw', '<x>'], ['ampersand raw', 'a&b'], ['entity raw', '&xxe;'], ['cdata raw', '<![CDATA[x]]>']] as const)
+    for (const [detail, v] of [
+      ['xml tags raw', '<x>'],
+      ['ampersand raw', 'a&b'],
+      ['entity raw', '&xxe;'],
+      ['cdata raw', '<![CDATA[x]]>'],
+    ] as const)
       add('field raw', `${name} ${detail}`, { body: xml(setAt(tree, leaf, v), true) });
-    for (const [detail, v] of [['huge number', '9'.repeat(40)], ['negative', '-1'], ['float', '1.5e308'], ['nested element', '<a><b>1</b></a>']] as const)
+    for (const [detail, v] of [
+      ['huge number', '9'.repeat(40)],
+      ['negative', '-1'],
+      ['float', '1.5e308'],
+      ['nested element', '<a><b>1</b></a>'],
+    ] as const)
       add('field type', `${name} ${detail}`, { body: xml(setAt(tree, leaf, v), detail === 'nested element') });
     if (leaf.length) add('field missing', `${name} missing`, { body: xml(setAt(tree, leaf, undefined)) });
     if (leaf.length) add('field type', `${name} repeated`, { body: xml(setAt(tree, leaf, ['1', '2'])) });
   }
   add('method', 'unknown method', { body: Buffer.from(planfixXml('task.drop', tree), 'utf8') });
-  add('method', 'method with metacharacters', { body: Buffer.from(planfixXml("task.get' OR 1=1", tree).replace(`"task.get' OR 1=1"`, `"task.get&apos; OR 1=1"`), 'utf8') });
+  add('method', 'method with metacharacters', {
+    body: Buffer.from(planfixXml("task.get' OR 1=1", tree).replace(`"task.get' OR 1=1"`, `"task.get&apos; OR 1=1"`), 'utf8'),
+  });
 }
 
 function uploadBodies(sample: Sample, add: Add): void {
   const up = sample.upload!;
-  const build = (fields: Record<string, string>, filename: string | undefined, content: string | Buffer = up.content, extra: { name: string; filename?: string; value: string }[] = []) => {
+  const build = (
+    fields: Record<string, string>,
+    filename: string | undefined,
+    content: string | Buffer = up.content,
+    extra: { name: string; filename?: string; value: string }[] = [],
+  ) => {
     const m = multipart([
       ...Object.entries(fields).map(([name, value]) => ({ name, value })),
       ...(filename === undefined ? [] : [{ name: 'file', filename, value: content }]),
@@ -306,17 +357,35 @@ function uploadBodies(sample: Sample, add: Add): void {
     return { body: m.body, headers: { 'Content-Type': m.contentType } };
   };
   const withHeaders = (b: ReturnType<typeof build>): Partial<BadInput> => ({ body: b.body, headers: b.headers });
-  for (const [detail, value] of [...HOSTILE_STRINGS, ['traversal pdf', '../../../../tmp/evil.pdf'], ['backslash pdf', '..\\..\\evil.pdf'], ['NUL pdf', 'a\u0000.pdf'], ['RTL pdf', 'x\u202efdp.exe'], ['dot pdf', '.pdf'], ['long pdf', `${'a'.repeat(5000)}.pdf`], ['exe', 'run.exe'], ['no extension', 'README']] as [string, string][])
+  for (const [detail, value] of [
+    ...HOSTILE_STRINGS,
+    ['traversal pdf', '../../../../tmp/evil.pdf'],
+    ['backslash pdf', '..\\..\\evil.pdf'],
+    ['NUL pdf', 'a\u0000.pdf'],
+    ['RTL pdf', 'x\u202efdp.exe'],
+    ['dot pdf', '.pdf'],
+    ['long pdf', `${'a'.repeat(5000)}.pdf`],
+    ['exe', 'run.exe'],
+    ['no extension', 'README'],
+  ] as [string, string][])
     add('filename', detail, withHeaders(build(up.fields, value)));
   for (const name of Object.keys(up.fields))
-    for (const [detail, value] of HOSTILE_STRINGS) add('field string', `${name} ${detail}`, withHeaders(build({ ...up.fields, [name]: value }, up.filename)));
+    for (const [detail, value] of HOSTILE_STRINGS)
+      add('field string', `${name} ${detail}`, withHeaders(build({ ...up.fields, [name]: value }, up.filename)));
   add('field missing', 'file part missing', withHeaders(build(up.fields, undefined)));
   add('field missing', 'fields missing', withHeaders(build({}, up.filename)));
-  add('field type', 'two file parts', withHeaders(build(up.fields, up.filename, up.content, [{ name: 'file', filename: 'b.pdf', value: '%PDF-1.4 b' }])));
+  add(
+    'field type',
+    'two file parts',
+    withHeaders(build(up.fields, up.filename, up.content, [{ name: 'file', filename: 'b.pdf', value: '%PDF-1.4 b' }])),
+  );
   add('field type', 'empty file', withHeaders(build(up.fields, up.filename, '')));
   const good = build(up.fields, up.filename);
   const text = good.body.toString('latin1');
-  add('malformed', 'no closing boundary', { body: Buffer.from(text.slice(0, text.lastIndexOf('--') - 10), 'latin1'), headers: good.headers });
+  add('malformed', 'no closing boundary', {
+    body: Buffer.from(text.slice(0, text.lastIndexOf('--') - 10), 'latin1'),
+    headers: good.headers,
+  });
   add('malformed', 'boundary mismatch', { body: good.body, headers: { 'Content-Type': 'multipart/form-data; boundary=nothere' } });
   add('malformed', 'no boundary', { body: good.body, headers: { 'Content-Type': 'multipart/form-data' } });
   add('malformed', 'truncated in headers', { body: good.body.subarray(0, 60), headers: good.headers });
@@ -337,7 +406,10 @@ export function badInputs(ep: Endpoint, fx: AccountFixture, options: { seed: num
   for (const b of allBadInputs(ep, fx)) byCategory.set(b.category, [...(byCategory.get(b.category) ?? []), b]);
   const out: BadInput[] = [];
   for (const cases of byCategory.values()) {
-    const shuffled = cases.map((c) => ({ c, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.c);
+    const shuffled = cases
+      .map((c) => ({ c, k: rand() }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.c);
     out.push(...shuffled.slice(0, options.perCategory));
   }
   return out;

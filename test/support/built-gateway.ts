@@ -31,7 +31,9 @@ export const CHILD_STORES = ['embedded', ...(process.env.DATABASE_URL ? ['postgr
  * The store of a gateway child: on PostgreSQL a scratch database beside DATABASE_URL, so that no other test's
  * gateway shares its runs and counters; embedded: the child's own store under its DATA_DIR.
  */
-export async function childStore(kind: 'embedded' | 'postgres' = process.env.DATABASE_URL ? 'postgres' : 'embedded'): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+export async function childStore(
+  kind: 'embedded' | 'postgres' = process.env.DATABASE_URL ? 'postgres' : 'embedded',
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (kind === 'embedded' || !process.env.DATABASE_URL) return { env: {}, drop: async () => undefined };
   const db = await createScratchDatabase(process.env.DATABASE_URL);
   return { env: { DATABASE_URL: db.url }, drop: () => db.drop() };
@@ -68,8 +70,10 @@ export async function startBuiltGateway(env: Record<string, string> = {}, option
   let out = '';
   let err = '';
   // what a terminal adds (carriage returns, colours) is left out, so that tests read the text
-  // eslint-disable-next-line no-control-regex -- ESC starts the colour codes a terminal gets
-  const text = (c: Buffer) => (options.terminal ? c.toString('utf8').replace(/\r/g, '').replace(/\x1b\[[0-9;]*m/g, '') : c.toString('utf8'));
+  // ESC starts the colour codes a terminal gets
+  // eslint-disable-next-line no-control-regex -- that control character is what this removes
+  const colours = /\x1b\[[0-9;]*m/g;
+  const text = (c: Buffer) => (options.terminal ? c.toString('utf8').replace(/\r/g, '').replace(colours, '') : c.toString('utf8'));
   child.stdout!.on('data', (c: Buffer) => (out += text(c)));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

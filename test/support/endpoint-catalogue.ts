@@ -41,9 +41,16 @@ export interface Endpoint {
  * Served routes that are no protocol endpoint: the docs and metrics (no input), and the catch-alls with which each
  * protocol answers its unknown paths (404) and wrong methods (405), which the corpus reaches through every endpoint.
  */
-export const NOT_PROTOCOL_ROUTES = /^(GET \/docs|GET \/openapi\.(json|yaml)$|GET \/metrics$|ALL \/api\/v2$|ALL (\/v1)?\/api\/(reverse-etl|dlq|runs)$|ALL \{\/\*splat\}$)/;
+export const NOT_PROTOCOL_ROUTES =
+  /^(GET \/docs|GET \/openapi\.(json|yaml)$|GET \/metrics$|ALL \/api\/v2$|ALL (\/v1)?\/api\/(reverse-etl|dlq|runs)$|ALL \{\/\*splat\}$)/;
 
-const e = (protocol: WireProtocol, method: string, route: string, sample: Endpoint['sample'] = () => ({}), extra: Partial<Endpoint> = {}): Endpoint => ({
+const e = (
+  protocol: WireProtocol,
+  method: string,
+  route: string,
+  sample: Endpoint['sample'] = () => ({}),
+  extra: Partial<Endpoint> = {},
+): Endpoint => ({
   protocol,
   method,
   route,
@@ -52,26 +59,61 @@ const e = (protocol: WireProtocol, method: string, route: string, sample: Endpoi
 });
 const R = { refs: true };
 
-const TOUCHPOINT = { company_name: 'Acme Corp', touchpoints: 'Quarterly review call', reporting_quarter: 'Q1', reporting_year: '2025', stakeholders: 'CFO', time_spent: 30 };
+const TOUCHPOINT = {
+  company_name: 'Acme Corp',
+  touchpoints: 'Quarterly review call',
+  reporting_quarter: 'Q1',
+  reporting_year: '2025',
+  stakeholders: 'CFO',
+  time_spent: 30,
+};
 
 const PLANSYNC: Endpoint[] = [
   e('plansync', 'GET', '/health'),
   e('plansync', 'GET', '/api/v1/spreadsheets'),
-  e('plansync', 'GET', '/api/v1/spreadsheets/:sheet_name/schema', (f) => ({ params: { sheet_name: f.plansync.sheet }, query: { year: '2025' } }), R),
-  e('plansync', 'GET', '/api/v1/spreadsheets/:sheet_name/data', (f) => ({ params: { sheet_name: f.plansync.sheet }, query: { year: '2025', limit: '10' } }), R),
-  e('plansync', 'POST', '/api/v1/files/upload', () => ({ upload: { fields: { company_name: 'Acme Corp', document_type: 'Plan Document' }, filename: 'plan.pdf', content: '%PDF-1.4 plan' } })),
+  e(
+    'plansync',
+    'GET',
+    '/api/v1/spreadsheets/:sheet_name/schema',
+    (f) => ({ params: { sheet_name: f.plansync.sheet }, query: { year: '2025' } }),
+    R,
+  ),
+  e(
+    'plansync',
+    'GET',
+    '/api/v1/spreadsheets/:sheet_name/data',
+    (f) => ({ params: { sheet_name: f.plansync.sheet }, query: { year: '2025', limit: '10' } }),
+    R,
+  ),
+  e('plansync', 'POST', '/api/v1/files/upload', () => ({
+    upload: { fields: { company_name: 'Acme Corp', document_type: 'Plan Document' }, filename: 'plan.pdf', content: '%PDF-1.4 plan' },
+  })),
   e('plansync', 'GET', '/api/v1/files', () => ({ query: { company_name: 'Acme Corp' } })),
   e('plansync', 'GET', '/api/v1/files/:filename', (f) => ({ params: { filename: f.plansync.filename } }), R),
   e('plansync', 'POST', '/api/v1/touchpoints', () => ({ query: { year: '2025' }, body: TOUCHPOINT })),
   e('plansync', 'GET', '/api/v1/touchpoints', () => ({ query: { year: '2025', quarter: 'Q1' } })),
-  e('plansync', 'PUT', '/api/v1/touchpoints/:touchpoint_id', (f) => ({ params: { touchpoint_id: f.plansync.touchpointId }, query: { year: '2025' }, body: TOUCHPOINT }), R),
-  e('plansync', 'DELETE', '/api/v1/touchpoints/:touchpoint_id', (f) => ({ params: { touchpoint_id: f.plansync.touchpointId }, query: { year: '2025' } }), R),
+  e(
+    'plansync',
+    'PUT',
+    '/api/v1/touchpoints/:touchpoint_id',
+    (f) => ({ params: { touchpoint_id: f.plansync.touchpointId }, query: { year: '2025' }, body: TOUCHPOINT }),
+    R,
+  ),
+  e(
+    'plansync',
+    'DELETE',
+    '/api/v1/touchpoints/:touchpoint_id',
+    (f) => ({ params: { touchpoint_id: f.plansync.touchpointId }, query: { year: '2025' } }),
+    R,
+  ),
   e('plansync', 'DELETE', '/api/v1/files/:filename', (f) => ({ params: { filename: f.plansync.filename } }), R),
 ];
 
 const FORWARD_PLANNER: Endpoint[] = [
   e('forward-planner', 'GET', '/api/v2/events/date', () => ({ query: { date: '20300615', limit: '100', offset: '0' } })),
-  e('forward-planner', 'GET', '/api/v2/events/between', () => ({ query: { startDate: '20300601', endDate: '20300630', categoryId: '88' } })),
+  e('forward-planner', 'GET', '/api/v2/events/between', () => ({
+    query: { startDate: '20300601', endDate: '20300630', categoryId: '88' },
+  })),
   e('forward-planner', 'GET', '/api/v2/events/latest', () => ({ query: { date: '20300101', time: '0000', offset: '0', limit: '100' } })),
   e('forward-planner', 'GET', '/api/v2/events/:itemId', (f) => ({ params: { itemId: String(f.fp.itemId) } }), R),
   e('forward-planner', 'GET', '/api/v2/categories'),
@@ -90,7 +132,18 @@ const PLANFIX_SAMPLES: Record<(typeof PLANFIX_METHODS)[number], [(f: AccountFixt
   'project.update': [(f) => ({ project: { id: String(f.planfix.project), title: 'Harbour works' } }), true],
   'task.getList': [(f) => ({ target: 'all', project: { id: String(f.planfix.project) }, pageCurrent: '1', pageSize: '10' }), true],
   'task.get': [(f) => ({ task: { id: String(f.planfix.task) } }), true],
-  'task.add': [(f) => ({ task: { title: 'Follow up', description: 'Call back', project: { id: String(f.planfix.project) }, endDateIsSet: '1', endDate: '31-12-2030' } }), true],
+  'task.add': [
+    (f) => ({
+      task: {
+        title: 'Follow up',
+        description: 'Call back',
+        project: { id: String(f.planfix.project) },
+        endDateIsSet: '1',
+        endDate: '31-12-2030',
+      },
+    }),
+    true,
+  ],
   'task.update': [(f) => ({ task: { id: String(f.planfix.task), title: 'Call Acme' } }), true],
   'task.changeStatus': [(f) => ({ task: { id: String(f.planfix.task) }, status: 'ACCEPTED' }), true],
   'taskStatus.getSetList': [() => ({})],
@@ -107,7 +160,10 @@ const PLANFIX_SAMPLES: Record<(typeof PLANFIX_METHODS)[number], [(f: AccountFixt
 };
 const PLANFIX: Endpoint[] = PLANFIX_METHODS.map((m) => {
   const [body, refs] = PLANFIX_SAMPLES[m];
-  return e('planfix', m, '/xml/', (f) => ({ body: { account: f.slug, ...(body(f) as Record<string, Json>) } }), { refs: !!refs, login: m === 'auth.login' });
+  return e('planfix', m, '/xml/', (f) => ({ body: { account: f.slug, ...(body(f) as Record<string, Json>) } }), {
+    refs: !!refs,
+    login: m === 'auth.login',
+  });
 });
 
 const PLANPOINT: Endpoint[] = [
@@ -120,24 +176,48 @@ const PLANPOINT: Endpoint[] = [
   e('planpoint', 'GET', '/api/groups'),
   e('planpoint', 'POST', '/api/groups', (f) => ({ body: { name: 'Harbour', projects: [f.planpoint.project] } }), R),
   e('planpoint', 'GET', '/api/groups/:id', (f) => ({ params: { id: f.planpoint.group } }), R),
-  e('planpoint', 'PATCH', '/api/groups/:id', (f) => ({ params: { id: f.planpoint.group }, body: { name: 'Riverside', projects: [f.planpoint.project] } }), R),
+  e(
+    'planpoint',
+    'PATCH',
+    '/api/groups/:id',
+    (f) => ({ params: { id: f.planpoint.group }, body: { name: 'Riverside', projects: [f.planpoint.project] } }),
+    R,
+  ),
   e('planpoint', 'POST', '/api/enterprises/find', (f) => ({ body: { namespace: f.namespace, hostName: f.planpoint.enterpriseHost } }), R),
   e('planpoint', 'GET', '/api/enterprises'),
   e('planpoint', 'POST', '/api/enterprises', (f) => ({ body: { name: 'Harbour Homes', groups: [f.planpoint.group] } }), R),
   e('planpoint', 'GET', '/api/enterprises/:id', (f) => ({ params: { id: f.planpoint.enterprise } }), R),
-  e('planpoint', 'PATCH', '/api/enterprises/:id', (f) => ({ params: { id: f.planpoint.enterprise }, body: { name: 'Riverside Homes', groups: [f.planpoint.group] } }), R),
+  e(
+    'planpoint',
+    'PATCH',
+    '/api/enterprises/:id',
+    (f) => ({ params: { id: f.planpoint.enterprise }, body: { name: 'Riverside Homes', groups: [f.planpoint.group] } }),
+    R,
+  ),
   e('planpoint', 'GET', '/api/floors', (f) => ({ query: { pid: f.planpoint.project } }), R),
   e('planpoint', 'POST', '/api/floors', (f) => ({ body: { project: f.planpoint.project, name: 'Level 2', level: 2 } }), R),
   e('planpoint', 'GET', '/api/floors/:id', (f) => ({ params: { id: f.planpoint.floor } }), R),
   e('planpoint', 'PATCH', '/api/floors/:id', (f) => ({ params: { id: f.planpoint.floor }, body: { name: 'Level 1' } }), R),
   e('planpoint', 'GET', '/api/units', (f) => ({ query: { pid: f.planpoint.project, floor: f.planpoint.floor } }), R),
   e('planpoint', 'POST', '/api/units/find', (f) => ({ body: { namespace: f.namespace, hostName: f.planpoint.hostName } }), R),
-  e('planpoint', 'POST', '/api/units', (f) => ({ body: { floor: f.planpoint.floor, unitNumber: '102', status: 'Available', bed: 1, price: 250000 } }), R),
+  e(
+    'planpoint',
+    'POST',
+    '/api/units',
+    (f) => ({ body: { floor: f.planpoint.floor, unitNumber: '102', status: 'Available', bed: 1, price: 250000 } }),
+    R,
+  ),
   e('planpoint', 'PATCH', '/api/units', (f) => ({ body: { ids: [f.planpoint.unit], patchData: { price: 360000 } } }), R),
   e('planpoint', 'GET', '/api/units/:id', (f) => ({ params: { id: f.planpoint.unit } }), R),
   e('planpoint', 'PATCH', '/api/units/:id', (f) => ({ params: { id: f.planpoint.unit }, body: { status: 'OnHold' } }), R),
   e('planpoint', 'GET', '/api/leads', (f) => ({ query: { pid: f.planpoint.project } }), R),
-  e('planpoint', 'POST', '/api/leads', (f) => ({ body: { namespace: f.namespace, hostName: f.planpoint.hostName, name: 'Jane', email: 'jane@example.com', message: 'Hi' } }), R),
+  e(
+    'planpoint',
+    'POST',
+    '/api/leads',
+    (f) => ({ body: { namespace: f.namespace, hostName: f.planpoint.hostName, name: 'Jane', email: 'jane@example.com', message: 'Hi' } }),
+    R,
+  ),
   e('planpoint', 'DELETE', '/api/units/:id', (f) => ({ params: { id: f.planpoint.unit } }), R),
   e('planpoint', 'DELETE', '/api/floors/:id', (f) => ({ params: { id: f.planpoint.floor } }), R),
   e('planpoint', 'DELETE', '/api/enterprises/:id', (f) => ({ params: { id: f.planpoint.enterprise } }), R),
@@ -160,10 +240,20 @@ const SYNC_BODY = (f: AccountFixture): Json => ({
 });
 
 function reverseEtl(mount: string): Endpoint[] {
-  const x = (method: string, path: string, sample?: Endpoint['sample'], extra?: Partial<Endpoint>) => e('reverse-etl', method, mount + path, sample, extra);
+  const x = (method: string, path: string, sample?: Endpoint['sample'], extra?: Partial<Endpoint>) =>
+    e('reverse-etl', method, mount + path, sample, extra);
   return [
     x('GET', '/destinations', () => ({ query: { limit: '10' } })),
-    x('POST', '/destinations', () => ({ body: { name: 'Hook 2', connector: 'webhook', config: { url: 'http://127.0.0.1:9/in', objects: [{ name: 'Things', fields: [{ name: 'id', type: 'string', isIdentifier: true }] }] } } })),
+    x('POST', '/destinations', () => ({
+      body: {
+        name: 'Hook 2',
+        connector: 'webhook',
+        config: {
+          url: 'http://127.0.0.1:9/in',
+          objects: [{ name: 'Things', fields: [{ name: 'id', type: 'string', isIdentifier: true }] }],
+        },
+      },
+    })),
     x('GET', '/destinations/:id', (f) => ({ params: { id: f.retl.destination } }), R),
     x('PUT', '/destinations/:id', (f) => ({ params: { id: f.retl.destination }, body: { name: 'CRM hook' } }), R),
     x('GET', '/objects', (f) => ({ query: { destination_id: f.retl.destination, filter: 'touch' } }), R),
@@ -188,15 +278,26 @@ function reverseEtl(mount: string): Endpoint[] {
 
 const A = '/admin/accounts/:slug';
 const ADMIN: Endpoint[] = [
-  e('admin', 'POST', '/admin/accounts', () => ({ body: { slug: `acct-${Math.random().toString(16).slice(2, 10)}`, name: 'New Co', plan: 'basic' } })),
+  e('admin', 'POST', '/admin/accounts', () => ({
+    body: { slug: `acct-${Math.random().toString(16).slice(2, 10)}`, name: 'New Co', plan: 'basic' },
+  })),
   e('admin', 'GET', '/admin/accounts'),
   e('admin', 'GET', A, (f) => ({ params: { slug: f.slug } })),
   e('admin', 'PATCH', A, (f) => ({ params: { slug: f.slug }, body: { name: `Account ${f.slug}` } })),
-  e('admin', 'POST', `${A}/users`, (f) => ({ params: { slug: f.slug }, body: { username: `u-${Math.random().toString(16).slice(2, 10)}`, email: 'new@example.com', role: 'advisor' } })),
+  e('admin', 'POST', `${A}/users`, (f) => ({
+    params: { slug: f.slug },
+    body: { username: `u-${Math.random().toString(16).slice(2, 10)}`, email: 'new@example.com', role: 'advisor' },
+  })),
   e('admin', 'GET', `${A}/users`, (f) => ({ params: { slug: f.slug } })),
   e('admin', 'GET', `${A}/users/:username`, (f) => ({ params: { slug: f.slug, username: f.username } })),
-  e('admin', 'PATCH', `${A}/users/:username`, (f) => ({ params: { slug: f.slug, username: f.username }, body: { assigned_clients: ['Acme Corp'] } })),
-  e('admin', 'POST', `${A}/users/:username/keys`, (f) => ({ params: { slug: f.slug, username: f.username }, body: { name: `k-${Math.random().toString(16).slice(2, 10)}` } })),
+  e('admin', 'PATCH', `${A}/users/:username`, (f) => ({
+    params: { slug: f.slug, username: f.username },
+    body: { assigned_clients: ['Acme Corp'] },
+  })),
+  e('admin', 'POST', `${A}/users/:username/keys`, (f) => ({
+    params: { slug: f.slug, username: f.username },
+    body: { name: `k-${Math.random().toString(16).slice(2, 10)}` },
+  })),
   e('admin', 'GET', `${A}/users/:username/keys`, (f) => ({ params: { slug: f.slug, username: f.username } })),
   e('admin', 'POST', `${A}/spreadsheets/:sheet_name/import`, (f) => ({
     params: { slug: f.slug, sheet_name: 'Custom Fees' },
@@ -204,18 +305,34 @@ const ADMIN: Endpoint[] = [
     raw: { type: 'text/csv', text: 'Client Name,Fee\nAcme Corp,100\n' },
   })),
   e('admin', 'GET', `${A}/spreadsheets`, (f) => ({ params: { slug: f.slug } })),
-  e('admin', 'POST', `${A}/events`, (f) => ({ params: { slug: f.slug }, body: [{ itemId: f.fp.itemId, summary: 'Annual forum', startDate: '2030-06-15' }] })),
+  e('admin', 'POST', `${A}/events`, (f) => ({
+    params: { slug: f.slug },
+    body: [{ itemId: f.fp.itemId, summary: 'Annual forum', startDate: '2030-06-15' }],
+  })),
   e('admin', 'POST', `${A}/planfix/signing-key`, (f) => ({ params: { slug: f.slug } })),
   e('admin', 'DELETE', `${A}/planfix/signing-key`, (f) => ({ params: { slug: f.slug } })),
   e('admin', 'GET', `${A}/planfix/usage`, (f) => ({ params: { slug: f.slug } })),
-  e('admin', 'PATCH', `${A}/planpoint/projects/:id`, (f) => ({ params: { slug: f.slug, id: f.planpoint.project }, body: { paused: { value: false } } })),
+  e('admin', 'PATCH', `${A}/planpoint/projects/:id`, (f) => ({
+    params: { slug: f.slug, id: f.planpoint.project },
+    body: { paused: { value: false } },
+  })),
   e('admin', 'GET', '/admin/reverse-etl/status'),
   e('admin', 'DELETE', `${A}/events/:itemId`, (f) => ({ params: { slug: f.slug, itemId: String(f.fp.spareItemId) } })),
   e('admin', 'DELETE', `${A}/spreadsheets/:sheet_name`, (f) => ({ params: { slug: f.slug, sheet_name: 'Custom Fees' } })),
-  e('admin', 'DELETE', `${A}/users/:username/keys/:name`, (f) => ({ params: { slug: f.slug, username: f.username, name: f.spareKeyName } })),
+  e('admin', 'DELETE', `${A}/users/:username/keys/:name`, (f) => ({
+    params: { slug: f.slug, username: f.username, name: f.spareKeyName },
+  })),
 ];
 
-export const CATALOGUE: Endpoint[] = [...PLANSYNC, ...FORWARD_PLANNER, ...PLANFIX, ...PLANPOINT, ...reverseEtl('/api/reverse-etl'), ...reverseEtl('/v1/api/reverse-etl'), ...ADMIN];
+export const CATALOGUE: Endpoint[] = [
+  ...PLANSYNC,
+  ...FORWARD_PLANNER,
+  ...PLANFIX,
+  ...PLANPOINT,
+  ...reverseEtl('/api/reverse-etl'),
+  ...reverseEtl('/v1/api/reverse-etl'),
+  ...ADMIN,
+];
 
 /** `METHOD /route` of every route the app's Express router serves, catch-alls (404/405 answers) left out. */
 export function servedRoutes(app: NestExpressApplication): string[] {
@@ -278,10 +395,18 @@ const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 export function planfixXml(method: string, tree: Json, raw = false): string {
   const inner = (name: string, v: Json): string => {
     if (Array.isArray(v)) return v.map((x) => inner(name, x)).join('');
-    if (v !== null && typeof v === 'object') return `<${name}>${Object.entries(v).map(([k, c]) => inner(k, c)).join('')}</${name}>`;
+    if (v !== null && typeof v === 'object')
+      return `<${name}>${Object.entries(v)
+        .map(([k, c]) => inner(k, c))
+        .join('')}</${name}>`;
     const text = v === null ? '' : String(v);
     return `<${name}>${raw ? text : xmlEscape(text)}</${name}>`;
   };
-  const children = tree !== null && typeof tree === 'object' && !Array.isArray(tree) ? Object.entries(tree).map(([k, v]) => inner(k, v)).join('') : '';
+  const children =
+    tree !== null && typeof tree === 'object' && !Array.isArray(tree)
+      ? Object.entries(tree)
+          .map(([k, v]) => inner(k, v))
+          .join('')
+      : '';
   return `<?xml version="1.0" encoding="UTF-8"?><request method="${method}">${children}</request>`;
 }

@@ -23,7 +23,16 @@ export interface AccountFixture {
   plansync: { sheet: string; year: number; touchpointId: string; filename: string };
   fp: { itemId: number; spareItemId: number; access: string; refresh: string };
   planfix: { project: number; task: number; taskGeneral: number; contact: number; contactGeneral: number; action: number; user: number };
-  planpoint: { project: string; hostName: string; floor: string; unit: string; group: string; groupHost: string; enterprise: string; enterpriseHost: string };
+  planpoint: {
+    project: string;
+    hostName: string;
+    floor: string;
+    unit: string;
+    group: string;
+    groupHost: string;
+    enterprise: string;
+    enterpriseHost: string;
+  };
   retl: { destination: string; sync: string; run: string; dlq: string };
 }
 
@@ -54,7 +63,8 @@ export async function makeAccountFixture(server: Server, hookUrl: string, retlKe
     })
     .expect(200);
   const retlKeys: string[] = [];
-  for (let i = 0; i < retlKeyCount; i++) retlKeys.push(must(await api.post(`/admin/accounts/${slug}/users/${username}/keys`, { name: `retl-${i}` }), 201, 'key').key as string);
+  for (let i = 0; i < retlKeyCount; i++)
+    retlKeys.push(must(await api.post(`/admin/accounts/${slug}/users/${username}/keys`, { name: `retl-${i}` }), 201, 'key').key as string);
   const spareKeyName = 'spare';
   must(await api.post(`/admin/accounts/${slug}/users/${username}/keys`, { name: spareKeyName }), 201, 'spare key');
 
@@ -63,7 +73,12 @@ export async function makeAccountFixture(server: Server, hookUrl: string, retlKe
   // sheet names are a fixed set, the same in every account: a row naming the account tells whose table answered
   must(await importSheet(server, slug, 'Client List', 2025, `${CLIENT_LIST_CSV}\n${slug} Holdings,1,1,true,`), 200, 'sheet import');
   const tp = must(
-    await ps.post('/api/v1/touchpoints?year=2025', { company_name: 'Acme Corp', touchpoints: 'Quarterly review call', reporting_quarter: 'Q1', reporting_year: '2025' }),
+    await ps.post('/api/v1/touchpoints?year=2025', {
+      company_name: 'Acme Corp',
+      touchpoints: 'Quarterly review call',
+      reporting_quarter: 'Q1',
+      reporting_year: '2025',
+    }),
     200,
     'touchpoint',
   ) as { unid: string };
@@ -80,25 +95,58 @@ export async function makeAccountFixture(server: Server, hookUrl: string, retlKe
   const call = async (method: string, inner: string) => ok(await tokenCall(url, { slug, key }, method, inner));
   const project = Number((await call('project.add', '<project><title>Harbour works</title></project>')).project.id);
   const task = (await call('task.add', `<task><title>Call Acme</title><project><id>${project}</id></project></task>`)).task;
-  const contact = (await call('contact.add', '<contact><name>Globex Ltd</name><isCompany>1</isCompany><email>info@globex.test</email></contact>')).contact;
+  const contact = (
+    await call('contact.add', '<contact><name>Globex Ltd</name><isCompany>1</isCompany><email>info@globex.test</email></contact>')
+  ).contact;
   const action = (await call('action.add', `<action><description>Called</description><task><id>${task.id}</id></task></action>`)).action;
   const user = (await call('user.get', '')).user;
 
   // Planpoint: a project with a floor and a unit, a group and an enterprise around it, all unpublished (published
   // ones are public by design: embeds find them without a credential)
   const p = pp(server, key);
-  const ppProject = must(await p.post('/api/projects', { name: 'Riverside Tower', published: false }), 201, 'pp project') as { _id: string; hostName: string };
+  const ppProject = must(await p.post('/api/projects', { name: 'Riverside Tower', published: false }), 201, 'pp project') as {
+    _id: string;
+    hostName: string;
+  };
   const floor = must(await p.post('/api/floors', { project: ppProject._id, name: 'Level 1', level: 1 }), 201, 'floor') as { _id: string };
-  const unit = must(await p.post('/api/units', { floor: floor._id, unitNumber: '101', status: 'Available', bed: 2, price: 350000 }), 201, 'unit') as { _id: string };
-  const group = must(await p.post('/api/groups', { name: 'Riverside', projects: [ppProject._id], published: false }), 201, 'group') as { _id: string; hostName: string };
-  const enterprise = must(await p.post('/api/enterprises', { name: 'Riverside Homes', groups: [group._id], published: false }), 201, 'enterprise') as { _id: string; hostName: string };
+  const unit = must(
+    await p.post('/api/units', { floor: floor._id, unitNumber: '101', status: 'Available', bed: 2, price: 350000 }),
+    201,
+    'unit',
+  ) as { _id: string };
+  const group = must(await p.post('/api/groups', { name: 'Riverside', projects: [ppProject._id], published: false }), 201, 'group') as {
+    _id: string;
+    hostName: string;
+  };
+  const enterprise = must(
+    await p.post('/api/enterprises', { name: 'Riverside Homes', groups: [group._id], published: false }),
+    201,
+    'enterprise',
+  ) as { _id: string; hostName: string };
 
   // Reverse ETL: a webhook destination, a sync of touchpoints, a run whose row was refused (a dead letter)
   const r = retl(server, key);
-  const destination = (must(await r.post('/destinations', { name: 'CRM hook', connector: 'webhook', config: { url: `${hookUrl}/in`, objects: [TOUCHPOINT_OBJECT], maxRetries: 0 } }), 201, 'destination') as { data: { id: string } }).data.id;
+  const destination = (
+    must(
+      await r.post('/destinations', {
+        name: 'CRM hook',
+        connector: 'webhook',
+        config: { url: `${hookUrl}/in`, objects: [TOUCHPOINT_OBJECT], maxRetries: 0 },
+      }),
+      201,
+      'destination',
+    ) as { data: { id: string } }
+  ).data.id;
   const sync = (
     must(
-      await r.post('/syncs', { name: 'Touchpoints', sourceQuery: 'model:touchpoints', destinationId: destination, objectName: 'Touchpoints', fieldMappings: TOUCHPOINT_MAPPINGS, syncMode: 'upsert' }),
+      await r.post('/syncs', {
+        name: 'Touchpoints',
+        sourceQuery: 'model:touchpoints',
+        destinationId: destination,
+        objectName: 'Touchpoints',
+        fieldMappings: TOUCHPOINT_MAPPINGS,
+        syncMode: 'upsert',
+      }),
       201,
       'sync',
     ) as { data: { id: string } }
@@ -147,7 +195,12 @@ export function ghostOf(fx: AccountFixture): AccountFixture {
   const big = (n: number) => n + 900_000_000;
   return {
     ...fx,
-    plansync: { ...fx.plansync, sheet: unique('No Sheet'), touchpointId: fx.plansync.touchpointId.replace(/[0-9a-f]/g, 'e'), filename: `${unique('none')}.pdf` },
+    plansync: {
+      ...fx.plansync,
+      sheet: unique('No Sheet'),
+      touchpointId: fx.plansync.touchpointId.replace(/[0-9a-f]/g, 'e'),
+      filename: `${unique('none')}.pdf`,
+    },
     fp: { ...fx.fp, itemId: fx.fp.itemId + 777_777, spareItemId: fx.fp.spareItemId + 777_777 },
     planfix: {
       project: big(fx.planfix.project),

@@ -24,7 +24,23 @@ const BASES = [
 ];
 
 /** Inserted anywhere in a base (after its declaration), each breaks it. */
-const POISONS = ['<', '&', '&nope;', '&#0;', '&#xFFFE;', '&#12', '\u0000', '\u0001', '\u001b', '<!DOCTYPE r>', '<!ENTITY e "x">', '</nope>', '<open>', '<a b="1"', ']]><'];
+const POISONS = [
+  '<',
+  '&',
+  '&nope;',
+  '&#0;',
+  '&#xFFFE;',
+  '&#12',
+  '\u0000',
+  '\u0001',
+  '\u001b',
+  '<!DOCTYPE r>',
+  '<!ENTITY e "x">',
+  '</nope>',
+  '<open>',
+  '<a b="1"',
+  ']]><',
+];
 
 /** Invalid UTF-8: a lone continuation byte, an overlong form, a surrogate, a truncated sequence, 0xFF. */
 const BAD_BYTES = [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xff], [0xfe, 0xff]];
@@ -51,8 +67,14 @@ function structural(account: string): MalformedBody[] {
     ['mismatched', `<request method="task.get"><account>${account}</accounts></request>`],
     ['attribute without quotes', `<request method=task.get><account>${account}</account></request>`],
     ['duplicate attribute', `<request method="a" method="b"><account>${account}</account></request>`],
-    ['billion laughs', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><request method="task.get"><account>&lol2;</account></request>`],
-    ['external entity', `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><request method="task.get"><account>&xxe;</account></request>`],
+    [
+      'billion laughs',
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><request method="task.get"><account>&lol2;</account></request>`,
+    ],
+    [
+      'external entity',
+      `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><request method="task.get"><account>&xxe;</account></request>`,
+    ],
     ['doctype lower case', `<!doctype request><request method="task.get"><account>${account}</account></request>`],
     ['windows-1251', `<?xml version="1.0" encoding="windows-1251"?><request method="task.get"><account>${account}</account></request>`],
     ['utf-16 declared', `<?xml version="1.0" encoding="UTF-16"?><request method="task.get"><account>${account}</account></request>`],

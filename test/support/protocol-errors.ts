@@ -21,28 +21,44 @@ function json(res: RawResponse): unknown {
   }
 }
 
-const PLANFIX_ERROR = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<response status="error"><code>\d{4}<\/code><message>[^<]+<\/message><\/response>$/;
+const PLANFIX_ERROR =
+  /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<response status="error"><code>\d{4}<\/code><message>[^<]+<\/message><\/response>$/;
 
 /** The error body of each protocol, checked on the parsed JSON (Planfix: on the XML text). */
 const FORMATS: Record<WireProtocol, (res: RawResponse, body: unknown) => string | undefined> = {
   // FastAPI: {"detail": "text"} or {"detail": [{loc, msg, type}, ...]} (plansync.md)
   plansync: (_res, b) =>
-    isObject(b) && Object.keys(b).join() === 'detail' && (isText(b.detail) || (Array.isArray(b.detail) && b.detail.every((d) => isObject(d) && Array.isArray(d.loc) && isText(d.msg) && isText(d.type))))
+    isObject(b) &&
+    Object.keys(b).join() === 'detail' &&
+    (isText(b.detail) ||
+      (Array.isArray(b.detail) && b.detail.every((d) => isObject(d) && Array.isArray(d.loc) && isText(d.msg) && isText(d.type))))
       ? undefined
       : 'not {"detail": ...}',
   // {"error": "...", "message": "..."} (forward-planner.md)
   'forward-planner': (_res, b) => (isObject(b) && isText(b.error) && typeof b.message === 'string' ? undefined : 'not {"error","message"}'),
   // {"message": "..."} (planpoint.md; a paused project adds "paused")
-  planpoint: (_res, b) => (isObject(b) && isText(b.message) && Object.keys(b).every((k) => k === 'message' || k === 'paused') ? undefined : 'not {"message"}'),
+  planpoint: (_res, b) =>
+    isObject(b) && isText(b.message) && Object.keys(b).every((k) => k === 'message' || k === 'paused') ? undefined : 'not {"message"}',
   // {"error": {"code", "message", "request_id", "details"?}} (reverse-etl.md)
   'reverse-etl': (res, b) =>
-    isObject(b) && Object.keys(b).join() === 'error' && isObject(b.error) && isText(b.error.code) && isText(b.error.message) && b.error.request_id === res.headers['x-request-id']
+    isObject(b) &&
+    Object.keys(b).join() === 'error' &&
+    isObject(b.error) &&
+    isText(b.error.code) &&
+    isText(b.error.message) &&
+    b.error.request_id === res.headers['x-request-id']
       ? undefined
       : 'not {"error":{"code","message","request_id"}}',
   // {"error": {"code", "message", "details"?}} (admin.md)
-  admin: (_res, b) => (isObject(b) && Object.keys(b).join() === 'error' && isObject(b.error) && isText(b.error.code) && isText(b.error.message) ? undefined : 'not {"error":{"code","message"}}'),
+  admin: (_res, b) =>
+    isObject(b) && Object.keys(b).join() === 'error' && isObject(b.error) && isText(b.error.code) && isText(b.error.message)
+      ? undefined
+      : 'not {"error":{"code","message"}}',
   // HTTP 200 and <response status="error"><code>dddd</code><message>…</message></response> (planfix.md §2)
-  planfix: (res) => (res.status === 200 && PLANFIX_ERROR.test(res.text) && XMLValidator.validate(res.text) === true ? undefined : 'not the 0xxx XML error envelope'),
+  planfix: (res) =>
+    res.status === 200 && PLANFIX_ERROR.test(res.text) && XMLValidator.validate(res.text) === true
+      ? undefined
+      : 'not the 0xxx XML error envelope',
 };
 
 /** Whether the gateway refused the request (Planfix refuses with HTTP 200 and status="error"). */

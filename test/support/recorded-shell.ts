@@ -37,7 +37,10 @@ trap 'kill $(jobs -p) 2>/dev/null' EXIT
  * Runs a bash script the way a user pastes commands into a terminal (no `set -e`: every command runs), in `cwd`,
  * and returns every curl call it made, in the order they finished.
  */
-export async function runRecordedShell(script: string, options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RecordedRun> {
+export async function runRecordedShell(
+  script: string,
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<RecordedRun> {
   const calls = mkdtempSync(join(tmpdir(), 'plangate-curl-'));
   const prologue = join(calls, 'prologue.sh');
   writeFileSync(prologue, PROLOGUE);

@@ -18,5 +18,8 @@ const app = await createApp(config);
 await app.init();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
-  app.close().then(() => process.exit(0), () => process.exit(1));
+  app.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 });

@@ -14,7 +14,13 @@ import { type StoreService } from '#store';
  * - `identity_epoch`: a global counter of credential changes (no account), `retl_query_context`: rows that live only
  *   inside a SQL-source transaction, `schema_migrations`: the schema's history.
  */
-export const BOOKKEEPING_TABLES = ['limit_counters', 'limit_counters_volatile', 'identity_epoch', 'retl_query_context', 'schema_migrations'];
+export const BOOKKEEPING_TABLES = [
+  'limit_counters',
+  'limit_counters_volatile',
+  'identity_epoch',
+  'retl_query_context',
+  'schema_migrations',
+];
 export const BOOKKEEPING_COLUMNS: Record<string, string[]> = { api_keys: ['last_used_at'] };
 
 interface Scope {
@@ -37,9 +43,10 @@ async function scopes(store: StoreService): Promise<Scope[]> {
   const tables = [...new Set(columns.map((c) => c.table_name))].sort();
   const has = (t: string, c: string) => columns.some((x) => x.table_name === t && x.column_name === c);
   const where = new Map<string, string>([['accounts', 't.slug = ANY($1)']]);
-  for (const t of tables) if (t !== 'accounts' && has(t, 'account_id')) where.set(t, 't.account_id IN (SELECT a.id FROM accounts a WHERE a.slug = ANY($1))');
+  for (const t of tables)
+    if (t !== 'accounts' && has(t, 'account_id')) where.set(t, 't.account_id IN (SELECT a.id FROM accounts a WHERE a.slug = ANY($1))');
   // Tables without account_id: through a foreign key to a table already scoped (sheet_rows → sheet_tables, ...).
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const t of tables) {
       if (where.has(t) || BOOKKEEPING_TABLES.includes(t)) continue;
@@ -51,7 +58,10 @@ async function scopes(store: StoreService): Promise<Scope[]> {
     }
   }
   const unscoped = tables.filter((t) => !where.has(t) && !BOOKKEEPING_TABLES.includes(t));
-  if (unscoped.length) throw new Error(`tables the snapshot cannot scope to an account (add them to BOOKKEEPING_TABLES with a reason?): ${unscoped.join(', ')}`);
+  if (unscoped.length)
+    throw new Error(
+      `tables the snapshot cannot scope to an account (add them to BOOKKEEPING_TABLES with a reason?): ${unscoped.join(', ')}`,
+    );
   return [...where].map(([table, w]) => ({ table, where: w }));
 }
 

@@ -5,7 +5,15 @@ export interface ReceivedBatch {
   path: string;
   headers: IncomingHttpHeaders;
   raw: string;
-  body: { sync_id: string; run_id: string; batch: number; object: string; mode: string; key_fields: string[]; rows: Record<string, unknown>[] };
+  body: {
+    sync_id: string;
+    run_id: string;
+    batch: number;
+    object: string;
+    mode: string;
+    key_fields: string[];
+    rows: Record<string, unknown>[];
+  };
 }
 
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number };

@@ -90,8 +90,16 @@ describe('loadConfig', () => {
   });
 
   it('reads the reverse-ETL engine settings with their defaults', () => {
-    expect(loadConfig({ DATA_DIR: freshDir() }).retl).toMatchObject({ workers: 2, sqlOnEmbedded: false, allowHosts: { names: [], networks: [] }, leaseMs: 60_000 });
-    expect(loadConfig({ DATA_DIR: freshDir(), RETL_WORKERS: '0', RETL_SQL_ON_EMBEDDED: 'true' }).retl).toMatchObject({ workers: 0, sqlOnEmbedded: true });
+    expect(loadConfig({ DATA_DIR: freshDir() }).retl).toMatchObject({
+      workers: 2,
+      sqlOnEmbedded: false,
+      allowHosts: { names: [], networks: [] },
+      leaseMs: 60_000,
+    });
+    expect(loadConfig({ DATA_DIR: freshDir(), RETL_WORKERS: '0', RETL_SQL_ON_EMBEDDED: 'true' }).retl).toMatchObject({
+      workers: 0,
+      sqlOnEmbedded: true,
+    });
   });
 
   it('reads RETL_ALLOW_HOSTS as host names and networks (a bare address is one host)', () => {

@@ -100,7 +100,8 @@ function parseBool(env: Env, name: string): boolean | undefined {
 function parseCount(env: Env, name: string, fallback: number, max: number): number {
   const raw = present(env, name);
   if (raw === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) > max) throw new ConfigError(name, `must be an integer from 0 to ${max} (got "${raw.slice(0, 40)}")`);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) > max)
+    throw new ConfigError(name, `must be an integer from 0 to ${max} (got "${raw.slice(0, 40)}")`);
   return Number(raw);
 }
 
@@ -123,7 +124,8 @@ function parseUrl(env: Env, name: string, protocols: string[]): string | undefin
 function parseWorkers(env: Env): number {
   const raw = present(env, 'RETL_WORKERS');
   if (raw === undefined) return 2;
-  if (!/^\d{1,2}$/.test(raw) || Number(raw) > 32) throw new ConfigError('RETL_WORKERS', `must be an integer from 0 to 32 (got "${raw.slice(0, 40)}")`);
+  if (!/^\d{1,2}$/.test(raw) || Number(raw) > 32)
+    throw new ConfigError('RETL_WORKERS', `must be an integer from 0 to 32 (got "${raw.slice(0, 40)}")`);
   return Number(raw);
 }
 
@@ -138,7 +140,11 @@ function parseAllowHosts(env: Env): AllowHosts {
   const allow: AllowHosts = { names: [], networks: [] };
   for (const entry of (raw ?? '').split(',').map((e) => e.trim().toLowerCase())) {
     if (!entry) continue;
-    const bad = () => new ConfigError('RETL_ALLOW_HOSTS', `must be a comma-separated list of host names, addresses and CIDRs such as 127.0.0.1/32,10.1.0.0/16,localhost (got "${entry.slice(0, 60)}")`);
+    const bad = () =>
+      new ConfigError(
+        'RETL_ALLOW_HOSTS',
+        `must be a comma-separated list of host names, addresses and CIDRs such as 127.0.0.1/32,10.1.0.0/16,localhost (got "${entry.slice(0, 60)}")`,
+      );
     if (/^[\d.]+$|[:/]/.test(entry)) {
       const [address, prefix, extra] = entry.split('/');
       const family = isIP(address);
@@ -191,7 +197,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (present(env, 'LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const logFormat = (present(env, 'LOG_FORMAT') ?? 'auto').toLowerCase() as AppConfig['logFormat'];
-  if (!['auto', 'json', 'pretty'].includes(logFormat)) throw new ConfigError('LOG_FORMAT', 'must be json or pretty (unset: pretty on a terminal, else json)');
+  if (!['auto', 'json', 'pretty'].includes(logFormat))
+    throw new ConfigError('LOG_FORMAT', 'must be json or pretty (unset: pretty on a terminal, else json)');
   const seedDemo = parseBool(env, 'SEED_DEMO');
   const trustProxy = parseTrustProxy(env);
   const metricsPublic = parseBool(env, 'METRICS_PUBLIC') ?? false;
@@ -199,7 +206,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // Removed rather than ignored: `false` used to let tenants reach loopback and private networks, which now takes an
   // explicit RETL_ALLOW_HOSTS; a deployment that set it must decide what to allow.
   if (present(env, 'RETL_BLOCK_PRIVATE_NETWORKS') !== undefined) {
-    throw new ConfigError('RETL_BLOCK_PRIVATE_NETWORKS', 'is no longer read: loopback and private networks are refused by default; allow them with RETL_ALLOW_HOSTS');
+    throw new ConfigError(
+      'RETL_BLOCK_PRIVATE_NETWORKS',
+      'is no longer read: loopback and private networks are refused by default; allow them with RETL_ALLOW_HOSTS',
+    );
   }
   const retl: RetlConfig = {
     workers: parseWorkers(env),

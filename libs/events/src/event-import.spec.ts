@@ -20,25 +20,63 @@ describe('normalizeEventImport', () => {
     const [e] = events;
     expect(Object.keys(e.content)).toEqual(EVENT_FIELDS.filter((f) => !(SERVER_FIELDS as readonly string[]).includes(f)));
     expect(e.content).toMatchObject({
-      itemId: 7, summary: 'Forum', description: '', startDate: '2030-06-15T00:00:00', endDate: '2030-06-15T00:00:00', time: '',
-      tbcTime: false, embargoTime: null, timezone: null, venueData: [], organisation: null, plannedBy: [], pressContacts: [],
-      categories: [], primaryCategory: null, eventTypes: [], influencers: [], indicator: null, period: null, order: 0, locale: null,
+      itemId: 7,
+      summary: 'Forum',
+      description: '',
+      startDate: '2030-06-15T00:00:00',
+      endDate: '2030-06-15T00:00:00',
+      time: '',
+      tbcTime: false,
+      embargoTime: null,
+      timezone: null,
+      venueData: [],
+      organisation: null,
+      plannedBy: [],
+      pressContacts: [],
+      categories: [],
+      primaryCategory: null,
+      eventTypes: [],
+      influencers: [],
+      indicator: null,
+      period: null,
+      order: 0,
+      locale: null,
     });
     expect(e.columns).toEqual({
-      startDate: '2030-06-15', endDate: '2030-06-15', time: '', isHeadline: false, countryId: 0, categoryIds: [], eventTypeIds: [],
-      productIds: [], embargoMs: null, searchText: 'forum\n\n\n',
+      startDate: '2030-06-15',
+      endDate: '2030-06-15',
+      time: '',
+      isHeadline: false,
+      countryId: 0,
+      categoryIds: [],
+      eventTypeIds: [],
+      productIds: [],
+      embargoMs: null,
+      searchText: 'forum\n\n\n',
     });
   });
 
   it('drops time parts of dates and fractions of embargoes, and places the embargo at the event offset', () => {
     const [e] = normalizeEventImport([
-      { ...minimal, startDate: '2030-06-15T10:11:12.5', endDate: '2030-06-16T00:00:00', time: '09:30', embargoTime: '2030-06-01T08:00:00.999',
-        timezone: { timezoneID: 8, timezoneOffset: -4, extra: 1 } },
+      {
+        ...minimal,
+        startDate: '2030-06-15T10:11:12.5',
+        endDate: '2030-06-16T00:00:00',
+        time: '09:30',
+        embargoTime: '2030-06-01T08:00:00.999',
+        timezone: { timezoneID: 8, timezoneOffset: -4, extra: 1 },
+      },
     ]).events;
     expect(e.content.startDate).toBe('2030-06-15T00:00:00');
     expect(e.content.endDate).toBe('2030-06-16T00:00:00');
     expect(e.content.embargoTime).toBe('2030-06-01T08:00:00');
-    expect(e.content.timezone).toEqual({ timezoneID: 8, timezoneAbbreviation: '', timezoneName: '', timezoneOffset: -4, timezoneIdentity: null });
+    expect(e.content.timezone).toEqual({
+      timezoneID: 8,
+      timezoneAbbreviation: '',
+      timezoneName: '',
+      timezoneOffset: -4,
+      timezoneIdentity: null,
+    });
     expect(e.columns.embargoMs).toBe(Date.UTC(2030, 5, 1, 12, 0, 0));
   });
 
@@ -49,7 +87,10 @@ describe('normalizeEventImport', () => {
         website1: 'https://old.example',
         categories: [{ categoryId: 88, categoryName: 'Law', junk: true }],
         primaryCategory: { categoryId: 5, categoryName: 'Economy' },
-        eventTypes: [{ tagId: 148, tagName: 'Trade' }, { tagId: 148, tagName: 'Trade' }],
+        eventTypes: [
+          { tagId: 148, tagName: 'Trade' },
+          { tagId: 148, tagName: 'Trade' },
+        ],
         pressContacts: [{ pressContactID: 1 }],
         productIds: [3, 1, 3],
         venue: 'Hall',
@@ -60,15 +101,39 @@ describe('normalizeEventImport', () => {
       },
     ]).events;
     expect(e.content.website).toBe('https://old.example');
-    expect(e.content.categories).toEqual([{ categoryId: 88, categoryName: 'Law', categoryOrder: 0, categoryTypeId: 0, categoryTypeName: null }]);
-    expect(e.content.pressContacts).toEqual([
-      { pressContactID: 1, organisationID: 0, pressContactName: '', pressContactOffice: '', pressContactTelephone: '', pressContactMobile: '', pressContactEmail: '', pressContactTwitter: '', pressContactLinkedIn: null },
+    expect(e.content.categories).toEqual([
+      { categoryId: 88, categoryName: 'Law', categoryOrder: 0, categoryTypeId: 0, categoryTypeName: null },
     ]);
-    expect(e.columns).toMatchObject({ categoryIds: [88, 5], eventTypeIds: [148], productIds: [1, 3], isHeadline: true, countryId: 38, searchText: 'forum\n\nhall\nacme' });
+    expect(e.content.pressContacts).toEqual([
+      {
+        pressContactID: 1,
+        organisationID: 0,
+        pressContactName: '',
+        pressContactOffice: '',
+        pressContactTelephone: '',
+        pressContactMobile: '',
+        pressContactEmail: '',
+        pressContactTwitter: '',
+        pressContactLinkedIn: null,
+      },
+    ]);
+    expect(e.columns).toMatchObject({
+      categoryIds: [88, 5],
+      eventTypeIds: [148],
+      productIds: [1, 3],
+      isHeadline: true,
+      countryId: 38,
+      searchText: 'forum\n\nhall\nacme',
+    });
   });
 
   it('names unknown top-level fields once, sorted', () => {
-    expect(normalizeEventImport([{ ...minimal, b: 1, a: 2 }, { ...minimal, itemId: 8, b: 3 }]).ignoredFields).toEqual(['a', 'b']);
+    expect(
+      normalizeEventImport([
+        { ...minimal, b: 1, a: 2 },
+        { ...minimal, itemId: 8, b: 3 },
+      ]).ignoredFields,
+    ).toEqual(['a', 'b']);
   });
 
   it.each([

@@ -11,13 +11,56 @@ const INT32_MIN = -2_147_483_648;
 
 /** Every field of the wire event, in wire order (§4.2). */
 export const EVENT_FIELDS = [
-  'itemId', 'summary', 'description', 'startDate', 'endDate', 'time', 'tbcTime', 'embargoTime', 'timezone',
-  'venue', 'tbcVenue', 'venueData', 'organisationId', 'organisationName', 'organisation', 'eventConfirmed',
-  'isAnnual', 'isHeadline', 'isTopStory', 'isLive', 'isNew', 'isUpdated', 'isProvisional', 'isVirtual', 'plannedBy',
-  'createdDate', 'lastEditDate', 'createdDateUtc', 'lastEditDateUtc', 'deleted', 'deletionDate',
-  'website', 'website2', 'twitterWebsite', 'twitterHashTag', 'facebookPage', 'linkedInPage',
-  'regionId', 'countryId', 'countryName', 'country', 'indicator', 'period', 'pressContacts', 'categories',
-  'primaryCategory', 'eventTypes', 'influencers', 'order', 'locale',
+  'itemId',
+  'summary',
+  'description',
+  'startDate',
+  'endDate',
+  'time',
+  'tbcTime',
+  'embargoTime',
+  'timezone',
+  'venue',
+  'tbcVenue',
+  'venueData',
+  'organisationId',
+  'organisationName',
+  'organisation',
+  'eventConfirmed',
+  'isAnnual',
+  'isHeadline',
+  'isTopStory',
+  'isLive',
+  'isNew',
+  'isUpdated',
+  'isProvisional',
+  'isVirtual',
+  'plannedBy',
+  'createdDate',
+  'lastEditDate',
+  'createdDateUtc',
+  'lastEditDateUtc',
+  'deleted',
+  'deletionDate',
+  'website',
+  'website2',
+  'twitterWebsite',
+  'twitterHashTag',
+  'facebookPage',
+  'linkedInPage',
+  'regionId',
+  'countryId',
+  'countryName',
+  'country',
+  'indicator',
+  'period',
+  'pressContacts',
+  'categories',
+  'primaryCategory',
+  'eventTypes',
+  'influencers',
+  'order',
+  'locale',
 ] as const;
 export type EventField = (typeof EVENT_FIELDS)[number];
 
@@ -113,8 +156,30 @@ const EVENT_TYPE: Shape = [
   ['tagTypeName', 'scalar'],
 ];
 
-const STRINGS = ['venue', 'organisationName', 'website', 'website2', 'twitterWebsite', 'twitterHashTag', 'facebookPage', 'linkedInPage', 'countryName'];
-const BOOLS = ['tbcTime', 'tbcVenue', 'eventConfirmed', 'isAnnual', 'isHeadline', 'isTopStory', 'isLive', 'isNew', 'isUpdated', 'isProvisional', 'isVirtual'];
+const STRINGS = [
+  'venue',
+  'organisationName',
+  'website',
+  'website2',
+  'twitterWebsite',
+  'twitterHashTag',
+  'facebookPage',
+  'linkedInPage',
+  'countryName',
+];
+const BOOLS = [
+  'tbcTime',
+  'tbcVenue',
+  'eventConfirmed',
+  'isAnnual',
+  'isHeadline',
+  'isTopStory',
+  'isLive',
+  'isNew',
+  'isUpdated',
+  'isProvisional',
+  'isVirtual',
+];
 const INTS = ['organisationId', 'regionId', 'countryId', 'order'];
 const KNOWN = new Set<string>([...EVENT_FIELDS, 'productIds', 'website1']);
 
@@ -159,7 +224,9 @@ function scalar(issues: Issues, at: string, kind: Kind, v: unknown): unknown {
       return typeof v === 'string' ? v : issues.add(at, 'must be a string or null');
     case 'scalar':
       if (absent) return null;
-      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : issues.add(at, 'must be a string, a number or null');
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+        ? v
+        : issues.add(at, 'must be a string, a number or null');
   }
 }
 
@@ -241,7 +308,10 @@ function normalizeOne(issues: Issues, at: string, raw: unknown, ignored: Set<str
     issues.add(f('summary'), 'summary or description must be non-empty');
   }
 
-  const startDate = raw.startDate === undefined || raw.startDate === null ? issues.add(f('startDate'), 'required') : parseDate(issues, f('startDate'), raw.startDate);
+  const startDate =
+    raw.startDate === undefined || raw.startDate === null
+      ? issues.add(f('startDate'), 'required')
+      : parseDate(issues, f('startDate'), raw.startDate);
   const endDate = raw.endDate === undefined || raw.endDate === null ? startDate : parseDate(issues, f('endDate'), raw.endDate);
   if (startDate && endDate && endDate < startDate) issues.add(f('endDate'), 'must not be before startDate');
 
@@ -253,13 +323,15 @@ function normalizeOne(issues: Issues, at: string, raw: unknown, ignored: Set<str
 
   const timezone = shapedOrNull(issues, f('timezone'), TIMEZONE, raw.timezone);
   const offset = timezone?.timezoneOffset;
-  if (typeof offset === 'number' && (offset < -14 || offset > 14)) issues.add(f('timezone.timezoneOffset'), 'must be from -14 to 14 (hours)');
+  if (typeof offset === 'number' && (offset < -14 || offset > 14))
+    issues.add(f('timezone.timezoneOffset'), 'must be from -14 to 14 (hours)');
   if (time && timezone === null) issues.add(f('timezone'), 'required when time is given');
   const embargo = parseEmbargo(issues, f('embargoTime'), raw.embargoTime);
 
   const strings: Record<string, string> = {};
   for (const name of STRINGS) strings[name] = scalar(issues, f(name), 'string', raw[name]) as string;
-  if (!strings.website && raw.website1 !== undefined && raw.website1 !== null) strings.website = scalar(issues, f('website1'), 'string', raw.website1) as string;
+  if (!strings.website && raw.website1 !== undefined && raw.website1 !== null)
+    strings.website = scalar(issues, f('website1'), 'string', raw.website1) as string;
   const bools: Record<string, boolean> = {};
   for (const name of BOOLS) bools[name] = scalar(issues, f(name), 'bool', raw[name]) as boolean;
   const ints: Record<string, number> = {};
@@ -349,7 +421,8 @@ function normalizeOne(issues: Issues, at: string, raw: unknown, ignored: Set<str
  * PAYLOAD_TOO_LARGE.
  */
 export function normalizeEventImport(input: unknown): EventBatch {
-  if (!Array.isArray(input)) throw DomainError.invalid([{ field: 'body', issue: 'must be a JSON array of events' }], 'the body must be a JSON array of events');
+  if (!Array.isArray(input))
+    throw DomainError.invalid([{ field: 'body', issue: 'must be a JSON array of events' }], 'the body must be a JSON array of events');
   if (input.length === 0) throw DomainError.invalid([{ field: 'body', issue: 'must hold at least one event' }], 'the body holds no event');
   if (input.length > EVENT_IMPORT_MAX) {
     throw new DomainError('PAYLOAD_TOO_LARGE', `at most ${EVENT_IMPORT_MAX} events per import (got ${input.length}): send them in chunks`);

@@ -21,7 +21,8 @@ describe('topLevelKeyAt', () => {
 });
 
 describe('serverFieldsAt and spliceAt', () => {
-  const content = normalizeEventImport([{ itemId: 1, summary: '"website": not a key', startDate: '2030-06-15', website: 'w' }]).events[0].content;
+  const content = normalizeEventImport([{ itemId: 1, summary: '"website": not a key', startDate: '2030-06-15', website: 'w' }]).events[0]
+    .content;
   const json = JSON.stringify({ ...content, venueData: [{ website: 'nested' }] });
   const at = serverFieldsAt(json);
 

@@ -26,7 +26,8 @@ export function londonOffsetMs(ms: number): number {
   let offset = offsetByHour.get(hour);
   if (offset === undefined) {
     const p = Object.fromEntries(londonParts.formatToParts(new Date(hour * HOUR_MS)).map((x) => [x.type, x.value]));
-    offset = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - hour * HOUR_MS;
+    offset =
+      Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - hour * HOUR_MS;
     if (offsetByHour.size >= 50_000) offsetByHour.clear();
     offsetByHour.set(hour, offset);
   }

@@ -30,8 +30,14 @@ const REACHES_DAY_5 = `e.end_date >= $5::date
 
 const SELECTIONS: Record<PageKind, { where: string; order: string }> = {
   // every day of a multi-day event; all-day ("" time) first
-  date: { where: `NOT e.deleted AND e.start_date <= $5::date AND ${REACHES_DAY_5}`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
-  between: { where: `NOT e.deleted AND e.start_date <= $6::date AND ${REACHES_DAY_5}`, order: `e.start_date, e."time" COLLATE "C", e.item_id` },
+  date: {
+    where: `NOT e.deleted AND e.start_date <= $5::date AND ${REACHES_DAY_5}`,
+    order: `e.start_date, e."time" COLLATE "C", e.item_id`,
+  },
+  between: {
+    where: `NOT e.deleted AND e.start_date <= $6::date AND ${REACHES_DAY_5}`,
+    order: `e.start_date, e."time" COLLATE "C", e.item_id`,
+  },
   // tombstones included; a caller without embargo access sees an embargoed event change when it is released
   latest: { where: `e.released_ms >= $5::bigint`, order: `e.released_ms, e.item_id` },
   'latest-embargoed': { where: `e.edited_ms >= $5::bigint`, order: `e.edited_ms, e.item_id` },

@@ -28,7 +28,8 @@ export interface StoredEvent {
 }
 
 /** Which events a page selects (dates `yyyy-MM-dd`, `since` an instant). */
-export type EventSelection = { kind: 'date'; date: string } | { kind: 'between'; start: string; end: string } | { kind: 'latest'; since: number };
+export type EventSelection =
+  { kind: 'date'; date: string } | { kind: 'between'; start: string; end: string } | { kind: 'latest'; since: number };
 
 /** Filters AND together; within one list, any id matches. */
 export interface EventFilters {
@@ -57,7 +58,14 @@ interface EventRow {
 }
 
 function toStored(row: EventRow): StoredEvent {
-  return { contentJson: row.body, serverFieldsAt: row.server_fields_at, createdMs: row.created_ms, editedMs: row.edited_ms, deleted: row.deleted, deletedMs: row.deleted_ms };
+  return {
+    contentJson: row.body,
+    serverFieldsAt: row.server_fields_at,
+    createdMs: row.created_ms,
+    editedMs: row.edited_ms,
+    deleted: row.deleted,
+    deletedMs: row.deleted_ms,
+  };
 }
 
 /** What a caller may see (forward-planner.md §4.1 "Visible"). */
@@ -82,7 +90,12 @@ export class EventsService {
   constructor(private readonly store: StoreService) {}
 
   /** One page of the caller's visible events, in the selection's order. */
-  async page(p: Principal, selection: EventSelection, filters: EventFilters, paging: { offset: number; limit: number }): Promise<StoredEvent[]> {
+  async page(
+    p: Principal,
+    selection: EventSelection,
+    filters: EventFilters,
+    paging: { offset: number; limit: number },
+  ): Promise<StoredEvent[]> {
     const v = viewerOf(p);
     const kind: PageKind = selection.kind === 'latest' && v.embargoAccess ? 'latest-embargoed' : selection.kind;
     const params: unknown[] = [v.accountId, v.productId, v.now, v.embargoAccess];
@@ -110,7 +123,10 @@ export class EventsService {
    */
   async get(p: Principal, itemId: number): Promise<StoredEvent> {
     const v = viewerOf(p);
-    const [row] = await this.store.query<EventRow & { product_ids: number[]; embargo_ms: number | null }>(EVENT_BY_ID_SQL, [v.accountId, itemId]);
+    const [row] = await this.store.query<EventRow & { product_ids: number[]; embargo_ms: number | null }>(EVENT_BY_ID_SQL, [
+      v.accountId,
+      itemId,
+    ]);
     if (!row) throw DomainError.notFound('event', `Event ${itemId} not found`);
     if (row.product_ids.length > 0 && !row.product_ids.includes(v.productId)) {
       throw new DomainError('FORBIDDEN', `You do not have access to event ${itemId}`, { entity: 'event' });
@@ -137,7 +153,10 @@ export class EventsService {
   /** Distinct countries: the `country` object, or `countryId`/`countryName` when it is null; id 0 skipped. */
   async countries(p: Principal): Promise<{ id: number; country: Record<string, unknown> | null; countryName: string }[]> {
     const v = viewerOf(p);
-    const rows = await this.store.query<{ id: number; country: Record<string, unknown> | null; country_name: string }>(COUNTRIES_SQL, [v.accountId, v.productId]);
+    const rows = await this.store.query<{ id: number; country: Record<string, unknown> | null; country_name: string }>(COUNTRIES_SQL, [
+      v.accountId,
+      v.productId,
+    ]);
     return rows.map((r) => ({ id: r.id, country: r.country, countryName: r.country_name ?? '' }));
   }
 

@@ -3,7 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { BUMP_EPOCH_SQL, IdentityService, sameString, sha256, toPrincipal, type Principal, type PrincipalRow } from '#identity';
 import { StoreService } from '#store';
-import { FAMILY_PRINCIPAL_SQL, FIND_REFRESH_TOKEN_SQL, OPEN_FAMILY_SQL, REVOKE_FAMILY_SQL, ROTATE_REFRESH_TOKEN_SQL } from './events.queries.js';
+import {
+  FAMILY_PRINCIPAL_SQL,
+  FIND_REFRESH_TOKEN_SQL,
+  OPEN_FAMILY_SQL,
+  REVOKE_FAMILY_SQL,
+  ROTATE_REFRESH_TOKEN_SQL,
+} from './events.queries.js';
 
 /** A session's answer: who, which family (for the access token's `fam`), and the refresh token in clear, once. */
 export interface Session {
@@ -68,7 +74,12 @@ export class SessionsService {
     if (!principal || !(sameName || sameEmail)) throw DomainError.unauthenticated('Invalid username or API key');
     admit(principal);
     const refreshToken = newRefreshToken();
-    const [row] = await this.store.query<{ family_id: string }>(OPEN_FAMILY_SQL, [principal.accountId, principal.userId, principal.credentialId, sha256(refreshToken)]);
+    const [row] = await this.store.query<{ family_id: string }>(OPEN_FAMILY_SQL, [
+      principal.accountId,
+      principal.userId,
+      principal.credentialId,
+      sha256(refreshToken),
+    ]);
     return { principal, familyId: row.family_id, refreshToken };
   }
 

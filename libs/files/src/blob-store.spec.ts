@@ -41,7 +41,9 @@ describe('BlobStore.sweep at start', () => {
       })(),
     );
     const blob = await store.write(source, 100);
-    expect(seen).toEqual([expect.stringMatching(new RegExp(`^\\.incoming-${hostname().replace(/\./g, '\\.')}~${process.pid}~${blob.storageKey}$`))]);
+    expect(seen).toEqual([
+      expect.stringMatching(new RegExp(`^\\.incoming-${hostname().replace(/\./g, '\\.')}~${process.pid}~${blob.storageKey}$`)),
+    ]);
     expect(readdirSync(dir)).toEqual([blob.storageKey]);
   });
 });

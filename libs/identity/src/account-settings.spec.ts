@@ -80,7 +80,9 @@ describe('principalSettings', () => {
     expect(principalSettings(before)).toBe(principalSettings({ ...before }));
     // the Admin API's PATCH gives the reloaded principal a new settings object
     expect(principalSettings({ ...before, accountSettings: { planfix: { timezone: 'UTC' } } }).planfix.timezone).toBe('UTC');
-    expect(principalSettings({ ...before, accountPlan: 'free' }).planfix.daily_quota).toBe(effectiveSettings(stored, { slug: 'acme', plan: 'free' }).planfix.daily_quota);
+    expect(principalSettings({ ...before, accountPlan: 'free' }).planfix.daily_quota).toBe(
+      effectiveSettings(stored, { slug: 'acme', plan: 'free' }).planfix.daily_quota,
+    );
     expect(principalSettings({ ...before, accountSlug: 'globex' }).planpoint.namespace).toBe('globex');
   });
 

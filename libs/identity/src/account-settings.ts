@@ -179,7 +179,11 @@ export function effectiveSettings(stored: StoredSettings, account: { slug: strin
 const merged = new WeakMap<StoredSettings, { slug: string; plan: AccountPlan; settings: EffectiveSettings }>();
 
 /** The settings in force for the caller's account (from its cached Principal). */
-export function principalSettings(p: { accountSettings: StoredSettings; accountSlug: string; accountPlan: AccountPlan }): EffectiveSettings {
+export function principalSettings(p: {
+  accountSettings: StoredSettings;
+  accountSlug: string;
+  accountPlan: AccountPlan;
+}): EffectiveSettings {
   const known = merged.get(p.accountSettings);
   if (known && known.slug === p.accountSlug && known.plan === p.accountPlan) return known.settings;
   const settings = effectiveSettings(p.accountSettings, { slug: p.accountSlug, plan: p.accountPlan });

@@ -53,11 +53,7 @@ export class AccountsRepository {
     return row;
   }
 
-  update(
-    id: string,
-    fields: Partial<Pick<Account, 'name' | 'plan' | 'status' | 'settings'>>,
-    tx?: Tx,
-  ): Promise<Account> {
+  update(id: string, fields: Partial<Pick<Account, 'name' | 'plan' | 'status' | 'settings'>>, tx?: Tx): Promise<Account> {
     return this.store.write('update', async () => {
       const [row] = await this.store.query<Account>(
         `UPDATE accounts a SET name = coalesce($2, name), plan = coalesce($3, plan), status = coalesce($4, status),

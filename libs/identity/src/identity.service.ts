@@ -135,7 +135,9 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
     if (typeof login !== 'string' || typeof password !== 'string' || !login || !password || login.length > 320 || password.length > 1024) {
       throw DomainError.unauthenticated('invalid username or password');
     }
-    const [row] = await this.store.query<PrincipalRow & { password_hash: string | null; password_version: string }>(FIND_LOGIN_SQL, [login]);
+    const [row] = await this.store.query<PrincipalRow & { password_hash: string | null; password_version: string }>(FIND_LOGIN_SQL, [
+      login,
+    ]);
     const ok = await verifyPassword(row?.password_hash ?? (await decoyPasswordHash()), password);
     if (!row || !row.password_hash || !ok) throw DomainError.unauthenticated('invalid username or password');
     return { ...toPrincipal(row, null), passwordVersion: String(row.password_version) };
@@ -160,7 +162,8 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
    * deactivation, a disabling). One indexed read per request (tokens are not stored).
    */
   async authenticateUserToken(userId: string, passwordVersion: string): Promise<Principal> {
-    if (typeof userId !== 'string' || !UUID.test(userId) || typeof passwordVersion !== 'string') throw DomainError.unauthenticated('invalid token');
+    if (typeof userId !== 'string' || !UUID.test(userId) || typeof passwordVersion !== 'string')
+      throw DomainError.unauthenticated('invalid token');
     const [row] = await this.store.query<PrincipalRow & { password_version: string }>(FIND_TOKEN_USER_SQL, [userId]);
     if (!row || String(row.password_version) !== passwordVersion) throw DomainError.unauthenticated('invalid token');
     return toPrincipal(row, null);

@@ -53,13 +53,19 @@ export class SigningKeysService {
           entity: 'signing key',
         });
       }
-      await this.store.query(`UPDATE accounts SET planfix_signing_key = NULL, planfix_signing_key_created_at = NULL WHERE id = $1`, [account.id], tx);
+      await this.store.query(
+        `UPDATE accounts SET planfix_signing_key = NULL, planfix_signing_key_created_at = NULL WHERE id = $1`,
+        [account.id],
+        tx,
+      );
     });
   }
 
   /** The account's clear signing key, or undefined when it has none. */
   async secretOf(accountId: string): Promise<string | undefined> {
-    const [row] = await this.store.query<{ sealed: string | null }>(`SELECT planfix_signing_key AS sealed FROM accounts WHERE id = $1`, [accountId]);
+    const [row] = await this.store.query<{ sealed: string | null }>(`SELECT planfix_signing_key AS sealed FROM accounts WHERE id = $1`, [
+      accountId,
+    ]);
     if (!row?.sealed) return undefined;
     let clear = this.clear.get(row.sealed);
     if (clear === undefined) {

@@ -18,7 +18,9 @@ function slowStorage(ms = 2) {
 }
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 30);
-const minute = (limit: number): WindowInput[] => [{ k: 'f', l: limit, s: Date.UTC(2026, 10, 27, 12, 0, 0), e: Date.UTC(2026, 10, 27, 12, 1, 0) }];
+const minute = (limit: number): WindowInput[] => [
+  { k: 'f', l: limit, s: Date.UTC(2026, 10, 27, 12, 0, 0), e: Date.UTC(2026, 10, 27, 12, 1, 0) },
+];
 
 describe('AdmissionBatcher', () => {
   it('admits exactly the limit out of 200 concurrent requests of a key, in a few round trips, each with its own remaining', async () => {

@@ -88,5 +88,8 @@ export class AdmissionBatcher {
 
 function withMoreRemaining(admission: RawAdmission, n: number): RawAdmission {
   if (n === 0) return admission;
-  return { admitted: true, results: admission.results.map(([remaining, resetAt, retryAt]): WindowResult => [remaining + n, resetAt, retryAt]) };
+  return {
+    admitted: true,
+    results: admission.results.map(([remaining, resetAt, retryAt]): WindowResult => [remaining + n, resetAt, retryAt]),
+  };
 }

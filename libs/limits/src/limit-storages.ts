@@ -46,7 +46,10 @@ export class LimitStorages implements OnModuleInit, BeforeApplicationShutdown, O
   async onModuleInit(): Promise<void> {
     const durable = this.durable;
     if (durable instanceof WriteBehindLimitStorage) {
-      this.flushTimer = setInterval(() => void durable.flush().catch((e: unknown) => this.logger.warn(`could not write counters: ${String(e)}`)), WRITE_BEHIND_MS);
+      this.flushTimer = setInterval(
+        () => void durable.flush().catch((e: unknown) => this.logger.warn(`could not write counters: ${String(e)}`)),
+        WRITE_BEHIND_MS,
+      );
       this.flushTimer.unref();
     }
     if (this.redis && !(await this.redis.connect())) {

@@ -89,7 +89,9 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
       const [remaining, resetAt, retryAt] = results[i];
       return { name: spec.name, limit: windowLimit(spec), seconds: windowSeconds(spec), remaining, resetAt, retryAt };
     });
-    const tightest = windows.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.seconds < a.seconds) ? b : a));
+    const tightest = windows.reduce((a, b) =>
+      b.remaining < a.remaining || (b.remaining === a.remaining && b.seconds < a.seconds) ? b : a,
+    );
     const retryAt = Math.max(...windows.map((w) => w.retryAt));
     return {
       policy: policy.name,

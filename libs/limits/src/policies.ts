@@ -47,7 +47,9 @@ export function planfixPolicy(settings: EffectiveSettings): LimitPolicy {
     durable: true,
     windows: [
       { kind: 'fixed', name: PLANFIX_DAY_WINDOW, limit: pf.daily_quota, unit: 'day', timeZone: pf.timezone },
-      ...(pf.rate_per_second > 0 ? [{ kind: 'bucket' as const, name: 'planfix-rate', ratePerSecond: pf.rate_per_second, burst: pf.burst }] : []),
+      ...(pf.rate_per_second > 0
+        ? [{ kind: 'bucket' as const, name: 'planfix-rate', ratePerSecond: pf.rate_per_second, burst: pf.burst }]
+        : []),
     ],
   };
 }

@@ -23,7 +23,10 @@ export function ietfRateLimitHeaders(decision: LimitDecision): Record<string, st
  * seconds when that window restarts or its oldest request leaves). PlanSync, Planpoint and reverse ETL use
  * `X-RateLimit`, Forward Planner `X-Rate-Limit`.
  */
-export function legacyRateLimitHeaders(decision: LimitDecision, prefix: 'X-RateLimit' | 'X-Rate-Limit' = 'X-RateLimit'): Record<string, string> {
+export function legacyRateLimitHeaders(
+  decision: LimitDecision,
+  prefix: 'X-RateLimit' | 'X-Rate-Limit' = 'X-RateLimit',
+): Record<string, string> {
   const t: WindowStatus = decision.tightest;
   return {
     [`${prefix}-Limit`]: String(t.limit),

@@ -57,7 +57,9 @@ export class StoreLimitStorage extends LimitStorage {
 
   /** Stores counters as they stand (counted elsewhere: see WriteBehindLimitStorage), in one statement. */
   async write(counters: { key: string; state: WindowState[]; expires: number }[]): Promise<void> {
-    await this.store.query(WRITE_COUNTERS_SQL, [JSON.stringify(counters.map((c) => ({ key: c.key, w: c.state, e: Math.floor(c.expires) })))]);
+    await this.store.query(WRITE_COUNTERS_SQL, [
+      JSON.stringify(counters.map((c) => ({ key: c.key, w: c.state, e: Math.floor(c.expires) }))),
+    ]);
   }
 
   /** Drops counters whose windows have all ended. */

@@ -103,7 +103,10 @@ describe('several windows at once', () => {
     const hour = toWindowInput({ kind: 'fixed', name: 'h', limit: 3, unit: 'hour' }, T);
     let state: WindowState[] = [];
     const step = (now: number) => {
-      const ws = [toWindowInput({ kind: 'fixed', name: 'm', limit: 2, unit: 'minute' }, now), toWindowInput({ kind: 'fixed', name: 'h', limit: 3, unit: 'hour' }, now)];
+      const ws = [
+        toWindowInput({ kind: 'fixed', name: 'm', limit: 2, unit: 'minute' }, now),
+        toWindowInput({ kind: 'fixed', name: 'h', limit: 3, unit: 'hour' }, now),
+      ];
       const r = evaluate(state, ws, now);
       state = r.state;
       return r.admission;

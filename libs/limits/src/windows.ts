@@ -13,10 +13,7 @@ export type WindowSpec =
   | { kind: 'bucket'; name: string; ratePerSecond: number; burst: number };
 
 /** A window as the storages evaluate it: plain numbers, times in epoch milliseconds. */
-export type WindowInput =
-  | { k: 'f'; l: number; s: number; e: number }
-  | { k: 's'; l: number; w: number }
-  | { k: 'b'; r: number; b: number };
+export type WindowInput = { k: 'f'; l: number; s: number; e: number } | { k: 's'; l: number; w: number } | { k: 'b'; r: number; b: number };
 
 /** Per window, after the admission: [remaining, resetAt, retryAt] (epoch ms). */
 export type WindowResult = [remaining: number, resetAt: number, retryAt: number];
@@ -80,7 +77,12 @@ export type WindowState = { s: number; n: number } | { t: number[] } | { k: numb
  * The reference admission, in TypeScript: the memory storage runs it, and the SQL function (limit_eval) and the
  * Redis script are line-for-line translations of it, held to the same contract tests.
  */
-export function evaluate(state: WindowState[], windows: WindowInput[], now: number, cost = 1): { state: WindowState[]; admission: RawAdmission } {
+export function evaluate(
+  state: WindowState[],
+  windows: WindowInput[],
+  now: number,
+  cost = 1,
+): { state: WindowState[]; admission: RawAdmission } {
   const fresh: WindowState[] = [];
   const room: boolean[] = [];
   windows.forEach((w, i) => {

@@ -49,17 +49,19 @@ export class WriteBehindLimitStorage extends LimitStorage {
   flush(): Promise<void> {
     // one flush at a time: a later one must not overtake an earlier one with older states
     // (an earlier flush's failure is its caller's: this one starts afresh)
-    this.flushing = this.flushing.catch(() => undefined).then(async () => {
-      if (!this.dirty.size) return;
-      const keys = [...this.dirty];
-      this.dirty.clear();
-      try {
-        await this.store.write(keys.map((key) => ({ key, ...this.held.get(key)! })));
-      } catch (e) {
-        for (const key of keys) this.dirty.add(key);
-        throw e;
-      }
-    });
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        if (!this.dirty.size) return;
+        const keys = [...this.dirty];
+        this.dirty.clear();
+        try {
+          await this.store.write(keys.map((key) => ({ key, ...this.held.get(key)! })));
+        } catch (e) {
+          for (const key of keys) this.dirty.add(key);
+          throw e;
+        }
+      });
     return this.flushing;
   }
 

@@ -65,7 +65,8 @@ export class SpreadsheetsService {
       [accountId],
     );
     const out = new Map<string, { year: number; rows: number; importedAt: Date }[]>();
-    for (const r of rows) out.set(r.sheetName, [...(out.get(r.sheetName) ?? []), { year: Number(r.year), rows: Number(r.rows), importedAt: r.importedAt }]);
+    for (const r of rows)
+      out.set(r.sheetName, [...(out.get(r.sheetName) ?? []), { year: Number(r.year), rows: Number(r.rows), importedAt: r.importedAt }]);
     return out;
   }
 
@@ -138,7 +139,11 @@ export class SpreadsheetsService {
           throw DomainError.invalid([{ field: 'client_column', issue: `required to register the new sheet '${sheetName}'` }]);
         }
         await this.store.write('insert', () =>
-          this.store.query(`INSERT INTO sheets (account_id, name, client_column) VALUES ($1, $2, $3)`, [accountId, sheetName, clientColumn], tx),
+          this.store.query(
+            `INSERT INTO sheets (account_id, name, client_column) VALUES ($1, $2, $3)`,
+            [accountId, sheetName, clientColumn],
+            tx,
+          ),
         );
         sheet = { name: sheetName, clientColumn, builtIn: false };
       }

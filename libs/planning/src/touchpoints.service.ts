@@ -73,7 +73,20 @@ export class TouchpointsService {
           `INSERT INTO touchpoints (unid, account_id, year, company_id, touchpoints, reporting_quarter, reporting_year,
              stakeholders, date, time_spent, include_in_annual_review_report, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [unid, p.accountId, year, company.id, fields.touchpoints, fields.reportingQuarter, fields.reportingYear, fields.stakeholders, fields.date, fields.timeSpent, fields.includeInAnnualReviewReport, p.username],
+          [
+            unid,
+            p.accountId,
+            year,
+            company.id,
+            fields.touchpoints,
+            fields.reportingQuarter,
+            fields.reportingYear,
+            fields.stakeholders,
+            fields.date,
+            fields.timeSpent,
+            fields.includeInAnnualReviewReport,
+            p.username,
+          ],
           tx,
         ),
       );
@@ -100,9 +113,14 @@ export class TouchpointsService {
     }
     if (filters.stakeholder !== undefined) {
       params.push(filters.stakeholder);
-      where.push(`EXISTS (SELECT 1 FROM unnest(string_to_array(t.stakeholders, ',')) AS s(v) WHERE lower(btrim(s.v)) = lower(btrim($${params.length})))`);
+      where.push(
+        `EXISTS (SELECT 1 FROM unnest(string_to_array(t.stakeholders, ',')) AS s(v) WHERE lower(btrim(s.v)) = lower(btrim($${params.length})))`,
+      );
     }
-    const rows = await this.store.query<Touchpoint>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY t.date DESC, t.created_at DESC`, params);
+    const rows = await this.store.query<Touchpoint>(
+      `${SELECT} WHERE ${where.join(' AND ')} ORDER BY t.date DESC, t.created_at DESC`,
+      params,
+    );
     return rows.map(normalize);
   }
 
@@ -124,7 +142,18 @@ export class TouchpointsService {
         `UPDATE touchpoints SET company_id = $3, touchpoints = $4, reporting_quarter = $5, reporting_year = $6,
            stakeholders = $7, date = $8, time_spent = $9, include_in_annual_review_report = $10, updated_at = clock_timestamp()
          WHERE account_id = $1 AND unid = $2`,
-        [p.accountId, unid, company.id, next.touchpoints, next.reportingQuarter, next.reportingYear, next.stakeholders, next.date, next.timeSpent, next.includeInAnnualReviewReport],
+        [
+          p.accountId,
+          unid,
+          company.id,
+          next.touchpoints,
+          next.reportingQuarter,
+          next.reportingYear,
+          next.stakeholders,
+          next.date,
+          next.timeSpent,
+          next.includeInAnnualReviewReport,
+        ],
         tx,
       );
       return (await this.find(p, year, unid, tx))!;

@@ -90,7 +90,8 @@ export class ActionsService {
             ORDER BY a.happened_at ${dir}, a.id ${dir} LIMIT $3 OFFSET $4`,
           [p.accountId, value, limit, offset],
         ),
-      async () => (await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM actions a WHERE ${where}`, [p.accountId, value]))[0].n,
+      async () =>
+        (await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM actions a WHERE ${where}`, [p.accountId, value]))[0].n,
       (rows) => this.withNotified(rows),
     );
   }
@@ -119,7 +120,10 @@ export class ActionsService {
       }
       const ownerId = input.ownerNumber ? (await this.people.resolve(p.accountId, [input.ownerNumber], tx))[0].id : p.userId;
       const notified = await this.people.resolve(p.accountId, input.notified ?? [], tx);
-      const change = task && input.taskNewStatus !== undefined && input.taskNewStatus !== task.status ? { from: task.status, to: input.taskNewStatus } : undefined;
+      const change =
+        task && input.taskNewStatus !== undefined && input.taskNewStatus !== task.status
+          ? { from: task.status, to: input.taskNewStatus }
+          : undefined;
       if (task && change) await this.tasks.setStatus(p.accountId, task.id, change.to, tx);
       const [row] = await this.store.write('insert', () =>
         this.store.query<{ id: string }>(
@@ -142,7 +146,11 @@ export class ActionsService {
         ),
       );
       if (notified.length) {
-        await this.store.query(`INSERT INTO action_notified (action_id, user_id) SELECT $1, unnest($2::uuid[])`, [row.id, notified.map((n) => n.id)], tx);
+        await this.store.query(
+          `INSERT INTO action_notified (action_id, user_id) SELECT $1, unnest($2::uuid[])`,
+          [row.id, notified.map((n) => n.id)],
+          tx,
+        );
       }
       return (await this.withNotified([(await this.find(p.accountId, Number(row.id), tx))!], tx))[0];
     });
@@ -175,14 +183,17 @@ export class ActionsService {
       id: Number(r.id),
       description: r.description,
       type: r.type,
-      statusChange: r.old_status === null || r.new_status === null ? null : { oldStatus: Number(r.old_status), newStatus: Number(r.new_status) },
+      statusChange:
+        r.old_status === null || r.new_status === null ? null : { oldStatus: Number(r.old_status), newStatus: Number(r.new_status) },
       isHidden: r.is_hidden,
       happenedAt: r.happened_at,
       task: r.task_id === null ? null : { id: Number(r.task_id), title: r.task_title ?? '' },
       project: r.project_id === null ? null : { id: Number(r.project_id), title: r.project_title ?? '' },
       contact: r.contact_general === null ? null : { general: Number(r.contact_general), name: r.contact_name ?? '' },
       owner: { number: Number(r.owner_number), username: r.owner_name },
-      notified: notified.filter((n) => String(n.action_id) === String(r.id)).map((n) => ({ number: Number(n.number), username: n.username })),
+      notified: notified
+        .filter((n) => String(n.action_id) === String(r.id))
+        .map((n) => ({ number: Number(n.number), username: n.username })),
     }));
   }
 }

@@ -165,7 +165,10 @@ export class ContactsService {
       const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as ContactInput;
       const next = { ...current, ...given };
       if (current.isCompany ? !next.name.trim() : !next.name.trim() && !next.lastName.trim()) throw missing('name');
-      const fields = Object.entries(COLUMN).filter(([k]) => patch[k as keyof ContactFields] !== undefined) as [keyof ContactFields, string][];
+      const fields = Object.entries(COLUMN).filter(([k]) => patch[k as keyof ContactFields] !== undefined) as [
+        keyof ContactFields,
+        string,
+      ][];
       if (fields.length) {
         const values = fields.map(([k]) => toColumnValue(k, k === 'name' && current.isCompany ? next.name.trim() : patch[k]));
         await this.store.write('update', () =>
@@ -202,7 +205,11 @@ export class ContactsService {
       if (!located) return undefined;
     }
     const [column, value] = refColumn(ref);
-    const [row] = await this.store.query<Contact>(`SELECT c.* FROM ${BOTH} c WHERE c.account_id = $1 AND c.${column} = $2`, [accountId, value], tx);
+    const [row] = await this.store.query<Contact>(
+      `SELECT c.* FROM ${BOTH} c WHERE c.account_id = $1 AND c.${column} = $2`,
+      [accountId, value],
+      tx,
+    );
     if (!row) return undefined;
     const { account_id: _, ...contact } = row as Contact & { account_id: string };
     return normalize(contact);

@@ -20,7 +20,12 @@ export function deadlineSql(date: string, time: string, tz: string): string {
  * Overdue: the deadline passed while the record is in a status that can be overdue. Close to the deadline: not
  * overdue, and under 25 % of the time from start (or creation) to the deadline is left.
  */
-export function deadlineFlags(startMs: number, endMs: number | null, nowMs: number, eligible: boolean): { overdue: boolean; close: boolean } {
+export function deadlineFlags(
+  startMs: number,
+  endMs: number | null,
+  nowMs: number,
+  eligible: boolean,
+): { overdue: boolean; close: boolean } {
   if (endMs === null || !eligible) return { overdue: false, close: false };
   if (endMs < nowMs) return { overdue: true, close: false };
   const span = endMs - startMs;

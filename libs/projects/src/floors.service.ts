@@ -79,7 +79,11 @@ export class FloorsService {
   }
 
   async ofProject(projectId: number, tx?: Tx): Promise<Floor[]> {
-    const rows = await this.store.query<FloorRow>(`${FLOOR_SELECT} WHERE f.project_id = $1 ORDER BY f.position, f.created_at, f.public_id`, [projectId], tx);
+    const rows = await this.store.query<FloorRow>(
+      `${FLOOR_SELECT} WHERE f.project_id = $1 ORDER BY f.position, f.created_at, f.public_id`,
+      [projectId],
+      tx,
+    );
     return rows.map(toFloor);
   }
 
@@ -114,7 +118,16 @@ export class FloorsService {
         this.store.query<{ public_id: string }>(
           `INSERT INTO floors (account_id, project_id, name, level, position, path, alternative_paths, image)
            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) RETURNING public_id`,
-          [p.accountId, project.id, input.name!.trim(), input.level ?? null, position, input.path ?? null, JSON.stringify(input.alternativePaths ?? []), input.image ?? null],
+          [
+            p.accountId,
+            project.id,
+            input.name!.trim(),
+            input.level ?? null,
+            position,
+            input.path ?? null,
+            JSON.stringify(input.alternativePaths ?? []),
+            input.image ?? null,
+          ],
           tx,
         ),
       );
@@ -142,7 +155,11 @@ export class FloorsService {
       if (input.image !== undefined) set('image', input.image);
       if (sets.length) {
         await this.store.write('update', () =>
-          this.store.query(`UPDATE floors SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`, [p.accountId, floor.id, ...values], tx),
+          this.store.query(
+            `UPDATE floors SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
+            [p.accountId, floor.id, ...values],
+            tx,
+          ),
         );
       }
       return this.get(p, publicId, tx);
@@ -154,7 +171,12 @@ export class FloorsService {
     await this.store.transaction(async (tx) => {
       const floor = await this.get(p, publicId, tx, true);
       const units = await this.store.query<{ public_id: string }>(`SELECT public_id FROM units WHERE floor_id = $1`, [floor.id], tx);
-      await dropFromCollections(this.store, tx, floor.projectId, units.map((u) => u.public_id));
+      await dropFromCollections(
+        this.store,
+        tx,
+        floor.projectId,
+        units.map((u) => u.public_id),
+      );
       await this.store.write('delete', () => this.store.query(`DELETE FROM floors WHERE id = $1`, [floor.id], tx));
     });
   }

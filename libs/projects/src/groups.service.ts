@@ -101,10 +101,10 @@ export class ProjectCollectionsService {
 
   /** Public find: published, or the owner's credential; unpublished members only for the owner. */
   async find(kind: CollectionKind, namespace: string, hostName: string, viewer: Principal | undefined): Promise<ProjectCollection> {
-    const [row] = await this.store.query<Row>(`${select(kind)} WHERE a.planpoint_namespace = $1 AND g.host_name = $2 AND a.status = 'active'`, [
-      namespace.trim().toLowerCase(),
-      hostName.trim().toLowerCase(),
-    ]);
+    const [row] = await this.store.query<Row>(
+      `${select(kind)} WHERE a.planpoint_namespace = $1 AND g.host_name = $2 AND a.status = 'active'`,
+      [namespace.trim().toLowerCase(), hostName.trim().toLowerCase()],
+    );
     if (!row || !canSee(row.published, row.account_id, viewer)) throw this.notFound(kind);
     return this.expand(kind, row, viewer?.accountId === row.account_id);
   }
@@ -115,7 +115,8 @@ export class ProjectCollectionsService {
       await this.store.query(`SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, [p.accountId], tx);
       const table = TABLE[kind];
       let hostName: string;
-      if (input.hostName !== undefined) hostName = await this.projects.explicitHostName(tx, table, 'host_name', p.accountId, input.hostName, null);
+      if (input.hostName !== undefined)
+        hostName = await this.projects.explicitHostName(tx, table, 'host_name', p.accountId, input.hostName, null);
       else {
         const base = slugify(input.name ?? '');
         hostName = base ? await freeHostName(this.store, tx, table, 'host_name', p.accountId, base) : '';
@@ -124,7 +125,16 @@ export class ProjectCollectionsService {
         this.store.query<{ id: string; public_id: string }>(
           `INSERT INTO ${table} (account_id, user_id, name, host_name, type, property_type, ${IMAGE[kind]}, published)
            VALUES ($1, $2, $3, coalesce(nullif($4, ''), 'x'), $5, $6, $7, $8) RETURNING id, public_id`,
-          [p.accountId, p.userId, input.name!.trim(), hostName, input.type ?? null, input.propertyType ?? null, input.imageUrl ?? null, input.published ?? true],
+          [
+            p.accountId,
+            p.userId,
+            input.name!.trim(),
+            hostName,
+            input.type ?? null,
+            input.propertyType ?? null,
+            input.imageUrl ?? null,
+            input.published ?? true,
+          ],
           tx,
         ),
       );
@@ -149,14 +159,22 @@ export class ProjectCollectionsService {
         sets.push(`${column} = $${values.length + 1}`);
       };
       if (input.name !== undefined) set('name', input.name.trim());
-      if (input.hostName !== undefined) set('host_name', await this.projects.explicitHostName(tx, TABLE[kind], 'host_name', p.accountId, input.hostName, Number(current.id)));
+      if (input.hostName !== undefined)
+        set(
+          'host_name',
+          await this.projects.explicitHostName(tx, TABLE[kind], 'host_name', p.accountId, input.hostName, Number(current.id)),
+        );
       if (input.type !== undefined) set('type', input.type);
       if (input.propertyType !== undefined) set('property_type', input.propertyType);
       if (input.imageUrl !== undefined) set(IMAGE[kind], input.imageUrl);
       if (input.published !== undefined) set('published', input.published);
       if (sets.length) {
         await this.store.write('update', () =>
-          this.store.query(`UPDATE ${TABLE[kind]} SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE id = $1`, [current.id, ...values], tx),
+          this.store.query(
+            `UPDATE ${TABLE[kind]} SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE id = $1`,
+            [current.id, ...values],
+            tx,
+          ),
         );
       }
       await this.replaceMembers(p, kind, Number(current.id), input, tx);

@@ -62,13 +62,16 @@ export class LeadsService {
 
   async list(p: Principal, projectPublicId: string): Promise<Lead[]> {
     const project = await this.projects.get(p, projectPublicId);
-    const rows = await this.store.query<LeadRow>(`${LEAD_SELECT} WHERE l.project_id = $1 ORDER BY l.created_at DESC, l.public_id DESC`, [project.id]);
+    const rows = await this.store.query<LeadRow>(`${LEAD_SELECT} WHERE l.project_id = $1 ORDER BY l.created_at DESC, l.public_id DESC`, [
+      project.id,
+    ]);
     return rows.map(toLead);
   }
 
   /** A lead for a project already found visible (and not paused) by the caller; forms may be turned off. */
   async create(project: SiteProject, input: LeadInput): Promise<Lead> {
-    if (project.viewerSettings.enableForms === false) throw new DomainError('FORBIDDEN', 'Forms are disabled for this project', { entity: 'forms' });
+    if (project.viewerSettings.enableForms === false)
+      throw new DomainError('FORBIDDEN', 'Forms are disabled for this project', { entity: 'forms' });
     let unitId: number | null = null;
     if (input.unit) {
       const unit = await this.units.row(project.accountId, input.unit);

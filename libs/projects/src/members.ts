@@ -13,12 +13,23 @@ export async function replaceMembers<R extends string>(
 ): Promise<void> {
   for (const [role, ids] of Object.entries(people) as [R, string[]][]) {
     await store.query(`DELETE FROM ${target.table} WHERE ${target.column} = $1 AND role = $2`, [id, role], tx);
-    if (ids.length) await store.query(`INSERT INTO ${target.table} (${target.column}, role, user_id) SELECT $1, $2, unnest($3::uuid[])`, [id, role, ids], tx);
+    if (ids.length)
+      await store.query(
+        `INSERT INTO ${target.table} (${target.column}, role, user_id) SELECT $1, $2, unnest($3::uuid[])`,
+        [id, role, ids],
+        tx,
+      );
   }
 }
 
 /** Whether `candidate` is `id` itself or below it in its table's parent tree (as a parent it would make a loop). */
-export async function createsLoop(store: StoreService, table: 'projects' | 'tasks', id: number, candidate: number, tx: Tx): Promise<boolean> {
+export async function createsLoop(
+  store: StoreService,
+  table: 'projects' | 'tasks',
+  id: number,
+  candidate: number,
+  tx: Tx,
+): Promise<boolean> {
   const [row] = await store.query<{ hit: boolean }>(
     `WITH RECURSIVE up(id, parent_id) AS (
        SELECT id, parent_id FROM ${table} WHERE id = $2

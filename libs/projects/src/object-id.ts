@@ -13,5 +13,11 @@ const processRandom = randomBytes(5).toString('hex');
 /** A new id in ObjectId layout (4-byte Unix seconds, 5 random bytes, 3-byte counter), for elements of JSON lists. */
 export function newObjectId(now = Date.now()): string {
   counter = (counter + 1) % 0x1000000;
-  return Math.floor(now / 1000).toString(16).padStart(8, '0') + processRandom + counter.toString(16).padStart(6, '0');
+  return (
+    Math.floor(now / 1000)
+      .toString(16)
+      .padStart(8, '0') +
+    processRandom +
+    counter.toString(16).padStart(6, '0')
+  );
 }

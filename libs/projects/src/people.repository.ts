@@ -52,7 +52,10 @@ export class PeopleRepository {
           [accountId, filter.active, limit, offset],
         ),
       async () => {
-        const [row] = await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE account_id = $1 AND active = $2`, [accountId, filter.active]);
+        const [row] = await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE account_id = $1 AND active = $2`, [
+          accountId,
+          filter.active,
+        ]);
         return row.n;
       },
       (rows) => rows.map(({ total_count: _, ...p }) => p),

@@ -126,7 +126,10 @@ export class PlanpointProjectsService {
   constructor(private readonly store: StoreService) {}
 
   async listMine(p: Principal): Promise<SiteProject[]> {
-    const rows = await this.store.query<SiteProjectRow>(`${SITE_PROJECT_SELECT} WHERE p.account_id = $1 ORDER BY p.created_at, p.public_id`, [p.accountId]);
+    const rows = await this.store.query<SiteProjectRow>(
+      `${SITE_PROJECT_SELECT} WHERE p.account_id = $1 ORDER BY p.created_at, p.public_id`,
+      [p.accountId],
+    );
     return rows.map(toSiteProject);
   }
 
@@ -165,7 +168,9 @@ export class PlanpointProjectsService {
   /** A project by `_id` for the public unit find and lead form: visibility and pause as `find`. */
   async findById(publicId: string, viewer: Principal | undefined): Promise<SiteProject> {
     if (!isObjectId(publicId)) throw DomainError.notFound('project', 'Project not found');
-    const [row] = await this.store.query<SiteProjectRow>(`${SITE_PROJECT_SELECT} WHERE p.public_id = $1 AND a.status = 'active'`, [publicId.toLowerCase()]);
+    const [row] = await this.store.query<SiteProjectRow>(`${SITE_PROJECT_SELECT} WHERE p.public_id = $1 AND a.status = 'active'`, [
+      publicId.toLowerCase(),
+    ]);
     const project = row ? toSiteProject(row) : undefined;
     if (!project || !canSee(project.published, project.accountId, viewer)) throw DomainError.notFound('project', 'Project not found');
     if (project.paused) throw pausedError(project.pausedReason);
@@ -223,15 +228,22 @@ export class PlanpointProjectsService {
       if (input.description !== undefined) set('description', input.description || null);
       if (input.status !== undefined) set('status', input.status);
       if (input.published !== undefined) set('published', input.published);
-      if (input.hostName !== undefined) set('slug', await this.explicitHostName(tx, 'projects', 'slug', p.accountId, input.hostName, current.id));
-      if (input.viewerSettings !== undefined) set('viewer_settings', JSON.stringify(mergeSettings(current.viewerSettings, input.viewerSettings)), '::jsonb');
-      if (input.commercialSpaces !== undefined) set('commercial_spaces', JSON.stringify(mergeSpaces(current.commercialSpaces, input.commercialSpaces)), '::jsonb');
+      if (input.hostName !== undefined)
+        set('slug', await this.explicitHostName(tx, 'projects', 'slug', p.accountId, input.hostName, current.id));
+      if (input.viewerSettings !== undefined)
+        set('viewer_settings', JSON.stringify(mergeSettings(current.viewerSettings, input.viewerSettings)), '::jsonb');
+      if (input.commercialSpaces !== undefined)
+        set('commercial_spaces', JSON.stringify(mergeSpaces(current.commercialSpaces, input.commercialSpaces)), '::jsonb');
       if (input.collections !== undefined) {
         set('collections', JSON.stringify(await this.mergeCollections(tx, current.id, current.collections, input.collections)), '::jsonb');
       }
       if (sets.length) {
         await this.store.write('update', () =>
-          this.store.query(`UPDATE projects SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`, [p.accountId, current.id, ...values], tx),
+          this.store.query(
+            `UPDATE projects SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
+            [p.accountId, current.id, ...values],
+            tx,
+          ),
         );
       }
       return this.get(p, publicId, tx);
@@ -248,7 +260,9 @@ export class PlanpointProjectsService {
         tx,
       );
       if (used.used) throw new DomainError('CONFLICT', 'Project is used by Planfix tasks or subprojects', { entity: 'project' });
-      await this.store.write('delete', () => this.store.query(`DELETE FROM projects WHERE account_id = $1 AND id = $2`, [p.accountId, current.id], tx));
+      await this.store.write('delete', () =>
+        this.store.query(`DELETE FROM projects WHERE account_id = $1 AND id = $2`, [p.accountId, current.id], tx),
+      );
     });
   }
 
@@ -264,27 +278,55 @@ export class PlanpointProjectsService {
   }
 
   /** An explicit hostName: the pattern after lower-casing (400), free in the account and kind (409). */
-  async explicitHostName(tx: Tx, table: string, column: string, accountId: string, hostName: string, selfId: number | null): Promise<string> {
+  async explicitHostName(
+    tx: Tx,
+    table: string,
+    column: string,
+    accountId: string,
+    hostName: string,
+    selfId: number | null,
+  ): Promise<string> {
     const value = hostName.trim().toLowerCase();
     if (!PLANPOINT_HOST_NAME.test(value)) throw badField('hostName must match ^[a-z0-9][a-z0-9._-]{0,62}$', 'hostName');
-    const [taken] = await this.store.query<{ id: string }>(`SELECT id FROM ${table} WHERE account_id = $1 AND ${column} = $2`, [accountId, value], tx);
+    const [taken] = await this.store.query<{ id: string }>(
+      `SELECT id FROM ${table} WHERE account_id = $1 AND ${column} = $2`,
+      [accountId, value],
+      tx,
+    );
     if (taken && Number(taken.id) !== selfId) {
-      throw new DomainError('CONFLICT', 'hostName already in use', { entity: 'hostName', fields: [{ field: 'hostName', issue: 'already exists' }] });
+      throw new DomainError('CONFLICT', 'hostName already in use', {
+        entity: 'hostName',
+        fields: [{ field: 'hostName', issue: 'already exists' }],
+      });
     }
     return value;
   }
 
   /** Collections replace the list; their units must be units of this project (400 otherwise). */
-  private async mergeCollections(tx: Tx, projectId: number | null, current: Collection[], input: ListElementInput<Collection>[]): Promise<Collection[]> {
-    const merged = mergeList(current, input, (base, patch) => ({
-      _id: base?._id ?? newObjectId(),
-      name: patch.name !== undefined ? patch.name : (base?.name ?? null),
-      units: patch.units !== undefined ? (patch.units ?? []).map((u) => u.toLowerCase()) : (base?.units ?? []),
-    }), 'collections');
+  private async mergeCollections(
+    tx: Tx,
+    projectId: number | null,
+    current: Collection[],
+    input: ListElementInput<Collection>[],
+  ): Promise<Collection[]> {
+    const merged = mergeList(
+      current,
+      input,
+      (base, patch) => ({
+        _id: base?._id ?? newObjectId(),
+        name: patch.name !== undefined ? patch.name : (base?.name ?? null),
+        units: patch.units !== undefined ? (patch.units ?? []).map((u) => u.toLowerCase()) : (base?.units ?? []),
+      }),
+      'collections',
+    );
     const named = [...new Set(merged.flatMap((c) => c.units))];
     if (named.length) {
       if (projectId === null) throw badField('collections must name units of this project', 'collections');
-      const [{ n }] = await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM units WHERE project_id = $1 AND public_id = ANY($2::text[])`, [projectId, named], tx);
+      const [{ n }] = await this.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM units WHERE project_id = $1 AND public_id = ANY($2::text[])`,
+        [projectId, named],
+        tx,
+      );
       if (n !== named.length) throw badField('collections must name units of this project', 'collections');
     }
     return merged;
@@ -306,13 +348,18 @@ function mergeSettings(current: Record<string, unknown>, patch: Record<string, u
 }
 
 function mergeSpaces(current: CommercialSpace[], input: ListElementInput<CommercialSpace>[]): CommercialSpace[] {
-  return mergeList(current, input, (base, patch) => ({
-    _id: base?._id ?? newObjectId(),
-    name: patch.name !== undefined ? patch.name : (base?.name ?? null),
-    status: patch.status ?? base?.status ?? 'Available',
-    price: patch.price !== undefined ? patch.price : (base?.price ?? null),
-    sqft: patch.sqft !== undefined ? patch.sqft : (base?.sqft ?? null),
-  }), 'commercialSpaces');
+  return mergeList(
+    current,
+    input,
+    (base, patch) => ({
+      _id: base?._id ?? newObjectId(),
+      name: patch.name !== undefined ? patch.name : (base?.name ?? null),
+      status: patch.status ?? base?.status ?? 'Available',
+      price: patch.price !== undefined ? patch.price : (base?.price ?? null),
+      sqft: patch.sqft !== undefined ? patch.sqft : (base?.sqft ?? null),
+    }),
+    'commercialSpaces',
+  );
 }
 
 /** A JSON list replaced by its input: a known `_id` updates, none makes new, an unknown one is 400; a bare id keeps. */
@@ -348,7 +395,14 @@ function mergeList<T extends { _id: string }>(
 }
 
 /** `base`, else `base-2`, `base-3`… free in the account (the caller holds a lock that orders creations). */
-export async function freeHostName(store: StoreService, tx: Tx, table: string, column: string, accountId: string, base: string): Promise<string> {
+export async function freeHostName(
+  store: StoreService,
+  tx: Tx,
+  table: string,
+  column: string,
+  accountId: string,
+  base: string,
+): Promise<string> {
   const rows = await store.query<{ v: string }>(
     `SELECT ${column} AS v FROM ${table} WHERE account_id = $1 AND (${column} = $2 OR ${column} LIKE $3)`,
     [accountId, base, `${base.slice(0, 50).replace(/[%_\\]/g, '\\$&')}%`],

@@ -13,7 +13,29 @@ import { UnitsService } from './units.service.js';
 /** Projects (shared by Planfix and Planpoint), tasks, actions and contacts; Planpoint's floors, units, leads, groups, enterprises. */
 @Global()
 @Module({
-  providers: [PeopleRepository, ContactsService, ProjectsService, TasksService, ActionsService, PlanpointProjectsService, FloorsService, UnitsService, LeadsService, ProjectCollectionsService],
-  exports: [PeopleRepository, ContactsService, ProjectsService, TasksService, ActionsService, PlanpointProjectsService, FloorsService, UnitsService, LeadsService, ProjectCollectionsService],
+  providers: [
+    PeopleRepository,
+    ContactsService,
+    ProjectsService,
+    TasksService,
+    ActionsService,
+    PlanpointProjectsService,
+    FloorsService,
+    UnitsService,
+    LeadsService,
+    ProjectCollectionsService,
+  ],
+  exports: [
+    PeopleRepository,
+    ContactsService,
+    ProjectsService,
+    TasksService,
+    ActionsService,
+    PlanpointProjectsService,
+    FloorsService,
+    UnitsService,
+    LeadsService,
+    ProjectCollectionsService,
+  ],
 })
 export class ProjectsModule {}

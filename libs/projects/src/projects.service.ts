@@ -133,7 +133,10 @@ export class ProjectsService {
     };
     if (filter.target === 'out') add((n) => `p.owner_user_id = ${n}`, p.userId);
     if (filter.target === 'in') {
-      add((n) => `(p.owner_user_id = ${n} OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ${n}))`, p.userId);
+      add(
+        (n) => `(p.owner_user_id = ${n} OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ${n}))`,
+        p.userId,
+      );
     }
     if (filter.status) add((n) => `p.status = ${n}`, filter.status);
     if (filter.clientId !== undefined) add((n) => `(cp.id = ${n} OR cc.contact_id = ${n})`, filter.clientId);
@@ -174,7 +177,10 @@ export class ProjectsService {
       if (hasEndDate && !endDate) throw issue(ISSUE.dependentMissing, 'endDate', 'is required when hasEndDate is 1');
       // The general first: it locks the account's project counter, so slugs are chosen one creation at a time.
       const [{ general }] = await this.store.query<{ general: number }>(`SELECT next_general($1, 'project') AS general`, [p.accountId], tx);
-      const slug = input.hostName !== undefined ? await this.checkHostName(p.accountId, input.hostName, null, tx) : await this.newSlug(p.accountId, input.title!, general, tx);
+      const slug =
+        input.hostName !== undefined
+          ? await this.checkHostName(p.accountId, input.hostName, null, tx)
+          : await this.newSlug(p.accountId, input.title!, general, tx);
       const [client, company] = clientColumns(fields.client ?? null);
       const [row] = await this.store.write('insert', () =>
         this.store.query<{ id: string }>(
@@ -235,7 +241,11 @@ export class ProjectsService {
       set('end_date', endDate);
       if (input.hostName !== undefined) set('slug', await this.checkHostName(p.accountId, input.hostName, id, tx));
       await this.store.write('update', () =>
-        this.store.query(`UPDATE projects SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`, [p.accountId, id, ...values], tx),
+        this.store.query(
+          `UPDATE projects SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
+          [p.accountId, id, ...values],
+          tx,
+        ),
       );
       await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, id, fields.people, tx);
       return toProject((await this.find(p.accountId, { id }, tx))!, principalSettings(p).planfix.timezone);
@@ -246,7 +256,11 @@ export class ProjectsService {
   async idOf(accountId: string, ref: Ref, tx?: Tx): Promise<number | undefined> {
     if (!plausibleRef(ref)) return undefined;
     const [column, value] = refColumn(ref);
-    const [row] = await this.store.queryPrepared<{ id: string }>(`SELECT id FROM projects WHERE account_id = $1 AND ${column} = $2`, [accountId, value], tx);
+    const [row] = await this.store.queryPrepared<{ id: string }>(
+      `SELECT id FROM projects WHERE account_id = $1 AND ${column} = $2`,
+      [accountId, value],
+      tx,
+    );
     return row ? Number(row.id) : undefined;
   }
 
@@ -266,7 +280,8 @@ export class ProjectsService {
       `SELECT m.role, u.number, u.username FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.number`,
       [row.id],
     );
-    const of = (role: ProjectRole) => members.filter((m) => m.role === role).map((m) => ({ number: Number(m.number), username: m.username }));
+    const of = (role: ProjectRole) =>
+      members.filter((m) => m.role === role).map((m) => ({ number: Number(m.number), username: m.username }));
     return { ...toProject(row, tz), managers: of('manager'), workers: of('worker'), auditors: of('auditor') };
   }
 
@@ -278,9 +293,14 @@ export class ProjectsService {
     if (parentId !== undefined && parentId !== null) {
       const found = await this.idOf(p.accountId, { id: parentId }, tx);
       if (found === undefined) throw notFound('project');
-      if (selfId !== undefined && (await createsLoop(this.store, 'projects', selfId, found, tx))) throw notAllowed('parent', 'would make a loop');
+      if (selfId !== undefined && (await createsLoop(this.store, 'projects', selfId, found, tx)))
+        throw notAllowed('parent', 'would make a loop');
     }
-    const people = await this.people.byRole<ProjectRole>(p.accountId, { manager: input.managers, worker: input.workers, auditor: input.auditors }, tx);
+    const people = await this.people.byRole<ProjectRole>(
+      p.accountId,
+      { manager: input.managers, worker: input.workers, auditor: input.auditors },
+      tx,
+    );
     return { ownerId, client, parentId, people };
   }
 
@@ -298,8 +318,16 @@ export class ProjectsService {
   private async checkHostName(accountId: string, hostName: string, selfId: number | null, tx: Tx): Promise<string> {
     const value = hostName.trim().toLowerCase();
     if (!HOST_NAME_PATTERN.test(value)) throw notAllowed('hostName', 'must match ^[a-z0-9][a-z0-9-]{0,62}$');
-    const [taken] = await this.store.query<{ id: string }>(`SELECT id FROM projects WHERE account_id = $1 AND slug = $2`, [accountId, value], tx);
-    if (taken && Number(taken.id) !== selfId) throw new DomainError('CONFLICT', 'hostName already in use', { entity: 'project', fields: [{ field: 'slug', issue: 'already exists' }] });
+    const [taken] = await this.store.query<{ id: string }>(
+      `SELECT id FROM projects WHERE account_id = $1 AND slug = $2`,
+      [accountId, value],
+      tx,
+    );
+    if (taken && Number(taken.id) !== selfId)
+      throw new DomainError('CONFLICT', 'hostName already in use', {
+        entity: 'project',
+        fields: [{ field: 'slug', issue: 'already exists' }],
+      });
     return value;
   }
 }

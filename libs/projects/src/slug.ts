@@ -4,15 +4,17 @@ export const SLUG_MAX = 63;
 
 /** NFKD, ASCII letters and digits kept, lower-cased, other runs → `-`, trimmed, at most 63; may be empty. */
 export function slugify(title: string): string {
-  return title
-    .normalize('NFKD')
-    // eslint-disable-next-line no-control-regex -- the range of ASCII itself, control characters included
-    .replace(/[^\x00-\x7f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, SLUG_MAX)
-    .replace(/-+$/g, '');
+  return (
+    title
+      .normalize('NFKD')
+      // eslint-disable-next-line no-control-regex -- the range of ASCII itself, control characters included
+      .replace(/[^\x00-\x7f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, SLUG_MAX)
+      .replace(/-+$/g, '')
+  );
 }
 
 /** `base`, else `base-2`, `base-3`… (shortened so the suffix fits), the first one not in `taken`. */

@@ -187,7 +187,8 @@ export class TasksService {
       params.push(value);
       where.push(sql(`$${params.length}`));
     };
-    const worksOn = (user: string) => `EXISTS (SELECT 1 FROM task_members m WHERE m.task_id = t.id AND m.role = 'worker' AND m.user_id = ${user})`;
+    const worksOn = (user: string) =>
+      `EXISTS (SELECT 1 FROM task_members m WHERE m.task_id = t.id AND m.role = 'worker' AND m.user_id = ${user})`;
     if (filter.target === 'in') add(worksOn, p.userId);
     if (filter.target === 'out') add((n) => `t.owner_user_id = ${n}`, p.userId);
     if (filter.project) {
@@ -196,7 +197,8 @@ export class TasksService {
       const projectOf = (n: string) => `(SELECT pp.id FROM projects pp WHERE pp.account_id = $1 AND pp.id = ${n})`;
       if (filter.project.withSubprojects) {
         add(
-          (n) => `t.project_id IN (WITH RECURSIVE sub(id) AS (SELECT ${projectOf(n)} UNION SELECT c.id FROM projects c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`,
+          (n) =>
+            `t.project_id IN (WITH RECURSIVE sub(id) AS (SELECT ${projectOf(n)} UNION SELECT c.id FROM projects c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`,
           filter.project.id,
         );
       } else {
@@ -205,7 +207,8 @@ export class TasksService {
     }
     if (filter.parentId !== undefined) {
       add(
-        (n) => `t.id IN (WITH RECURSIVE sub(id) AS (SELECT c.id FROM tasks c WHERE c.parent_id = ${n} UNION SELECT c.id FROM tasks c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`,
+        (n) =>
+          `t.id IN (WITH RECURSIVE sub(id) AS (SELECT c.id FROM tasks c WHERE c.parent_id = ${n} UNION SELECT c.id FROM tasks c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`,
         filter.parentId,
       );
     }
@@ -217,7 +220,11 @@ export class TasksService {
     }
     if (filter.flags.includes('MY')) add((n) => `(t.owner_user_id = ${n} OR ${worksOn(n)})`, p.userId);
     if (filter.userNumber !== undefined) {
-      add((n) => `EXISTS (SELECT 1 FROM users x WHERE x.account_id = t.account_id AND x.number = ${n} AND (x.id = t.owner_user_id OR ${worksOn('x.id')}))`, filter.userNumber);
+      add(
+        (n) =>
+          `EXISTS (SELECT 1 FROM users x WHERE x.account_id = t.account_id AND x.number = ${n} AND (x.id = t.owner_user_id OR ${worksOn('x.id')}))`,
+        filter.userNumber,
+      );
     }
     const sql = `${TASK_SELECT_SQL} WHERE ${where.join(' AND ')}`;
     return paged(
@@ -228,7 +235,8 @@ export class TasksService {
           `SELECT q.*, count(*) OVER () AS total_count FROM (${sql}) q ORDER BY ${SORT[filter.sort]} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
           [...params, limit, offset],
         ),
-      async () => (await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks t WHERE ${where.join(' AND ')}`, params))[0].n,
+      async () =>
+        (await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks t WHERE ${where.join(' AND ')}`, params))[0].n,
       (rows) => this.withPeople(rows, tz),
     );
   }
@@ -291,7 +299,8 @@ export class TasksService {
       const id = Number(current.id);
       if (input.title !== undefined && !input.title.trim()) throw missing('title');
       if (input.status === STATUS.REJECTED) throw notAllowed('status', 'REJECTED cannot be set');
-      const start = input.start !== undefined ? input.start : current.start_date ? { date: current.start_date, time: current.start_time } : null;
+      const start =
+        input.start !== undefined ? input.start : current.start_date ? { date: current.start_date, time: current.start_time } : null;
       const end = input.end !== undefined ? input.end : current.end_date ? { date: current.end_date, time: current.end_time } : null;
       if (startAfterEnd(start, end)) throw issue(ISSUE.startAfterEnd, 'startTime', 'is after the end');
       const fields = await this.resolveFields(p, input, tx, id);
@@ -328,11 +337,16 @@ export class TasksService {
       if (input.isSummary !== undefined) set('is_summary', input.isSummary);
       if (sets.length) {
         await this.store.write('update', () =>
-          this.store.query(`UPDATE tasks SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`, [p.accountId, id, ...values], tx),
+          this.store.query(
+            `UPDATE tasks SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
+            [p.accountId, id, ...values],
+            tx,
+          ),
         );
       }
       await replaceMembers(this.store, { table: 'task_members', column: 'task_id' }, id, fields.people, tx);
-      if (input.status !== undefined && input.status !== current.status) await this.recordStatusChange(p, id, current.status, input.status, tx);
+      if (input.status !== undefined && input.status !== current.status)
+        await this.recordStatusChange(p, id, current.status, input.status, tx);
       const updated = (await this.find(p.accountId, { id }, tx))!;
       return (await this.withPeople([updated], principalSettings(p).planfix.timezone, tx))[0];
     });
@@ -371,7 +385,11 @@ export class TasksService {
 
   /** A status change of a task, in the caller's transaction (no action: the caller records its own). */
   async setStatus(accountId: string, taskId: number, status: number, tx: Tx): Promise<void> {
-    await this.store.query(`UPDATE tasks SET status = $3, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`, [accountId, taskId, status], tx);
+    await this.store.query(
+      `UPDATE tasks SET status = $3, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
+      [accountId, taskId, status],
+      tx,
+    );
   }
 
   private async recordStatusChange(p: Principal, taskId: number, from: number, to: number, tx: Tx): Promise<void> {
@@ -385,12 +403,20 @@ export class TasksService {
   private async find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<TaskRow | undefined> {
     if (!plausibleRef(ref)) return undefined;
     const [column, value] = refColumn(ref);
-    const [row] = await this.store.query<TaskRow>(`${TASK_SELECT_SQL} WHERE t.account_id = $1 AND t.${column} = $2${lock ? ' FOR UPDATE OF t' : ''}`, [accountId, value], tx);
+    const [row] = await this.store.query<TaskRow>(
+      `${TASK_SELECT_SQL} WHERE t.account_id = $1 AND t.${column} = $2${lock ? ' FOR UPDATE OF t' : ''}`,
+      [accountId, value],
+      tx,
+    );
     return row ? { ...row, status: Number(row.status) } : undefined;
   }
 
   private async withPeople(rows: TaskRow[], tz: string, tx?: Tx): Promise<Task[]> {
-    const members = await this.store.queryPrepared<{ task_id: string; role: TaskRole; number: number; username: string }>(TASK_MEMBERS_SQL, [rows.map((r) => r.id)], tx);
+    const members = await this.store.queryPrepared<{ task_id: string; role: TaskRole; number: number; username: string }>(
+      TASK_MEMBERS_SQL,
+      [rows.map((r) => r.id)],
+      tx,
+    );
     const byTask = new Map<string, Record<TaskRole, PersonRef[]>>();
     for (const m of members) {
       let roles = byTask.get(String(m.task_id));
@@ -444,10 +470,14 @@ export class TasksService {
     const parentId = input.parentId;
     if (parentId !== undefined && parentId !== null) {
       if (!(await this.locate(p.accountId, { id: parentId }, tx))) throw notFound('task');
-      if (selfId !== undefined && (await createsLoop(this.store, 'tasks', selfId, parentId, tx))) throw notAllowed('parent', 'would make a loop');
+      if (selfId !== undefined && (await createsLoop(this.store, 'tasks', selfId, parentId, tx)))
+        throw notAllowed('parent', 'would make a loop');
     }
-    const people = await this.people.byRole<TaskRole>(p.accountId, { worker: input.workers, member: input.members, auditor: input.auditors }, tx);
+    const people = await this.people.byRole<TaskRole>(
+      p.accountId,
+      { worker: input.workers, member: input.members, auditor: input.auditors },
+      tx,
+    );
     return { ownerId, projectId, client, parentId, people };
   }
-
 }

@@ -185,9 +185,17 @@ export class UnitsService {
       const floor = await this.floors.row(p.accountId, floorPublicId, tx);
       if (!floor) throw DomainError.notFound('floor', 'Floor not found');
       await this.store.query(`SELECT 1 FROM projects WHERE id = $1 FOR UPDATE`, [floor.projectId], tx);
-      const [{ n }] = await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM units WHERE project_id = $1`, [floor.projectId], tx);
+      const [{ n }] = await this.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM units WHERE project_id = $1`,
+        [floor.projectId],
+        tx,
+      );
       if (n >= PLANPOINT_LIMITS.units) throw badField(`Project unit limit reached (${PLANPOINT_LIMITS.units})`, 'units');
-      const [{ last }] = await this.store.query<{ last: number | null }>(`SELECT max(position) AS last FROM units WHERE floor_id = $1`, [floor.id], tx);
+      const [{ last }] = await this.store.query<{ last: number | null }>(
+        `SELECT max(position) AS last FROM units WHERE floor_id = $1`,
+        [floor.id],
+        tx,
+      );
       const position = input.position ?? (last === null ? 0 : Number(last) + 1);
       const [row] = await this.store.write('insert', () =>
         this.store.query<{ public_id: string }>(
@@ -240,7 +248,8 @@ export class UnitsService {
         [p.accountId, wanted],
         tx,
       );
-      if (rows.length !== wanted.length) throw new DomainError('FORBIDDEN', 'Forbidden: some units are not accessible', { entity: 'batch' });
+      if (rows.length !== wanted.length)
+        throw new DomainError('FORBIDDEN', 'Forbidden: some units are not accessible', { entity: 'batch' });
       const out: Unit[] = [];
       for (const id of wanted) {
         const unit = (await this.row(p.accountId, id, tx))!;
@@ -302,7 +311,7 @@ function mergeModels(current: UnitModel[], input: ListElementInput<UnitModel>[])
   for (const element of input) {
     if (typeof element === 'string') {
       const kept = byId.get(element.toLowerCase());
-      if (!kept) throw badField('unitmodels must be objects or ids of the unit\'s own models', 'unitmodels');
+      if (!kept) throw badField("unitmodels must be objects or ids of the unit's own models", 'unitmodels');
       out.push(kept);
       continue;
     }

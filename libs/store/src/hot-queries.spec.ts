@@ -21,7 +21,13 @@ const entries = Object.entries(MODULES).flatMap(([lib, mod]) =>
 describe('hot queries', () => {
   it('covers identity, limits and the event feed', () => {
     expect(entries.map(([file]) => file)).toEqual(
-      expect.arrayContaining(['identity.authenticate-key.sql', 'limits.admit.sql', 'events.events-latest.sql', 'events.family-principal.sql', 'syncs.claim-run.sql']),
+      expect.arrayContaining([
+        'identity.authenticate-key.sql',
+        'limits.admit.sql',
+        'events.events-latest.sql',
+        'events.family-principal.sql',
+        'syncs.claim-run.sql',
+      ]),
     );
   });
 

@@ -16,7 +16,10 @@ import { StoreService } from './store.service.js';
         const opened = await openStore(config.store);
         try {
           const applied = await runMigrations(opened.dataSource);
-          logger.log(`${opened.kind} store ready in ${Math.round(performance.now() - started)} ms` + (applied.length ? `; ${applied.length} migration(s) applied` : ''));
+          logger.log(
+            `${opened.kind} store ready in ${Math.round(performance.now() - started)} ms` +
+              (applied.length ? `; ${applied.length} migration(s) applied` : ''),
+          );
           if (applied.length) logger.debug(`migrations applied: ${applied.join(', ')}`);
         } catch (e) {
           await opened.close();

@@ -4,7 +4,16 @@ const NONE = new AddressPolicy();
 /** The widest an operator can go: every network and the names metadata services go by. */
 const EVERYTHING = new AddressPolicy({
   names: ['metadata.google.internal', 'localhost'],
-  networks: ['0.0.0.0/0', '::/0', '169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128', '100.100.100.200/32', '192.0.0.192/32', '168.63.129.16/32'],
+  networks: [
+    '0.0.0.0/0',
+    '::/0',
+    '169.254.0.0/16',
+    'fe80::/10',
+    'fd00:ec2::254/128',
+    '100.100.100.200/32',
+    '192.0.0.192/32',
+    '168.63.129.16/32',
+  ],
 });
 const LOOPBACK_ONLY = new AddressPolicy({ names: ['localhost'], networks: ['127.0.0.1/32', '::1/128'] });
 
@@ -89,12 +98,18 @@ describe('destination address rule', () => {
     expect(LOOPBACK_ONLY.refuses(address, 'db.example')).toBe(!loopback);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:2800:220:1:248:1893:25c8:1946', '64:ff9b::808:808', '2002:808:808::1', '::ffff:8.8.8.8'])(
-    '%s is public: allowed without an allow-list',
-    (address) => {
-      expect(NONE.refuses(address)).toBe(false);
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:2800:220:1:248:1893:25c8:1946',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+    '::ffff:8.8.8.8',
+  ])('%s is public: allowed without an allow-list', (address) => {
+    expect(NONE.refuses(address)).toBe(false);
+  });
 
   it('allows exactly the listed networks', () => {
     const policy = new AddressPolicy({ names: [], networks: ['10.1.0.0/16'] });
@@ -111,7 +126,11 @@ describe('destination address rule', () => {
     expect(local.length).toBeGreaterThan(0);
     await expect(resolveChecked('localhost', NONE)).rejects.toBeInstanceOf(AddressRefused);
     await expect(resolveChecked('127.0.0.1', NONE)).rejects.toBeInstanceOf(AddressRefused);
-    await expect(resolveChecked('169.254.169.254', EVERYTHING)).rejects.toThrow("'169.254.169.254' is or resolves to an address destinations may not use");
-    await expect(resolveChecked('localhost', NONE)).rejects.toThrow(expect.objectContaining({ message: expect.not.stringMatching(/127\.0\.0\.1|::1/) }));
+    await expect(resolveChecked('169.254.169.254', EVERYTHING)).rejects.toThrow(
+      "'169.254.169.254' is or resolves to an address destinations may not use",
+    );
+    await expect(resolveChecked('localhost', NONE)).rejects.toThrow(
+      expect.objectContaining({ message: expect.not.stringMatching(/127\.0\.0\.1|::1/) }),
+    );
   });
 });

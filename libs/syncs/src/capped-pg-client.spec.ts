@@ -19,7 +19,8 @@ const int32 = (n: number) => {
 };
 const cstring = (s: string) => Buffer.from(`${s}\0`);
 const READY = message('Z', Buffer.from('I'));
-const rowDescription = (name: string) => message('T', Buffer.concat([int16(1), cstring(name), int32(0), int16(0), int32(25), int16(-1), int32(-1), int16(0)]));
+const rowDescription = (name: string) =>
+  message('T', Buffer.concat([int16(1), cstring(name), int32(0), int16(0), int32(25), int16(-1), int32(-1), int16(0)]));
 
 /**
  * A PostgreSQL server of the worst kind a tenant could point a destination at: it accepts any login, and answers a
@@ -65,7 +66,11 @@ async function query(port: number): Promise<unknown> {
 
 describe('a destination server cannot make the gateway buffer without bound', () => {
   it('reads an ordinary answer', async () => {
-    const fake = await fakeServer((s) => s.write(Buffer.concat([message('D', Buffer.concat([int16(1), int32(2), Buffer.from('ok')])), message('C', cstring('SELECT 1')), READY])));
+    const fake = await fakeServer((s) =>
+      s.write(
+        Buffer.concat([message('D', Buffer.concat([int16(1), int32(2), Buffer.from('ok')])), message('C', cstring('SELECT 1')), READY]),
+      ),
+    );
     try {
       await expect(query(fake.port)).resolves.toEqual([{ v: 'ok' }]);
     } finally {
@@ -106,7 +111,9 @@ describe('a destination server cannot make the gateway buffer without bound', ()
 
   it(`refuses a destination schema of more than ${INTROSPECTED_COLUMNS} columns`, async () => {
     const row = message('D', Buffer.concat([int16(1), int32(1), Buffer.from('x')]));
-    const fake = await fakeServer((s) => s.write(Buffer.concat([...Array.from({ length: INTROSPECTED_COLUMNS + 1 }, () => row), message('C', cstring('SELECT')), READY])));
+    const fake = await fakeServer((s) =>
+      s.write(Buffer.concat([...Array.from({ length: INTROSPECTED_COLUMNS + 1 }, () => row), message('C', cstring('SELECT')), READY])),
+    );
     const destination = new PostgresDestination(
       { schema: 'public', batchSize: 100, timeoutMs: 5000, maxRetries: 0, host: '127.0.0.1', port: fake.port, database: 'd' },
       { url: `postgres://u@127.0.0.1:${fake.port}/d` },

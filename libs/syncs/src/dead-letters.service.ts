@@ -104,7 +104,12 @@ export class DeadLettersService {
   ) {}
 
   async list(p: Principal, filters: DeadLetterFilters, page: PageRequest): Promise<Page<DeadLetter>> {
-    const f = { sync_id: filters.syncId ?? null, run_id: filters.runId ?? null, error_code: filters.errorCode ?? null, include_resolved: filters.includeResolved };
+    const f = {
+      sync_id: filters.syncId ?? null,
+      run_id: filters.runId ?? null,
+      error_code: filters.errorCode ?? null,
+      include_resolved: filters.includeResolved,
+    };
     const before = page.after === undefined ? '~' : decodeCursor('dlq', f, page.after);
     const rows = await this.store.query<Row>(
       `SELECT ${COLUMNS} FROM retl_dead_letters
@@ -118,7 +123,10 @@ export class DeadLettersService {
 
   async get(p: Principal, id: string): Promise<DeadLetter> {
     if (!isId('dlq', id)) throw DomainError.notFound('dlq_entry', 'no such dead-letter entry');
-    const [row] = await this.store.query<Row>(`SELECT ${COLUMNS} FROM retl_dead_letters WHERE account_id = $1 AND id = $2`, [p.accountId, id]);
+    const [row] = await this.store.query<Row>(`SELECT ${COLUMNS} FROM retl_dead_letters WHERE account_id = $1 AND id = $2`, [
+      p.accountId,
+      id,
+    ]);
     if (!row) throw DomainError.notFound('dlq_entry', 'no such dead-letter entry');
     return toDeadLetter(row);
   }
@@ -158,7 +166,14 @@ export class DeadLettersService {
   async resolve(p: Principal, input: { ids: string[]; reason: string; note: string | null; replay: boolean }): Promise<ResolveResult> {
     const ids = [...new Set(input.ids)];
     const result = await this.store.transaction(async (tx) => {
-      const rows = await this.store.query<{ id: string; sync_id: string; status: 'open' | 'resolved'; row_data: Record<string, unknown>; retry_count: number; deleted: boolean }>(
+      const rows = await this.store.query<{
+        id: string;
+        sync_id: string;
+        status: 'open' | 'resolved';
+        row_data: Record<string, unknown>;
+        retry_count: number;
+        deleted: boolean;
+      }>(
         `SELECT d.id, d.sync_id, d.status, d.row_data, d.retry_count, s.deleted_at IS NOT NULL AS deleted
            FROM retl_dead_letters d JOIN retl_syncs s ON s.id = d.sync_id
           WHERE d.account_id = $1 AND d.id = ANY($2::text[]) ORDER BY d.id FOR UPDATE OF d`,
@@ -193,7 +208,10 @@ export class DeadLettersService {
             `INSERT INTO retl_run_items (run_id, seq, payload, replay_of, retry_count)
              SELECT $1, x.seq, x.payload, x.replay_of, x.retry_count
                FROM jsonb_to_recordset($2::jsonb) AS x(seq int, payload jsonb, replay_of text, retry_count int)`,
-            [run.id, JSON.stringify(entries.map((e, i) => ({ seq: i + 1, payload: e.row_data, replay_of: e.id, retry_count: e.retry_count + 1 })))],
+            [
+              run.id,
+              JSON.stringify(entries.map((e, i) => ({ seq: i + 1, payload: e.row_data, replay_of: e.id, retry_count: e.retry_count + 1 }))),
+            ],
             tx,
           );
           for (const e of entries) replayRunOf.set(e.id, run.id);
@@ -205,7 +223,13 @@ export class DeadLettersService {
                 resolved_by = $4, replay_run_id = x.run_id
            FROM jsonb_to_recordset($5::jsonb) AS x(id text, run_id text)
           WHERE d.account_id = $1 AND d.id = x.id AND d.status = 'open'`,
-        [p.accountId, input.reason, input.note, p.username, JSON.stringify(open.map((o) => ({ id: o.id, run_id: replayRunOf.get(o.id) ?? null })))],
+        [
+          p.accountId,
+          input.reason,
+          input.note,
+          p.username,
+          JSON.stringify(open.map((o) => ({ id: o.id, run_id: replayRunOf.get(o.id) ?? null }))),
+        ],
         tx,
       );
       return result;

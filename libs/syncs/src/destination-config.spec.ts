@@ -7,7 +7,9 @@ describe('destination config', () => {
       url: 'https://user:pw@hooks.example.com:8443/in?token=abc',
       headers: { Authorization: 'Bearer s3cr3t' },
       signing_secret: 'shh',
-      objects: [{ name: 'Touchpoints', fields: [{ name: 'external_id', type: 'string', isIdentifier: true, required: true, max_length: 64 }] }],
+      objects: [
+        { name: 'Touchpoints', fields: [{ name: 'external_id', type: 'string', isIdentifier: true, required: true, max_length: 64 }] },
+      ],
     });
     expect(issues).toEqual([]);
     expect(config!.public).toEqual({
@@ -15,19 +17,36 @@ describe('destination config', () => {
       batchSize: 100,
       timeoutMs: 10_000,
       maxRetries: 3,
-      objects: [{ name: 'Touchpoints', fields: [{ name: 'external_id', type: 'string', required: true, isIdentifier: true, maxLength: 64 }] }],
+      objects: [
+        { name: 'Touchpoints', fields: [{ name: 'external_id', type: 'string', required: true, isIdentifier: true, maxLength: 64 }] },
+      ],
       urlShown: 'https://hooks.example.com:8443/in',
       headerNames: ['Authorization'],
       signing: true,
     });
     expect(JSON.stringify(config!.public)).not.toMatch(/s3cr3t|token=abc|pw@|shh/);
-    expect(config!.secrets).toEqual({ url: 'https://user:pw@hooks.example.com:8443/in?token=abc', headers: { Authorization: 'Bearer s3cr3t' }, signingSecret: 'shh' });
+    expect(config!.secrets).toEqual({
+      url: 'https://user:pw@hooks.example.com:8443/in?token=abc',
+      headers: { Authorization: 'Bearer s3cr3t' },
+      signingSecret: 'shh',
+    });
     expect(parseDestinationConfig('webhook', fullConfig(config!)).config).toEqual(config);
   });
 
   it('shows host, port, database and schema of a postgres URL', () => {
-    const { config } = parseDestinationConfig('postgres', { url: 'postgresql://u:secret@db.example.com/crm?sslmode=require', schema: 'sales' });
-    expect(config!.public).toEqual({ schema: 'sales', batchSize: 500, timeoutMs: 10_000, maxRetries: 3, host: 'db.example.com', port: 5432, database: 'crm' });
+    const { config } = parseDestinationConfig('postgres', {
+      url: 'postgresql://u:secret@db.example.com/crm?sslmode=require',
+      schema: 'sales',
+    });
+    expect(config!.public).toEqual({
+      schema: 'sales',
+      batchSize: 500,
+      timeoutMs: 10_000,
+      maxRetries: 3,
+      host: 'db.example.com',
+      port: 5432,
+      database: 'crm',
+    });
   });
 
   it.each([
@@ -44,7 +63,12 @@ describe('destination config', () => {
     ['webhook', { url: 'https://x', batchSize: 5, batch_size: 6 }, 'config.batchSize', 'duplicate_field'],
     ['webhook', { url: 'https://x', timeoutMs: 999 }, 'config.timeoutMs', 'invalid_value'],
     ['webhook', { url: 'https://x', objects: [{ name: '1bad', fields: [{ name: 'a' }] }] }, 'config.objects[0].name', 'invalid_value'],
-    ['webhook', { url: 'https://x', objects: [{ name: 'A', fields: [{ name: 'a', type: 'money' }] }] }, 'config.objects[0].fields[0].type', 'invalid_value'],
+    [
+      'webhook',
+      { url: 'https://x', objects: [{ name: 'A', fields: [{ name: 'a', type: 'money' }] }] },
+      'config.objects[0].fields[0].type',
+      'invalid_value',
+    ],
     ['postgres', { url: 'mysql://x/db' }, 'config.url', 'invalid_url'],
     ['postgres', { url: 'postgres://x' }, 'config.url', 'invalid_url'],
     ['postgres', { url: 'postgres://x/db', batchSize: 5001 }, 'config.batchSize', 'invalid_value'],
@@ -94,7 +118,12 @@ describe('destination config', () => {
       ssl: { rejectUnauthorized: false },
       client_encoding: 'UTF8',
     });
-    expect(postgresTarget('postgres://[::1]/crm?sslmode=disable', issues)).toEqual({ host: '::1', port: 5432, database: 'crm', ssl: false });
+    expect(postgresTarget('postgres://[::1]/crm?sslmode=disable', issues)).toEqual({
+      host: '::1',
+      port: 5432,
+      database: 'crm',
+      ssl: false,
+    });
     expect(postgresTarget('postgres://h.example/crm?ssl=true', issues)).toMatchObject({ ssl: true });
     expect(issues).toEqual([]);
   });

@@ -98,11 +98,13 @@ function parseObjects(raw: unknown, issues: FieldIssue[]): DeclaredObject[] {
       return { name: '', fields: [] };
     }
     const name = o.name;
-    if (typeof name !== 'string' || !OBJECT_NAME.test(name)) issues.push(issue(`${at}.name`, 'invalid_value', `must match ${OBJECT_NAME.source}`));
+    if (typeof name !== 'string' || !OBJECT_NAME.test(name))
+      issues.push(issue(`${at}.name`, 'invalid_value', `must match ${OBJECT_NAME.source}`));
     else if (names.has(name)) issues.push(issue(`${at}.name`, 'invalid_value', 'declared twice'));
     else names.add(name);
     const label = o.label;
-    if (label !== undefined && label !== null && (typeof label !== 'string' || label.length > 200)) issues.push(issue(`${at}.label`, 'invalid_value', 'must be text of at most 200 characters'));
+    if (label !== undefined && label !== null && (typeof label !== 'string' || label.length > 200))
+      issues.push(issue(`${at}.label`, 'invalid_value', 'must be text of at most 200 characters'));
     const fieldsRaw = o.fields;
     if (!Array.isArray(fieldsRaw) || fieldsRaw.length === 0 || fieldsRaw.length > 500) {
       issues.push(issue(`${at}.fields`, 'invalid_value', 'must be a list of 1 to 500 fields'));
@@ -116,7 +118,8 @@ function parseObjects(raw: unknown, issues: FieldIssue[]): DeclaredObject[] {
         return { name: '', type: 'string' };
       }
       const fname = f.name;
-      if (typeof fname !== 'string' || !OBJECT_NAME.test(fname)) issues.push(issue(`${fat}.name`, 'invalid_value', `must match ${OBJECT_NAME.source}`));
+      if (typeof fname !== 'string' || !OBJECT_NAME.test(fname))
+        issues.push(issue(`${fat}.name`, 'invalid_value', `must match ${OBJECT_NAME.source}`));
       else if (fieldNames.has(fname)) issues.push(issue(`${fat}.name`, 'invalid_value', 'declared twice'));
       else fieldNames.add(fname);
       const type = (f.type ?? 'string') as DataType;
@@ -124,10 +127,18 @@ function parseObjects(raw: unknown, issues: FieldIssue[]): DeclaredObject[] {
       const required = pick(f, 'required', [], issues, `${fat}.`);
       const isIdentifier = pick(f, 'isIdentifier', [], issues, `${fat}.`);
       const maxLength = pick(f, 'maxLength', [], issues, `${fat}.`);
-      for (const [n, v] of [['required', required], ['isIdentifier', isIdentifier]] as const) {
-        if (v !== undefined && v !== null && typeof v !== 'boolean') issues.push(issue(`${fat}.${n}`, 'invalid_value', 'must be true or false'));
+      for (const [n, v] of [
+        ['required', required],
+        ['isIdentifier', isIdentifier],
+      ] as const) {
+        if (v !== undefined && v !== null && typeof v !== 'boolean')
+          issues.push(issue(`${fat}.${n}`, 'invalid_value', 'must be true or false'));
       }
-      if (maxLength !== undefined && maxLength !== null && (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1 || maxLength > 1_000_000)) {
+      if (
+        maxLength !== undefined &&
+        maxLength !== null &&
+        (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1 || maxLength > 1_000_000)
+      ) {
         issues.push(issue(`${fat}.maxLength`, 'invalid_value', 'must be an integer from 1 to 1000000'));
       }
       return {
@@ -151,7 +162,13 @@ function webhook(config: Record<string, unknown>, issues: FieldIssue[]): Destina
   } else {
     for (const [name, value] of Object.entries(headersRaw)) {
       if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) {
-        issues.push(issue(`config.headers.${name.slice(0, 64)}`, 'invalid_header', RESERVED_HEADERS.has(name.toLowerCase()) ? 'this header is set by Plangate' : 'not an HTTP header name'));
+        issues.push(
+          issue(
+            `config.headers.${name.slice(0, 64)}`,
+            'invalid_header',
+            RESERVED_HEADERS.has(name.toLowerCase()) ? 'this header is set by Plangate' : 'not an HTTP header name',
+          ),
+        );
       } else if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
         issues.push(issue(`config.headers.${name}`, 'invalid_header', 'must be printable text of at most 1024 characters'));
       } else headers[name] = value;
@@ -163,7 +180,11 @@ function webhook(config: Record<string, unknown>, issues: FieldIssue[]): Destina
   const timeoutMs = intIn(pick(config, 'timeoutMs', [], issues, 'config.'), 'config.timeoutMs', 1000, 60_000, 10_000, issues);
   const maxRetries = intIn(pick(config, 'maxRetries', [], issues, 'config.'), 'config.maxRetries', 0, 10, 3, issues);
   const signingSecret = pick(config, 'signingSecret', [], issues, 'config.');
-  if (signingSecret !== undefined && signingSecret !== null && (typeof signingSecret !== 'string' || !signingSecret.length || signingSecret.length > 1024)) {
+  if (
+    signingSecret !== undefined &&
+    signingSecret !== null &&
+    (typeof signingSecret !== 'string' || !signingSecret.length || signingSecret.length > 1024)
+  ) {
     issues.push(issue('config.signingSecret', 'invalid_value', 'must be text of 1 to 1024 characters'));
   }
   const objects = parseObjects(config.objects, issues);
@@ -171,7 +192,16 @@ function webhook(config: Record<string, unknown>, issues: FieldIssue[]): Destina
   const shown = `${url.protocol}//${url.host}${url.pathname}`;
   return {
     connector: 'webhook',
-    public: { method: method as 'POST' | 'PUT', batchSize, timeoutMs, maxRetries, objects, urlShown: shown, headerNames: Object.keys(headers), signing: typeof signingSecret === 'string' },
+    public: {
+      method: method as 'POST' | 'PUT',
+      batchSize,
+      timeoutMs,
+      maxRetries,
+      objects,
+      urlShown: shown,
+      headerNames: Object.keys(headers),
+      signing: typeof signingSecret === 'string',
+    },
     secrets: { url: url.toString(), headers, signingSecret: typeof signingSecret === 'string' ? signingSecret : null },
   };
 }
@@ -200,14 +230,20 @@ export interface PostgresTarget {
  * gateway's disk), each before the parser sees the URL. Issues name `config.url` (`forbidden_address`, `invalid_url`).
  */
 export function postgresTarget(raw: string, issues: FieldIssue[]): PostgresTarget | undefined {
-  const refuse = (type: 'forbidden_address' | 'invalid_url', message: string) => (issues.push(issue('config.url', type, message)), undefined);
+  const refuse = (type: 'forbidden_address' | 'invalid_url', message: string) => (
+    issues.push(issue('config.url', type, message)),
+    undefined
+  );
   // The parser re-encodes a URL with spaces or stray '%' before reading it: refusing them keeps one reading of the URL.
   if (/\s|%(?![0-9a-f]{2})/i.test(raw)) return refuse('invalid_url', 'must be a URL without spaces or bare %');
   const url = new URL(raw);
   for (const key of new Set(url.searchParams.keys())) {
-    if (key === 'host' || key === 'hostaddr') return refuse('forbidden_address', `the '${key}' parameter would replace the URL's host: put the host in the URL`);
-    if (/^ssl(cert|key|rootcert|password|crl)/.test(key)) return refuse('invalid_url', `the '${key}' parameter names a file on the gateway: certificate files are not accepted`);
-    if (!PG_PARAMETERS.has(key)) return refuse('invalid_url', `the '${key.slice(0, 64)}' parameter is not accepted (accepted: ${[...PG_PARAMETERS].join(', ')})`);
+    if (key === 'host' || key === 'hostaddr')
+      return refuse('forbidden_address', `the '${key}' parameter would replace the URL's host: put the host in the URL`);
+    if (/^ssl(cert|key|rootcert|password|crl)/.test(key))
+      return refuse('invalid_url', `the '${key}' parameter names a file on the gateway: certificate files are not accepted`);
+    if (!PG_PARAMETERS.has(key))
+      return refuse('invalid_url', `the '${key.slice(0, 64)}' parameter is not accepted (accepted: ${[...PG_PARAMETERS].join(', ')})`);
   }
   let parsed: ReturnType<typeof parsePgUrl>;
   try {
@@ -263,7 +299,12 @@ function postgres(config: Record<string, unknown>, issues: FieldIssue[]): Destin
 export function fullConfig(c: DestinationConfig): Record<string, unknown> {
   if (c.connector === 'webhook') {
     const { urlShown: _u, headerNames: _h, signing: _s, ...rest } = c.public;
-    return { ...rest, url: c.secrets.url, headers: c.secrets.headers, ...(c.secrets.signingSecret ? { signingSecret: c.secrets.signingSecret } : {}) };
+    return {
+      ...rest,
+      url: c.secrets.url,
+      headers: c.secrets.headers,
+      ...(c.secrets.signingSecret ? { signingSecret: c.secrets.signingSecret } : {}),
+    };
   }
   const { host: _h, port: _p, database: _d, ...rest } = c.public;
   return { ...rest, url: c.secrets.url };

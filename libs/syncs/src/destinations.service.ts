@@ -6,7 +6,14 @@ import { StoreService, type Tx } from '#store';
 import { AddressPolicy, AddressRefused, resolveChecked } from './address-guard.js';
 import { issue } from './aliases.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from './cursor.js';
-import { fullConfig, parseDestinationConfig, type Connector, type DestinationConfig, type PostgresPublic, type WebhookPublic } from './destination-config.js';
+import {
+  fullConfig,
+  parseDestinationConfig,
+  type Connector,
+  type DestinationConfig,
+  type PostgresPublic,
+  type WebhookPublic,
+} from './destination-config.js';
 import { newId, isId } from './ids.js';
 import { type ObjectSchema } from './mapping.js';
 import { PostgresConnectError, PostgresDestination } from './postgres-destination.js';
@@ -46,7 +53,16 @@ interface Row {
 const COLUMNS = `id, name, connector, config, status, last_error, created_at, updated_at`;
 
 function toDestination(r: Row): Destination {
-  return { id: r.id, name: r.name, connector: r.connector, config: r.config, status: r.status, lastError: r.last_error, createdAt: r.created_at, updatedAt: r.updated_at };
+  return {
+    id: r.id,
+    name: r.name,
+    connector: r.connector,
+    config: r.config,
+    status: r.status,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 function notFound(): DomainError {
@@ -118,7 +134,11 @@ export class DestinationsService {
 
   async get(p: Principal, id: string, tx?: Tx): Promise<Destination> {
     if (!isId('destination', id)) throw notFound();
-    const [row] = await this.store.query<Row>(`SELECT ${COLUMNS} FROM retl_destinations WHERE account_id = $1 AND id = $2`, [p.accountId, id], tx);
+    const [row] = await this.store.query<Row>(
+      `SELECT ${COLUMNS} FROM retl_destinations WHERE account_id = $1 AND id = $2`,
+      [p.accountId, id],
+      tx,
+    );
     if (!row) throw notFound();
     return toDestination(row);
   }
@@ -144,7 +164,11 @@ export class DestinationsService {
     const status = await this.verify(config);
     const id = newId('destination');
     return this.store.transaction(async (tx) => {
-      const [{ n }] = await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM retl_destinations WHERE account_id = $1`, [p.accountId], tx);
+      const [{ n }] = await this.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM retl_destinations WHERE account_id = $1`,
+        [p.accountId],
+        tx,
+      );
       if (n >= MAX_DESTINATIONS) throw quotaExceeded(`at most ${MAX_DESTINATIONS} destinations per account`);
       const [row] = await this.store.query<Row>(
         `INSERT INTO retl_destinations (id, account_id, name, connector, config, secrets, status)
@@ -162,7 +186,8 @@ export class DestinationsService {
     if (!current) throw notFound();
     const issues: FieldIssue[] = [];
     const name = input.name === undefined ? current.name : this.name(input.name, issues, true);
-    if (input.connector !== undefined && input.connector !== current.connector) issues.push(issue('connector', 'invalid_value', 'the connector of a destination cannot change'));
+    if (input.connector !== undefined && input.connector !== current.connector)
+      issues.push(issue('connector', 'invalid_value', 'the connector of a destination cannot change'));
     if (input.config !== undefined && (typeof input.config !== 'object' || input.config === null || Array.isArray(input.config))) {
       issues.push(issue('config', 'invalid_value', 'must be an object'));
     }
@@ -190,9 +215,17 @@ export class DestinationsService {
   /** 409 `destination_in_use` while a sync (not deleted) uses it. */
   async delete(p: Principal, id: string): Promise<void> {
     await this.store.transaction(async (tx) => {
-      const [row] = await this.store.query<{ id: string }>(`SELECT id FROM retl_destinations WHERE account_id = $1 AND id = $2 FOR UPDATE`, [p.accountId, id], tx);
+      const [row] = await this.store.query<{ id: string }>(
+        `SELECT id FROM retl_destinations WHERE account_id = $1 AND id = $2 FOR UPDATE`,
+        [p.accountId, id],
+        tx,
+      );
       if (!row || !isId('destination', id)) throw notFound();
-      const [use] = await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM retl_syncs WHERE destination_id = $1 AND deleted_at IS NULL`, [id], tx);
+      const [use] = await this.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM retl_syncs WHERE destination_id = $1 AND deleted_at IS NULL`,
+        [id],
+        tx,
+      );
       if (use.n > 0) {
         throw new DomainError('CONFLICT', `the destination is used by ${use.n} sync${use.n === 1 ? '' : 's'}`, {
           entity: 'destination',
@@ -209,7 +242,11 @@ export class DestinationsService {
     const destination = await this.get(p, id);
     if (destination.connector === 'webhook') {
       const declared = (destination.config as WebhookPublic).objects ?? [];
-      return { destination, objects: declared.map(declaredObject).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), schemaless: declared.length === 0 };
+      return {
+        destination,
+        objects: declared.map(declaredObject).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+        schemaless: declared.length === 0,
+      };
     }
     const cached = this.schemas.get(id);
     if (cached && Date.now() - cached.at < SCHEMA_TTL_MS) return { destination, objects: cached.objects, schemaless: false };
@@ -233,7 +270,10 @@ export class DestinationsService {
   /** One object of a destination as a sync sees it; undefined when it has none of that name (schemaless: any name). */
   async object(p: Principal, id: string, name: string): Promise<ObjectSchema | undefined> {
     const { objects, schemaless } = await this.objects(p, id);
-    if (schemaless) return /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(name) ? { name, label: name, fields: null, keyFields: [], modes: ['upsert', 'insert', 'update', 'delete'] } : undefined;
+    if (schemaless)
+      return /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(name)
+        ? { name, label: name, fields: null, keyFields: [], modes: ['upsert', 'insert', 'update', 'delete'] }
+        : undefined;
     return objects.find((o) => o.name === name);
   }
 
@@ -281,7 +321,10 @@ export class DestinationsService {
 }
 
 export function quotaExceeded(message: string): DomainError {
-  return new DomainError('CONFLICT', message, { entity: 'account', fields: [{ field: 'account', issue: message, type: 'quota_exceeded' }] });
+  return new DomainError('CONFLICT', message, {
+    entity: 'account',
+    fields: [{ field: 'account', issue: message, type: 'quota_exceeded' }],
+  });
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

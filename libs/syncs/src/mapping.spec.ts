@@ -1,16 +1,35 @@
 import { constantOf, mapRow, validateMappings, type ObjectSchema } from './mapping.js';
 
 const field = (name: string, extra: Partial<ObjectSchema['fields'] extends (infer F)[] | null ? F : never> = {}) => ({
-  name, label: name, dataType: 'string' as const, required: false, nullable: true, isIdentifier: false, writable: true, maxLength: null, ...extra,
+  name,
+  label: name,
+  dataType: 'string' as const,
+  required: false,
+  nullable: true,
+  isIdentifier: false,
+  writable: true,
+  maxLength: null,
+  ...extra,
 });
 const crm: ObjectSchema = {
   name: 'Touchpoints',
   label: 'CRM touchpoints',
-  fields: [field('external_id', { required: true, isIdentifier: true }), field('account_company', { required: true }), field('note'), field('stamp', { writable: false })],
+  fields: [
+    field('external_id', { required: true, isIdentifier: true }),
+    field('account_company', { required: true }),
+    field('note'),
+    field('stamp', { writable: false }),
+  ],
   keyFields: ['external_id'],
   modes: ['upsert', 'insert', 'update', 'delete'],
 };
-const schemaless: ObjectSchema = { name: 'Anything', label: 'Anything', fields: null, keyFields: [], modes: ['upsert', 'insert', 'update', 'delete'] };
+const schemaless: ObjectSchema = {
+  name: 'Anything',
+  label: 'Anything',
+  fields: null,
+  keyFields: [],
+  modes: ['upsert', 'insert', 'update', 'delete'],
+};
 const columns = ['id', 'company_name', 'touchpoints'];
 
 describe('field mappings', () => {
@@ -31,18 +50,54 @@ describe('field mappings', () => {
       { source: 'company_name', destination: 'account_company', isKey: false },
       { source: "'it''s plangate'", destination: 'note', isKey: false },
     ]);
-    expect(mapRow(mappings!, { id: 'u1', company_name: 'Acme' })).toEqual({ external_id: 'u1', account_company: 'Acme', note: "it's plangate" });
+    expect(mapRow(mappings!, { id: 'u1', company_name: 'Acme' })).toEqual({
+      external_id: 'u1',
+      account_company: 'Acme',
+      note: "it's plangate",
+    });
   });
 
   it.each([
     [[], 'upsert', 'fieldMappings', 'invalid_value'],
     [undefined, 'upsert', 'fieldMappings', 'missing'],
-    [[{ source: 'nope', destination: 'external_id', isKey: true }, { source: 'id', destination: 'account_company' }], 'upsert', 'fieldMappings[0].source', 'unknown_column'],
+    [
+      [
+        { source: 'nope', destination: 'external_id', isKey: true },
+        { source: 'id', destination: 'account_company' },
+      ],
+      'upsert',
+      'fieldMappings[0].source',
+      'unknown_column',
+    ],
     [[{ source: 'id', destination: 'emial', isKey: true }], 'upsert', 'fieldMappings[0].destination', 'unknown_field'],
     [[{ source: 'id', destination: 'stamp' }], 'insert', 'fieldMappings[0].destination', 'not_writable'],
-    [[{ source: 'id', destination: 'external_id' }, { source: 'id', destination: 'external_id' }], 'insert', 'fieldMappings[1].destination', 'duplicate_destination'],
-    [[{ source: 'id', destination: 'external_id' }, { source: 'company_name', destination: 'account_company' }], 'upsert', 'fieldMappings', 'missing_key'],
-    [[{ source: 'id', destination: 'external_id', isKey: true }, { source: 'company_name', destination: 'account_company', isKey: true }], 'update', 'fieldMappings', 'missing_key'],
+    [
+      [
+        { source: 'id', destination: 'external_id' },
+        { source: 'id', destination: 'external_id' },
+      ],
+      'insert',
+      'fieldMappings[1].destination',
+      'duplicate_destination',
+    ],
+    [
+      [
+        { source: 'id', destination: 'external_id' },
+        { source: 'company_name', destination: 'account_company' },
+      ],
+      'upsert',
+      'fieldMappings',
+      'missing_key',
+    ],
+    [
+      [
+        { source: 'id', destination: 'external_id', isKey: true },
+        { source: 'company_name', destination: 'account_company', isKey: true },
+      ],
+      'update',
+      'fieldMappings',
+      'missing_key',
+    ],
     [[{ source: 'id', destination: 'external_id', isKey: true }], 'upsert', 'fieldMappings', 'missing_required_field'],
     [[{ source: 'id', destination: 'external_id', isKey: 'yes' }], 'delete', 'fieldMappings[0].isKey', 'invalid_value'],
     [[{ source: 'id', from: 'company_name', destination: 'external_id' }], 'insert', 'fieldMappings[0].source', 'duplicate_field'],

@@ -50,7 +50,8 @@ export function validateMappings(
   mode: SyncMode | undefined,
 ): { mappings?: FieldMapping[]; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
-  if (!Array.isArray(raw) || raw.length === 0) return { issues: [issue('fieldMappings', raw === undefined ? 'missing' : 'invalid_value', 'must be a list of 1 to 200 mappings')] };
+  if (!Array.isArray(raw) || raw.length === 0)
+    return { issues: [issue('fieldMappings', raw === undefined ? 'missing' : 'invalid_value', 'must be a list of 1 to 200 mappings')] };
   if (raw.length > 200) return { issues: [issue('fieldMappings', 'too_long', 'at most 200 mappings')] };
   const columns = sourceColumns ? new Set(sourceColumns) : undefined;
   const fields = object?.fields ? new Map(object.fields.map((f) => [f.name, f])) : undefined;
@@ -65,7 +66,8 @@ export function validateMappings(
     const source = pick(m, 'source', ['sourceColumn', 'source_column', 'from'], issues, `${at}.`);
     const destination = pick(m, 'destination', ['destinationField', 'destination_field', 'to'], issues, `${at}.`);
     const isKey = pick(m, 'isKey', [], issues, `${at}.`) ?? false;
-    if (typeof source !== 'string' || !source.length || source.length > 1000) issues.push(issue(`${at}.source`, 'missing', 'a source column or a quoted constant'));
+    if (typeof source !== 'string' || !source.length || source.length > 1000)
+      issues.push(issue(`${at}.source`, 'missing', 'a source column or a quoted constant'));
     else if (constantOf(source) === undefined && columns && !columns.has(source)) {
       issues.push(issue(`${at}.source`, 'unknown_column', `the source has no column '${source.slice(0, 100)}'`));
     }
@@ -76,9 +78,12 @@ export function validateMappings(
     } else {
       seen.add(destination);
       const field = fields?.get(destination);
-      if (fields && !field) issues.push(issue(`${at}.destination`, 'unknown_field', `${object!.name} has no field '${destination.slice(0, 100)}'`));
-      else if (field && !field.writable) issues.push(issue(`${at}.destination`, 'not_writable', `${object!.name}.${destination} cannot be written`));
-      else if (!fields && object && !/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(destination)) issues.push(issue(`${at}.destination`, 'unknown_field', 'not a field name'));
+      if (fields && !field)
+        issues.push(issue(`${at}.destination`, 'unknown_field', `${object!.name} has no field '${destination.slice(0, 100)}'`));
+      else if (field && !field.writable)
+        issues.push(issue(`${at}.destination`, 'not_writable', `${object!.name}.${destination} cannot be written`));
+      else if (!fields && object && !/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(destination))
+        issues.push(issue(`${at}.destination`, 'unknown_field', 'not a field name'));
     }
     if (typeof isKey !== 'boolean') issues.push(issue(`${at}.isKey`, 'invalid_value', 'must be true or false'));
     if (typeof source === 'string' && typeof destination === 'string') mappings.push({ source, destination, isKey: isKey === true });
@@ -91,7 +96,13 @@ export function validateMappings(
     const exact = expected ? keys.length === expected.length && expected.every((k) => keys.includes(k)) : keys.length >= 1;
     if (!exact) {
       issues.push(
-        issue('fieldMappings', 'missing_key', expected ? `${mode} needs exactly the key fields ${expected.join(', ')} mapped with isKey` : `${mode} needs at least one mapping with isKey`),
+        issue(
+          'fieldMappings',
+          'missing_key',
+          expected
+            ? `${mode} needs exactly the key fields ${expected.join(', ')} mapped with isKey`
+            : `${mode} needs at least one mapping with isKey`,
+        ),
       );
     }
   }

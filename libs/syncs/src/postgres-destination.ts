@@ -31,7 +31,9 @@ function isTransient(e: unknown): boolean {
   const message = e instanceof Error ? e.message : '';
   return (
     code.startsWith('08') ||
-    ['57P01', '57P02', '57P03', '57014', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code) ||
+    ['57P01', '57P02', '57P03', '57014', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(
+      code,
+    ) ||
     /timeout|Connection terminated|connect ECONN/i.test(message)
   );
 }
@@ -140,7 +142,9 @@ export class PostgresDestination {
         );
         const keyOf = new Map(keys.rows.map((k) => [k.table, k.cols]));
         if (columns.rows.length > INTROSPECTED_COLUMNS || keys.rows.length > INTROSPECTED_COLUMNS) {
-          throw new Error(`the schema '${this.cfg.schema}' has more than ${INTROSPECTED_COLUMNS} columns; use a schema with only the tables to sync`);
+          throw new Error(
+            `the schema '${this.cfg.schema}' has more than ${INTROSPECTED_COLUMNS} columns; use a schema with only the tables to sync`,
+          );
         }
         const tables = new Map<string, DestinationField[]>();
         for (const c of columns.rows) {
@@ -197,7 +201,8 @@ export class PostgresDestination {
         }
         if (isAuth(e)) return this.fail(batch, result, 'destination_auth_failed', message);
         if (!isTransient(e)) return this.fail(batch, result, 'destination_error', message);
-        if (attempt >= this.cfg.maxRetries) return this.fail(batch, result, 'destination_unavailable', `unavailable after ${attempt + 1} attempt(s): ${message}`);
+        if (attempt >= this.cfg.maxRetries)
+          return this.fail(batch, result, 'destination_unavailable', `unavailable after ${attempt + 1} attempt(s): ${message}`);
         result.retries++;
         await this.close();
         await sleep(backoffMs(attempt), signal);
@@ -205,7 +210,12 @@ export class PostgresDestination {
     }
   }
 
-  private fail(batch: DeliveryBatch, result: DeliveryResult, code: 'destination_unavailable' | 'destination_auth_failed' | 'destination_error' | 'forbidden_address', message: string): DeliveryResult {
+  private fail(
+    batch: DeliveryBatch,
+    result: DeliveryResult,
+    code: 'destination_unavailable' | 'destination_auth_failed' | 'destination_error' | 'forbidden_address',
+    message: string,
+  ): DeliveryResult {
     result.written = [];
     result.failed = batch.rows.map((r) => ({ seq: r.seq, code, message }));
     result.runError = { code, message };
@@ -221,7 +231,10 @@ export class PostgresDestination {
         await client.query('BEGIN');
         const missing = await this.statements(client, batch, schema, batch.rows);
         await client.query('COMMIT');
-        return { written: batch.rows.filter((r) => !missing.has(r.seq)).map((r) => r.seq), failed: [...missing].map((seq) => rowMissing(seq)) };
+        return {
+          written: batch.rows.filter((r) => !missing.has(r.seq)).map((r) => r.seq),
+          failed: [...missing].map((seq) => rowMissing(seq)),
+        };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         if (isTransient(e) || isAuth(e)) throw e;
@@ -253,7 +266,12 @@ export class PostgresDestination {
   }
 
   /** Runs the mode's statements for the rows; returns the rows an UPDATE found nothing to change for. */
-  private async statements(client: pg.PoolClient, batch: DeliveryBatch, schema: ObjectSchema, rows: DeliveryBatch['rows']): Promise<Set<number>> {
+  private async statements(
+    client: pg.PoolClient,
+    batch: DeliveryBatch,
+    schema: ObjectSchema,
+    rows: DeliveryBatch['rows'],
+  ): Promise<Set<number>> {
     const table = `${q(this.cfg.schema)}.${q(schema.name)}`;
     const missing = new Set<number>();
     const value = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v);

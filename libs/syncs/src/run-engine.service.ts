@@ -137,7 +137,15 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private start(claimed: ClaimedRun): void {
-    const execution = new RunExecution(claimed, this.instanceId, this.config.retl, this.store, this.destinations, this.sandbox, this.logger);
+    const execution = new RunExecution(
+      claimed,
+      this.instanceId,
+      this.config.retl,
+      this.store,
+      this.destinations,
+      this.sandbox,
+      this.logger,
+    );
     const done = execution
       .execute()
       .catch((e: unknown) => this.logger.error(`run ${claimed.id} stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`))

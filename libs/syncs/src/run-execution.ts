@@ -167,7 +167,12 @@ export class RunExecution {
 
   private async beat(): Promise<void> {
     try {
-      const rows = await this.store.query<{ cancel_requested: boolean }>(HEARTBEAT_SQL, [this.run.id, this.instanceId, this.run.attempt, this.cfg.leaseMs]);
+      const rows = await this.store.query<{ cancel_requested: boolean }>(HEARTBEAT_SQL, [
+        this.run.id,
+        this.instanceId,
+        this.run.attempt,
+        this.cfg.leaseMs,
+      ]);
       if (!rows.length) {
         this.lost = true;
         this.controller.abort();
@@ -224,7 +229,11 @@ export class RunExecution {
         watermarkFrom: this.run.full_resync ? null : s.watermark,
         sourceVersion: s.source_version,
       };
-      await this.store.query(`UPDATE retl_runs SET definition = $2, watermark_from = $3 WHERE id = $1`, [this.run.id, JSON.stringify(d), d.watermarkFrom], tx);
+      await this.store.query(
+        `UPDATE retl_runs SET definition = $2, watermark_from = $3 WHERE id = $1`,
+        [this.run.id, JSON.stringify(d), d.watermarkFrom],
+        tx,
+      );
       return d;
     });
     this.defCache = def;
@@ -237,7 +246,10 @@ export class RunExecution {
       dest = def.destinationId ? await this.destinations.open(this.run.account_id, def.destinationId) : undefined;
     } catch (e) {
       if (this.store.isUnavailable(e)) throw e;
-      throw new RunFailure('destination_auth_failed', "this gateway cannot read the destination's secrets (is JWT_SECRET the same on every instance?)");
+      throw new RunFailure(
+        'destination_auth_failed',
+        "this gateway cannot read the destination's secrets (is JWT_SECRET the same on every instance?)",
+      );
     }
     if (!dest) throw new RunFailure('destination_error', 'the destination was deleted');
     this.destination = dest;
@@ -260,7 +272,11 @@ export class RunExecution {
         `SELECT settings, slug, plan FROM accounts WHERE id = $1`,
         [this.run.account_id],
       );
-      if (this.sandbox.status().sqlSources !== 'enabled' || !account || !effectiveSettings(account.settings ?? {}, account).reverse_etl.sql_sources) {
+      if (
+        this.sandbox.status().sqlSources !== 'enabled' ||
+        !account ||
+        !effectiveSettings(account.settings ?? {}, account).reverse_etl.sql_sources
+      ) {
         throw new RunFailure('sql_sources_unavailable', 'SQL sources are not available');
       }
       const refusal = await this.sandbox.check(ref.sql);
@@ -293,13 +309,24 @@ export class RunExecution {
       const watermark = wmIndex >= 0 ? watermarkText(values[wmIndex], columns[wmIndex].oid) : null;
       const fitted = declared ? fitDeclared(mapped, declared) : { ok: true as const, payload: mapped };
       if (!fitted.ok) failed.push({ code: fitted.code, message: fitted.message, retryCount: 0, row: mapped, replayOf: null });
-      const item = JSON.stringify({ seq: i + 1, payload: fitted.ok ? fitted.payload : mapped, watermark, status: fitted.ok ? 'pending' : 'done' });
+      const item = JSON.stringify({
+        seq: i + 1,
+        payload: fitted.ok ? fitted.payload : mapped,
+        watermark,
+        status: fitted.ok ? 'pending' : 'done',
+      });
       if (item.length > STAGED_ROW_BYTES) {
-        throw new RunFailure('source_byte_cap_exceeded', `row ${i + 1} is ${item.length} bytes once mapped, over the cap of ${STAGED_ROW_BYTES / 1024 / 1024} MiB per mapped row`);
+        throw new RunFailure(
+          'source_byte_cap_exceeded',
+          `row ${i + 1} is ${item.length} bytes once mapped, over the cap of ${STAGED_ROW_BYTES / 1024 / 1024} MiB per mapped row`,
+        );
       }
       stagedBytes += item.length;
       if (stagedBytes > STAGED_RUN_BYTES) {
-        throw new RunFailure('source_byte_cap_exceeded', `the mapped rows come to more than ${STAGED_RUN_BYTES / 1024 / 1024} MiB (the cap of one run)`);
+        throw new RunFailure(
+          'source_byte_cap_exceeded',
+          `the mapped rows come to more than ${STAGED_RUN_BYTES / 1024 / 1024} MiB (the cap of one run)`,
+        );
       }
       let chunk = chunks[chunks.length - 1];
       if (chunk.length >= INSERT_CHUNK || (chunk.length && chunkBytes + item.length > INSERT_CHUNK_BYTES)) {
@@ -322,12 +349,23 @@ export class RunExecution {
         );
       }
       await insertDeadLetters(this.store, tx, this.dlqTarget(def, failed));
-      await this.store.query(`UPDATE retl_runs SET staged = true, rows_read = $2, rows_failed = rows_failed + $3 WHERE id = $1`, [this.run.id, rowsRead, failed.length], tx);
+      await this.store.query(
+        `UPDATE retl_runs SET staged = true, rows_read = $2, rows_failed = rows_failed + $3 WHERE id = $1`,
+        [this.run.id, rowsRead, failed.length],
+        tx,
+      );
     });
   }
 
   private dlqTarget(def: RunDefinition, entries: DeadLetterInput[]) {
-    return { accountId: this.run.account_id, syncId: this.run.sync_id, runId: this.run.id, destinationId: def.destinationId ?? '', objectName: def.objectName, entries };
+    return {
+      accountId: this.run.account_id,
+      syncId: this.run.sync_id,
+      runId: this.run.id,
+      destinationId: def.destinationId ?? '',
+      objectName: def.objectName,
+      entries,
+    };
   }
 
   /** A reclaimed or resumed run: rows left `sending` are re-sent (same key), or dead-lettered in insert mode. */
@@ -350,7 +388,10 @@ export class RunExecution {
     await insertDeadLetters(
       this.store,
       tx,
-      this.dlqTarget(def, unknown.map((i) => ({ code: 'delivery_unknown', message, retryCount: i.retry_count, row: i.payload, replayOf: i.replay_of }))),
+      this.dlqTarget(
+        def,
+        unknown.map((i) => ({ code: 'delivery_unknown', message, retryCount: i.retry_count, row: i.payload, replayOf: i.replay_of })),
+      ),
     );
     await this.store.query(`UPDATE retl_run_items SET status = 'done' WHERE run_id = $1 AND status = 'sending'`, [this.run.id], tx);
     await this.store.query(`UPDATE retl_runs SET rows_failed = rows_failed + $2 WHERE id = $1`, [this.run.id, unknown.length], tx);
@@ -381,7 +422,11 @@ export class RunExecution {
             tx,
           );
         } else {
-          const [{ batches }] = await this.store.query<{ batches: number }>(`UPDATE retl_runs SET batches = batches + 1 WHERE id = $1 RETURNING batches`, [this.run.id], tx);
+          const [{ batches }] = await this.store.query<{ batches: number }>(
+            `UPDATE retl_runs SET batches = batches + 1 WHERE id = $1 RETURNING batches`,
+            [this.run.id],
+            tx,
+          );
           label = String(batches);
           // the first row always; then rows while the bytes before them stay under DELIVERY_BATCH_BYTES
           rows = await this.store.query<Item>(
@@ -394,7 +439,11 @@ export class RunExecution {
             tx,
           );
         }
-        await this.store.query(`UPDATE retl_run_items SET status = 'sending', batch = $3 WHERE run_id = $1 AND seq = ANY($2::int[])`, [this.run.id, rows.map((r) => r.seq), label], tx);
+        await this.store.query(
+          `UPDATE retl_run_items SET status = 'sending', batch = $3 WHERE run_id = $1 AND seq = ANY($2::int[])`,
+          [this.run.id, rows.map((r) => r.seq), label],
+          tx,
+        );
         return { label, rows };
       });
       if (batch === 'canceled') continue;
@@ -417,7 +466,10 @@ export class RunExecution {
     };
     const full = this.destination!.full;
     if (full.connector === 'webhook') {
-      return new WebhookDestination(full.public, full.secrets as WebhookSecrets, this.destinations.addresses).deliver(batch, this.controller.signal);
+      return new WebhookDestination(full.public, full.secrets as WebhookSecrets, this.destinations.addresses).deliver(
+        batch,
+        this.controller.signal,
+      );
     }
     if (!this.pgSchema) {
       try {
@@ -438,7 +490,11 @@ export class RunExecution {
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
     await this.fenced(async (tx) => {
       const done = [...result.written, ...result.failed.map((f) => f.seq)];
-      await this.store.query(`UPDATE retl_run_items SET status = 'done' WHERE run_id = $1 AND seq = ANY($2::int[])`, [this.run.id, done], tx);
+      await this.store.query(
+        `UPDATE retl_run_items SET status = 'done' WHERE run_id = $1 AND seq = ANY($2::int[])`,
+        [this.run.id, done],
+        tx,
+      );
       // rows the answer did not settle (none expected) go back to pending
       await this.store.query(`UPDATE retl_run_items SET status = 'pending' WHERE run_id = $1 AND status = 'sending'`, [this.run.id], tx);
       await insertDeadLetters(
@@ -448,15 +504,21 @@ export class RunExecution {
           def,
           result.failed.map((f) => {
             const item = bySeq.get(f.seq)!;
-            return { code: f.code, message: f.message, retryCount: item.retry_count + result.retries, row: item.payload, replayOf: item.replay_of };
+            return {
+              code: f.code,
+              message: f.message,
+              retryCount: item.retry_count + result.retries,
+              row: item.payload,
+              replayOf: item.replay_of,
+            };
           }),
         ),
       );
-      await this.store.query(`UPDATE retl_runs SET rows_written = rows_written + $2, rows_failed = rows_failed + $3 WHERE id = $1`, [
-        this.run.id,
-        result.written.length,
-        result.failed.length,
-      ], tx);
+      await this.store.query(
+        `UPDATE retl_runs SET rows_written = rows_written + $2, rows_failed = rows_failed + $3 WHERE id = $1`,
+        [this.run.id, result.written.length, result.failed.length],
+        tx,
+      );
     });
     if (this.destination) {
       await this.destinations
@@ -470,11 +532,22 @@ export class RunExecution {
    * `sending` are dead-lettered; the watermark becomes the greatest W such that every read row ≤ W was written or
    * dead-lettered (only if the sync's source did not change meanwhile); the run's status; its items purged.
    */
-  private async finish(def: RunDefinition | undefined, status: 'succeeded' | 'failed' | 'canceled', error: { code: string; message: string } | null): Promise<void> {
+  private async finish(
+    def: RunDefinition | undefined,
+    status: 'succeeded' | 'failed' | 'canceled',
+    error: { code: string; message: string } | null,
+  ): Promise<void> {
     await this.fenced(async (tx) => {
       if (def && status !== 'succeeded') {
         if (def.syncMode === 'insert') await this.settleSending(def, tx);
-        if (this.run.trigger === 'replay') await reopenReplayItems(this.store, tx, this.run.id, error?.code ?? 'replay_canceled', error?.message ?? 'the replay did not finish');
+        if (this.run.trigger === 'replay')
+          await reopenReplayItems(
+            this.store,
+            tx,
+            this.run.id,
+            error?.code ?? 'replay_canceled',
+            error?.message ?? 'the replay did not finish',
+          );
       }
       let watermark: string | null = null;
       if (def?.watermarkColumn && this.run.trigger !== 'replay') {
@@ -490,7 +563,11 @@ export class RunExecution {
         );
         watermark = w?.watermark ?? null;
         if (watermark !== null) {
-          await this.store.query(`UPDATE retl_syncs SET watermark = $2 WHERE id = $1 AND source_version = $3`, [this.run.sync_id, watermark, def.sourceVersion], tx);
+          await this.store.query(
+            `UPDATE retl_syncs SET watermark = $2 WHERE id = $1 AND source_version = $3`,
+            [this.run.sync_id, watermark, def.sourceVersion],
+            tx,
+          );
         }
       }
       await this.store.query(
@@ -538,5 +615,11 @@ function fitDeclared(
 }
 
 function failAll(batch: DeliveryBatch, code: RunErrorCode, message: string): DeliveryResult {
-  return { written: [], failed: batch.rows.map((r) => ({ seq: r.seq, code, message })), retries: 0, runError: { code, message }, destinationError: message };
+  return {
+    written: [],
+    failed: batch.rows.map((r) => ({ seq: r.seq, code, message })),
+    retries: 0,
+    runError: { code, message },
+    destinationError: message,
+  };
 }

@@ -101,12 +101,31 @@ export class RunsService {
 
   async queue(
     tx: Tx,
-    r: { accountId: string; syncId: string; trigger: RunTrigger; triggeredBy: string | null; fullResync: boolean; replayOf?: string[]; staged?: boolean; rowsRead?: number },
+    r: {
+      accountId: string;
+      syncId: string;
+      trigger: RunTrigger;
+      triggeredBy: string | null;
+      fullResync: boolean;
+      replayOf?: string[];
+      staged?: boolean;
+      rowsRead?: number;
+    },
   ): Promise<Run> {
     const [row] = await this.store.query<RunRow>(
       `INSERT INTO retl_runs (id, account_id, sync_id, status, trigger, triggered_by, full_resync, replay_of, staged, rows_read)
        VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9) RETURNING ${RUN_COLUMNS}`,
-      [newId('run'), r.accountId, r.syncId, r.trigger, r.triggeredBy, r.fullResync, r.replayOf ? JSON.stringify(r.replayOf) : null, r.staged ?? false, r.rowsRead ?? 0],
+      [
+        newId('run'),
+        r.accountId,
+        r.syncId,
+        r.trigger,
+        r.triggeredBy,
+        r.fullResync,
+        r.replayOf ? JSON.stringify(r.replayOf) : null,
+        r.staged ?? false,
+        r.rowsRead ?? 0,
+      ],
       tx,
     );
     return toRun(row);
@@ -130,12 +149,21 @@ export class RunsService {
       [syncId],
       tx,
     );
-    await this.store.query(`DELETE FROM retl_run_items i USING retl_runs r WHERE r.id = i.run_id AND r.sync_id = $1 AND r.status = 'canceled'`, [syncId], tx);
+    await this.store.query(
+      `DELETE FROM retl_run_items i USING retl_runs r WHERE r.id = i.run_id AND r.sync_id = $1 AND r.status = 'canceled'`,
+      [syncId],
+      tx,
+    );
     await this.store.query(`UPDATE retl_runs SET cancel_requested = true WHERE sync_id = $1 AND status = 'running'`, [syncId], tx);
   }
 
   async list(p: Principal, filters: RunFilters, page: PageRequest): Promise<Page<Run>> {
-    const f = { sync_id: filters.syncId ?? null, status: filters.status ?? null, since: filters.since?.toISOString() ?? null, until: filters.until?.toISOString() ?? null };
+    const f = {
+      sync_id: filters.syncId ?? null,
+      status: filters.status ?? null,
+      since: filters.since?.toISOString() ?? null,
+      until: filters.until?.toISOString() ?? null,
+    };
     const before = page.after === undefined ? '~' : decodeCursor('runs', f, page.after);
     const rows = await this.store.query<RunRow>(
       `SELECT ${RUN_COLUMNS} FROM retl_runs
@@ -149,7 +177,10 @@ export class RunsService {
 
   async get(p: Principal, id: string): Promise<Run> {
     if (!isId('run', id)) throw notFound();
-    const [row] = await this.store.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM retl_runs WHERE account_id = $1 AND id = $2`, [p.accountId, id]);
+    const [row] = await this.store.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM retl_runs WHERE account_id = $1 AND id = $2`, [
+      p.accountId,
+      id,
+    ]);
     if (!row) throw notFound();
     return toRun(row);
   }
@@ -176,7 +207,10 @@ export class RunsService {
       } else if (row.status === 'running') {
         await this.store.query(`UPDATE retl_runs SET cancel_requested = true WHERE id = $1`, [id], tx);
       } else {
-        throw new DomainError('CONFLICT', `the run has already ${row.status}`, { entity: 'run', fields: [{ field: 'id', issue: 'finished', type: 'run_finished' }] });
+        throw new DomainError('CONFLICT', `the run has already ${row.status}`, {
+          entity: 'run',
+          fields: [{ field: 'id', issue: 'finished', type: 'run_finished' }],
+        });
       }
     });
     return this.get(p, id);
@@ -185,7 +219,13 @@ export class RunsService {
 
 /** The rows of a replay run not yet delivered become open dead letters again (retry count carried). */
 export async function reopenReplayItems(store: StoreService, tx: Tx, runId: string, code: string, message: string): Promise<number> {
-  const items = await store.query<{ payload: Record<string, unknown>; retry_count: number; replay_of: string | null; destination_id: string | null; object_name: string }>(
+  const items = await store.query<{
+    payload: Record<string, unknown>;
+    retry_count: number;
+    replay_of: string | null;
+    destination_id: string | null;
+    object_name: string;
+  }>(
     `SELECT i.payload, i.retry_count, i.replay_of, s.destination_id, s.object_name
        FROM retl_run_items i JOIN retl_runs r ON r.id = i.run_id JOIN retl_syncs s ON s.id = r.sync_id
       WHERE i.run_id = $1 AND i.status <> 'done' ORDER BY i.seq`,
@@ -193,7 +233,11 @@ export async function reopenReplayItems(store: StoreService, tx: Tx, runId: stri
     tx,
   );
   if (!items.length) return 0;
-  const [run] = await store.query<{ account_id: string; sync_id: string }>(`SELECT account_id, sync_id FROM retl_runs WHERE id = $1`, [runId], tx);
+  const [run] = await store.query<{ account_id: string; sync_id: string }>(
+    `SELECT account_id, sync_id FROM retl_runs WHERE id = $1`,
+    [runId],
+    tx,
+  );
   await insertDeadLetters(store, tx, {
     accountId: run.account_id,
     syncId: run.sync_id,

@@ -3,7 +3,11 @@ import { nextOccurrence, parseSchedule } from './schedule.js';
 describe('schedules', () => {
   it('defaults to manual and to UTC', () => {
     expect(parseSchedule(undefined)).toEqual({ schedule: { type: 'manual' }, issues: [] });
-    expect(parseSchedule({ type: 'cron', expression: '15 */4 * * *' }).schedule).toEqual({ type: 'cron', expression: '15 */4 * * *', timezone: 'UTC' });
+    expect(parseSchedule({ type: 'cron', expression: '15 */4 * * *' }).schedule).toEqual({
+      type: 'cron',
+      expression: '15 */4 * * *',
+      timezone: 'UTC',
+    });
   });
 
   it.each([

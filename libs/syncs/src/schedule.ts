@@ -34,7 +34,13 @@ export function parseSchedule(raw: unknown, field = 'schedule'): { schedule?: Sc
   }
   const expression = o.expression ?? o.cron;
   if (typeof expression !== 'string' || expression.length > 200 || expression.trim().split(/\s+/).length !== 5) {
-    issues.push(issue(`${field}.expression`, 'invalid_cron', 'must be a cron expression of exactly 5 fields: minute hour day-of-month month day-of-week'));
+    issues.push(
+      issue(
+        `${field}.expression`,
+        'invalid_cron',
+        'must be a cron expression of exactly 5 fields: minute hour day-of-month month day-of-week',
+      ),
+    );
   } else if (!issues.length) {
     try {
       nextOccurrence({ type: 'cron', expression, timezone: timezone as string }, new Date());
@@ -43,7 +49,10 @@ export function parseSchedule(raw: unknown, field = 'schedule'): { schedule?: Sc
     }
   }
   if (issues.length) return { issues };
-  return { schedule: { type: 'cron', expression: (expression as string).trim().split(/\s+/).join(' '), timezone: timezone as string }, issues: [] };
+  return {
+    schedule: { type: 'cron', expression: (expression as string).trim().split(/\s+/).join(' '), timezone: timezone as string },
+    issues: [],
+  };
 }
 
 /** The first occurrence strictly after `after`, in the schedule's zone; null for a manual schedule. */

@@ -10,7 +10,9 @@ export class SecretBox {
   private readonly key: Buffer;
 
   constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from('plangate'), Buffer.from('reverse-etl destination secrets v1'), 32));
+    this.key = Buffer.from(
+      hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from('plangate'), Buffer.from('reverse-etl destination secrets v1'), 32),
+    );
   }
 
   seal(value: unknown): Buffer {

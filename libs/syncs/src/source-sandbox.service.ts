@@ -118,7 +118,10 @@ export class SourceSandbox implements OnModuleInit {
    */
   private async checkRole(): Promise<string | undefined> {
     try {
-      const [role] = await this.store.query<{ privileged: boolean }>(`SELECT rolsuper OR rolbypassrls OR rolcanlogin AS privileged FROM pg_roles WHERE rolname = $1`, [READER_ROLE]);
+      const [role] = await this.store.query<{ privileged: boolean }>(
+        `SELECT rolsuper OR rolbypassrls OR rolcanlogin AS privileged FROM pg_roles WHERE rolname = $1`,
+        [READER_ROLE],
+      );
       if (!role) return `role ${READER_ROLE} does not exist (run the migration once as a superuser)`;
       if (role.privileged) return `role ${READER_ROLE} is a superuser, bypasses row security or can log in`;
       const [r] = await this.store.query<{ set_config: boolean; outside: number; memberships: number; can_switch: boolean }>(
@@ -156,7 +159,11 @@ export class SourceSandbox implements OnModuleInit {
    * Reads a source: every row, or (incremental) the rows whose watermark column is greater than `after`, ascending.
    * More than SOURCE_ROW_CAP rows, or more bytes than the byte caps allow, fails before anything is sent.
    */
-  async read(accountId: string, source: SourceRef, incremental?: { column: string; oid: number; after: string | null }): Promise<SourceRows> {
+  async read(
+    accountId: string,
+    source: SourceRef,
+    incremental?: { column: string; oid: number; after: string | null },
+  ): Promise<SourceRows> {
     const result = await this.run(
       accountId,
       source,
@@ -173,7 +180,8 @@ export class SourceSandbox implements OnModuleInit {
       },
       incremental ? { orderBy: incremental.column } : {},
     );
-    if (result.rows.length > SOURCE_ROW_CAP) throw new SourceError('source_row_cap_exceeded', `the source yields more than ${SOURCE_ROW_CAP} rows`);
+    if (result.rows.length > SOURCE_ROW_CAP)
+      throw new SourceError('source_row_cap_exceeded', `the source yields more than ${SOURCE_ROW_CAP} rows`);
     return result;
   }
 
@@ -181,9 +189,16 @@ export class SourceSandbox implements OnModuleInit {
    * One statement in the sandbox transaction. With `capped`, the statement's columns are described first (LIMIT 0,
    * in the same transaction) and the statement is wrapped in the byte caps.
    */
-  private async run(accountId: string, source: SourceRef, statement: (inner: string) => string, capped?: { orderBy?: string }): Promise<SourceRows> {
-    if (source.type === 'model' && !this.available.has(source.model)) throw new SourceError('source_error', `unknown model '${source.model}'`);
-    if (source.type === 'sql' && this.state.sqlSources !== 'enabled') throw new SourceError('sql_sources_unavailable', 'SQL sources are not available on this gateway');
+  private async run(
+    accountId: string,
+    source: SourceRef,
+    statement: (inner: string) => string,
+    capped?: { orderBy?: string },
+  ): Promise<SourceRows> {
+    if (source.type === 'model' && !this.available.has(source.model))
+      throw new SourceError('source_error', `unknown model '${source.model}'`);
+    if (source.type === 'sql' && this.state.sqlSources !== 'enabled')
+      throw new SourceError('sql_sources_unavailable', 'SQL sources are not available on this gateway');
     const inner = source.type === 'model' ? `SELECT * FROM retl_src.${quoteIdent(source.model)}` : source.sql.replace(/;\s*$/, '');
     const runner = this.store.dataSource.createQueryRunner();
     let client: PoolClient | undefined;
@@ -219,7 +234,8 @@ export class SourceSandbox implements OnModuleInit {
       if (e instanceof SourceError) throw e;
       const err = e as { code?: string; message?: string };
       if (err.code === '57014') throw new SourceError('source_timeout', `the source took longer than ${SOURCE_TIMEOUT}`, err.code);
-      if (err.code === CAP_SQLSTATE) throw new SourceError('source_byte_cap_exceeded', err.message ?? 'the source passes a byte cap', err.code);
+      if (err.code === CAP_SQLSTATE)
+        throw new SourceError('source_byte_cap_exceeded', err.message ?? 'the source passes a byte cap', err.code);
       if (this.store.isUnavailable(e)) throw e;
       throw new SourceError('source_error', (err.message ?? 'the source failed').slice(0, 300), err.code);
     } finally {
@@ -243,7 +259,9 @@ const MiB = (bytes: number) => `${bytes / (1024 * 1024)} MiB`;
 export function withByteCaps(statement: string, columns: readonly string[], orderBy?: string): string {
   const size = (i: number) => `z.s${i}`;
   const sizes = columns.length ? columns.map((c, i) => `octet_length(g.${quoteIdent(c)}::text) AS s${i}`).join(', ') : 'NULL::int AS s0';
-  const rowBytes = columns.length ? `${columns.length * SOURCE_VALUE_OVERHEAD} + ${columns.map((_, i) => `coalesce(${size(i)}, 0)`).join(' + ')}` : '0';
+  const rowBytes = columns.length
+    ? `${columns.length * SOURCE_VALUE_OVERHEAD} + ${columns.map((_, i) => `coalesce(${size(i)}, 0)`).join(' + ')}`
+    : '0';
   const fail = (message: string) => `public.retl_source_cap_exceeded(${message})`;
   const valueChecks = columns
     .map((c, i) => {

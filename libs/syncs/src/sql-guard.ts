@@ -23,8 +23,15 @@ export interface SqlRefusal {
 const PRIORITY: SqlIssue[] = ['multiple_statements', 'not_a_select', 'forbidden_relation', 'forbidden_function', 'forbidden_construct'];
 
 const ALLOWED_VALUE_FUNCTIONS = new Set([
-  'SVFOP_CURRENT_DATE', 'SVFOP_CURRENT_TIME', 'SVFOP_CURRENT_TIME_N', 'SVFOP_CURRENT_TIMESTAMP', 'SVFOP_CURRENT_TIMESTAMP_N',
-  'SVFOP_LOCALTIME', 'SVFOP_LOCALTIME_N', 'SVFOP_LOCALTIMESTAMP', 'SVFOP_LOCALTIMESTAMP_N',
+  'SVFOP_CURRENT_DATE',
+  'SVFOP_CURRENT_TIME',
+  'SVFOP_CURRENT_TIME_N',
+  'SVFOP_CURRENT_TIMESTAMP',
+  'SVFOP_CURRENT_TIMESTAMP_N',
+  'SVFOP_LOCALTIME',
+  'SVFOP_LOCALTIME_N',
+  'SVFOP_LOCALTIMESTAMP',
+  'SVFOP_LOCALTIMESTAMP_N',
 ]);
 const CONSTRUCTS: Record<string, string> = {
   RangeFunction: 'functions in FROM are not allowed',
@@ -56,7 +63,11 @@ function names(list: unknown): string[] {
  * TABLESAMPLE, functions in FROM or parameters. Returns the refusal, or undefined when the text may be described in
  * the sandbox (which enforces all of this again, whatever is missed here).
  */
-export async function checkSqlSource(sql: string, models: readonly string[], columns: ReadonlySet<string>): Promise<SqlRefusal | undefined> {
+export async function checkSqlSource(
+  sql: string,
+  models: readonly string[],
+  columns: ReadonlySet<string>,
+): Promise<SqlRefusal | undefined> {
   await loadSqlParser();
   return checkSqlSourceSync(sql, models, columns);
 }
@@ -87,7 +98,10 @@ export function checkSqlSourceSync(sql: string, models: readonly string[], colum
   // (a model's, or one the query names) or an allowed function, like any other call.
   const field = (qualified: string, name: string) => {
     if (!columns.has(name) && !outputNames.has(name) && !ALLOWED_FUNCTIONS.has(name.toLowerCase())) {
-      found.push({ issue: 'forbidden_function', message: `'${qualified}' is no column, and as the call ${name}(…) the function is not allowed` });
+      found.push({
+        issue: 'forbidden_function',
+        message: `'${qualified}' is no column, and as the call ${name}(…) the function is not allowed`,
+      });
     }
   };
   walk(stmt, (type, node) => {
@@ -95,7 +109,8 @@ export function checkSqlSourceSync(sql: string, models: readonly string[], colum
       case 'SelectStmt':
         if (node.intoClause) found.push({ issue: 'not_a_select', message: 'SELECT … INTO is not allowed' });
         if (node.lockingClause) found.push({ issue: 'not_a_select', message: 'locking clauses (FOR UPDATE …) are not allowed' });
-        if ((node.withClause as Node | undefined)?.recursive) found.push({ issue: 'forbidden_construct', message: 'WITH RECURSIVE is not allowed' });
+        if ((node.withClause as Node | undefined)?.recursive)
+          found.push({ issue: 'forbidden_construct', message: 'WITH RECURSIVE is not allowed' });
         return;
       case 'IntoClause':
         found.push({ issue: 'not_a_select', message: 'SELECT … INTO is not allowed' });
@@ -106,15 +121,21 @@ export function checkSqlSourceSync(sql: string, models: readonly string[], colum
       case 'RangeVar': {
         const schema = node.schemaname as string | undefined;
         const rel = String(node.relname ?? '');
-        const ok = !node.catalogname && (schema === 'retl_src' ? modelSet.has(rel) : schema === undefined && (modelSet.has(rel) || ctes.has(rel)));
-        if (!ok) found.push({ issue: 'forbidden_relation', message: `'${[schema, rel].filter(Boolean).join('.')}' is not a model (${[...modelSet].join(', ')})` });
+        const ok =
+          !node.catalogname && (schema === 'retl_src' ? modelSet.has(rel) : schema === undefined && (modelSet.has(rel) || ctes.has(rel)));
+        if (!ok)
+          found.push({
+            issue: 'forbidden_relation',
+            message: `'${[schema, rel].filter(Boolean).join('.')}' is not a model (${[...modelSet].join(', ')})`,
+          });
         return;
       }
       case 'FuncCall': {
         const parts = names(node.funcname).map((n) => n.toLowerCase());
         const name = parts[parts.length - 1];
         const schemaOk = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog');
-        if (!schemaOk || !ALLOWED_FUNCTIONS.has(name)) found.push({ issue: 'forbidden_function', message: `function '${parts.join('.')}' is not allowed` });
+        if (!schemaOk || !ALLOWED_FUNCTIONS.has(name))
+          found.push({ issue: 'forbidden_function', message: `function '${parts.join('.')}' is not allowed` });
         return;
       }
       case 'ColumnRef': {
@@ -130,7 +151,8 @@ export function checkSqlSourceSync(sql: string, models: readonly string[], colum
         }
         return;
       case 'SQLValueFunction':
-        if (!ALLOWED_VALUE_FUNCTIONS.has(String(node.op))) found.push({ issue: 'forbidden_function', message: 'session and role functions are not allowed' });
+        if (!ALLOWED_VALUE_FUNCTIONS.has(String(node.op)))
+          found.push({ issue: 'forbidden_function', message: 'session and role functions are not allowed' });
         return;
       case 'XmlExpr':
       case 'XmlSerialize':
@@ -140,12 +162,14 @@ export function checkSqlSourceSync(sql: string, models: readonly string[], colum
         const parts = names((node.typeName as Node | undefined)?.names).map((n) => n.toLowerCase());
         const name = parts[parts.length - 1];
         const schemaOk = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog');
-        if (!schemaOk || !ALLOWED_TYPES.has(name)) found.push({ issue: 'forbidden_construct', message: `casts to '${parts.join('.')}' are not allowed` });
+        if (!schemaOk || !ALLOWED_TYPES.has(name))
+          found.push({ issue: 'forbidden_construct', message: `casts to '${parts.join('.')}' are not allowed` });
         return;
       }
       default:
         if (type in CONSTRUCTS) found.push({ issue: 'forbidden_construct', message: CONSTRUCTS[type] });
-        else if (type.endsWith('Stmt') && type !== 'SelectStmt') found.push({ issue: 'not_a_select', message: `${type.replace(/Stmt$/, '')} is not a SELECT` });
+        else if (type.endsWith('Stmt') && type !== 'SelectStmt')
+          found.push({ issue: 'not_a_select', message: `${type.replace(/Stmt$/, '')} is not a SELECT` });
     }
   });
   if (!found.length) return undefined;

@@ -138,7 +138,8 @@ interface Validated {
   enabled: boolean;
 }
 
-export type RunRequestResult = { queued: Run } | { skipped: { syncId: string; reason: 'disabled' | 'already_running'; activeRunId: string | null } };
+export type RunRequestResult =
+  { queued: Run } | { skipped: { syncId: string; reason: 'disabled' | 'already_running'; activeRunId: string | null } };
 
 /** Syncs of an account (reverse-etl.md §4.4, §4.5): validated whole against their source and destination. */
 @Injectable()
@@ -165,7 +166,11 @@ export class SyncsService {
 
   async get(p: Principal, id: string, tx?: Tx): Promise<Sync> {
     if (!isId('sync', id)) throw notFound();
-    const [row] = await this.store.query<Row>(`${SYNC_SELECT} WHERE s.account_id = $1 AND s.id = $2 AND s.deleted_at IS NULL`, [p.accountId, id], tx);
+    const [row] = await this.store.query<Row>(
+      `${SYNC_SELECT} WHERE s.account_id = $1 AND s.id = $2 AND s.deleted_at IS NULL`,
+      [p.accountId, id],
+      tx,
+    );
     if (!row) throw notFound();
     return toSync(row);
   }
@@ -174,19 +179,39 @@ export class SyncsService {
     const v = await this.validate(p, draft);
     const id = newId('sync');
     await this.store.transaction(async (tx) => {
-      const [{ n }] = await this.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM retl_syncs WHERE account_id = $1 AND deleted_at IS NULL`, [p.accountId], tx);
+      const [{ n }] = await this.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM retl_syncs WHERE account_id = $1 AND deleted_at IS NULL`,
+        [p.accountId],
+        tx,
+      );
       if (n >= MAX_SYNCS) throw quotaExceeded(`at most ${MAX_SYNCS} syncs per account`);
       // The destination must still be there (a concurrent DELETE waits for this transaction, then sees the sync).
-      const [dest] = await this.store.query(`SELECT id FROM retl_destinations WHERE account_id = $1 AND id = $2 FOR SHARE`, [p.accountId, v.destinationId], tx);
+      const [dest] = await this.store.query(
+        `SELECT id FROM retl_destinations WHERE account_id = $1 AND id = $2 FOR SHARE`,
+        [p.accountId, v.destinationId],
+        tx,
+      );
       if (!dest) throw invalid([issue('destinationId', 'unknown_destination', 'no such destination')]);
       await this.store.query(
         `INSERT INTO retl_syncs (id, account_id, name, source_query, source_type, destination_id, object_name, field_mappings, key_fields,
                                  sync_mode, schedule, next_run_at, enabled, watermark_column, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [
-          id, p.accountId, v.name, v.sourceQuery, v.sourceType, v.destinationId, v.objectName, JSON.stringify(v.fieldMappings),
-          JSON.stringify(v.keyFields), v.syncMode, JSON.stringify(v.schedule), v.enabled ? nextOccurrence(v.schedule, new Date()) : null,
-          v.enabled, v.watermarkColumn, p.username,
+          id,
+          p.accountId,
+          v.name,
+          v.sourceQuery,
+          v.sourceType,
+          v.destinationId,
+          v.objectName,
+          JSON.stringify(v.fieldMappings),
+          JSON.stringify(v.keyFields),
+          v.syncMode,
+          JSON.stringify(v.schedule),
+          v.enabled ? nextOccurrence(v.schedule, new Date()) : null,
+          v.enabled,
+          v.watermarkColumn,
+          p.username,
         ],
         tx,
       );
@@ -213,7 +238,11 @@ export class SyncsService {
     const resetWatermark = v.sourceQuery !== current.sourceQuery || v.watermarkColumn !== current.watermarkColumn;
     const scheduleChanged = JSON.stringify(v.schedule) !== JSON.stringify(current.schedule) || v.enabled !== current.enabled;
     await this.store.transaction(async (tx) => {
-      const [dest] = await this.store.query(`SELECT id FROM retl_destinations WHERE account_id = $1 AND id = $2 FOR SHARE`, [p.accountId, v.destinationId], tx);
+      const [dest] = await this.store.query(
+        `SELECT id FROM retl_destinations WHERE account_id = $1 AND id = $2 FOR SHARE`,
+        [p.accountId, v.destinationId],
+        tx,
+      );
       if (!dest) throw invalid([issue('destinationId', 'unknown_destination', 'no such destination')]);
       const [row] = await this.store.query(
         `UPDATE retl_syncs SET name = $3, source_query = $4, source_type = $5, destination_id = $6, object_name = $7, field_mappings = $8,
@@ -223,9 +252,22 @@ export class SyncsService {
                 next_run_at = CASE WHEN $15 THEN $16 ELSE next_run_at END, updated_at = clock_timestamp()
           WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id`,
         [
-          p.accountId, id, v.name, v.sourceQuery, v.sourceType, v.destinationId, v.objectName, JSON.stringify(v.fieldMappings),
-          JSON.stringify(v.keyFields), v.syncMode, JSON.stringify(v.schedule), v.enabled, v.watermarkColumn, resetWatermark,
-          scheduleChanged, v.enabled ? nextOccurrence(v.schedule, new Date()) : null,
+          p.accountId,
+          id,
+          v.name,
+          v.sourceQuery,
+          v.sourceType,
+          v.destinationId,
+          v.objectName,
+          JSON.stringify(v.fieldMappings),
+          JSON.stringify(v.keyFields),
+          v.syncMode,
+          JSON.stringify(v.schedule),
+          v.enabled,
+          v.watermarkColumn,
+          resetWatermark,
+          scheduleChanged,
+          v.enabled ? nextOccurrence(v.schedule, new Date()) : null,
         ],
         tx,
       );
@@ -290,7 +332,9 @@ export class SyncsService {
           out.push({ skipped: { syncId: id, reason: 'already_running', activeRunId: active } });
           continue;
         }
-        out.push({ queued: await this.runs.queue(tx, { accountId: p.accountId, syncId: id, trigger: 'api', triggeredBy: p.username, fullResync }) });
+        out.push({
+          queued: await this.runs.queue(tx, { accountId: p.accountId, syncId: id, trigger: 'api', triggeredBy: p.username, fullResync }),
+        });
       }
       return out;
     });
@@ -303,23 +347,40 @@ export class SyncsService {
     const ref = sourceRef(sourceQuery);
     if (ref.type === 'model') {
       if (!this.sandbox.hasModel(ref.model)) {
-        return { issues: [issue('sourceQuery', 'unknown_model', `no model '${ref.model.slice(0, 64)}' (${this.sandbox.models().map((m) => MODEL_PREFIX + m).join(', ')})`)] };
+        return {
+          issues: [
+            issue(
+              'sourceQuery',
+              'unknown_model',
+              `no model '${ref.model.slice(0, 64)}' (${this.sandbox
+                .models()
+                .map((m) => MODEL_PREFIX + m)
+                .join(', ')})`,
+            ),
+          ],
+        };
       }
     } else {
       const refusal = await this.sandbox.check(ref.sql);
       if (refusal) return { issues: [issue('sourceQuery', refusal.issue, refusal.message)] };
       if (this.sandbox.status().sqlSources !== 'enabled' || !principalSettings(p).reverse_etl.sql_sources) {
-        return { issues: [issue('sourceQuery', 'sql_sources_unavailable', 'SQL sources are not available: use a model reference (model:touchpoints)')] };
+        return {
+          issues: [
+            issue('sourceQuery', 'sql_sources_unavailable', 'SQL sources are not available: use a model reference (model:touchpoints)'),
+          ],
+        };
       }
     }
     try {
       const columns = await this.sandbox.describe(p.accountId, ref);
       const names = columns.map((c) => c.name);
       const dup = names.find((n, i) => names.indexOf(n) !== i);
-      if (dup !== undefined) return { issues: [issue('sourceQuery', 'duplicate_column', `the column '${dup}' appears twice: alias one of them`)] };
+      if (dup !== undefined)
+        return { issues: [issue('sourceQuery', 'duplicate_column', `the column '${dup}' appears twice: alias one of them`)] };
       return { columns, issues: [] };
     } catch (e) {
-      if (e instanceof SourceError) return { issues: [issue('sourceQuery', e.code === 'sql_sources_unavailable' ? e.code : 'sql_error', e.message)] };
+      if (e instanceof SourceError)
+        return { issues: [issue('sourceQuery', e.code === 'sql_sources_unavailable' ? e.code : 'sql_error', e.message)] };
       throw e;
     }
   }
@@ -344,7 +405,8 @@ export class SyncsService {
     let sourceQuery = '';
     if (required('sourceQuery', d.sourceQuery)) {
       if (typeof d.sourceQuery !== 'string') issues.push(issue('sourceQuery', 'invalid_value', 'must be text'));
-      else if (d.sourceQuery.length > MAX_SOURCE_QUERY) issues.push(issue('sourceQuery', 'too_long', `at most ${MAX_SOURCE_QUERY} characters`));
+      else if (d.sourceQuery.length > MAX_SOURCE_QUERY)
+        issues.push(issue('sourceQuery', 'too_long', `at most ${MAX_SOURCE_QUERY} characters`));
       else {
         const ref = sourceRef(d.sourceQuery);
         sourceQuery = ref.type === 'model' ? `${MODEL_PREFIX}${ref.model}` : d.sourceQuery;
@@ -357,21 +419,26 @@ export class SyncsService {
     let object: ObjectSchema | undefined;
     let destinationId = '';
     if (required('destinationId', d.destinationId)) {
-      if (typeof d.destinationId !== 'string' || !isId('destination', d.destinationId)) issues.push(issue('destinationId', 'unknown_destination', 'no such destination'));
+      if (typeof d.destinationId !== 'string' || !isId('destination', d.destinationId))
+        issues.push(issue('destinationId', 'unknown_destination', 'no such destination'));
       else {
         destinationId = d.destinationId;
         try {
           await this.destinations.get(p, destinationId);
           if (required('objectName', d.objectName)) {
-            if (typeof d.objectName !== 'string' || d.objectName.length > 128) issues.push(issue('objectName', 'unknown_object', 'no such object'));
+            if (typeof d.objectName !== 'string' || d.objectName.length > 128)
+              issues.push(issue('objectName', 'unknown_object', 'no such object'));
             else {
               object = await this.destinations.object(p, destinationId, d.objectName);
-              if (!object) issues.push(issue('objectName', 'unknown_object', `the destination has no object '${d.objectName.slice(0, 128)}'`));
+              if (!object)
+                issues.push(issue('objectName', 'unknown_object', `the destination has no object '${d.objectName.slice(0, 128)}'`));
             }
           }
         } catch (e) {
-          if (e instanceof DomainError && e.code === 'NOT_FOUND') issues.push(issue('destinationId', 'unknown_destination', 'no such destination'));
-          else if (e instanceof DomainError && e.code === 'INVALID') issues.push(...e.fields.map((f) => ({ ...f, field: 'destinationId' })));
+          if (e instanceof DomainError && e.code === 'NOT_FOUND')
+            issues.push(issue('destinationId', 'unknown_destination', 'no such destination'));
+          else if (e instanceof DomainError && e.code === 'INVALID')
+            issues.push(...e.fields.map((f) => ({ ...f, field: 'destinationId' })));
           else throw e;
         }
       }
@@ -379,12 +446,19 @@ export class SyncsService {
 
     let syncMode: SyncMode | undefined;
     if (required('syncMode', d.syncMode)) {
-      if (!SYNC_MODES.includes(d.syncMode as SyncMode)) issues.push(issue('syncMode', 'unsupported_mode', `must be one of ${SYNC_MODES.join(', ')}`));
-      else if (object && !object.modes.includes(d.syncMode as SyncMode)) issues.push(issue('syncMode', 'unsupported_mode', `${object.name} supports ${object.modes.join(', ')}`));
+      if (!SYNC_MODES.includes(d.syncMode as SyncMode))
+        issues.push(issue('syncMode', 'unsupported_mode', `must be one of ${SYNC_MODES.join(', ')}`));
+      else if (object && !object.modes.includes(d.syncMode as SyncMode))
+        issues.push(issue('syncMode', 'unsupported_mode', `${object.name} supports ${object.modes.join(', ')}`));
       else syncMode = d.syncMode as SyncMode;
     }
 
-    const mapped = validateMappings(d.fieldMappings, columns?.map((c) => c.name), object, syncMode);
+    const mapped = validateMappings(
+      d.fieldMappings,
+      columns?.map((c) => c.name),
+      object,
+      syncMode,
+    );
     issues.push(...mapped.issues);
 
     const { schedule, issues: scheduleIssues } = parseSchedule(d.schedule);
@@ -396,7 +470,8 @@ export class SyncsService {
       else if (columns) {
         const col = columns.find((c) => c.name === d.watermarkColumn);
         if (!col) issues.push(issue('watermarkColumn', 'unknown_column', `the source has no column '${d.watermarkColumn.slice(0, 100)}'`));
-        else if (!isWatermarkType(col.oid)) issues.push(issue('watermarkColumn', 'invalid_watermark_column', 'must be a time or number column'));
+        else if (!isWatermarkType(col.oid))
+          issues.push(issue('watermarkColumn', 'invalid_watermark_column', 'must be a time or number column'));
         else watermarkColumn = d.watermarkColumn;
       }
     }

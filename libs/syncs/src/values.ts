@@ -93,7 +93,8 @@ export interface DeclaredField {
   maxLength?: number;
 }
 
-export type Coerced = { ok: true; value: unknown } | { ok: false; code: 'type_coercion_failed' | 'missing_required_value'; message: string };
+export type Coerced =
+  { ok: true; value: unknown } | { ok: false; code: 'type_coercion_failed' | 'missing_required_value'; message: string };
 
 /** A mapped value made to fit a declared webhook field: misfits are dead-lettered, never sent (§4.8). */
 export function coerce(value: unknown, field: DeclaredField): Coerced {
@@ -123,15 +124,18 @@ export function coerce(value: unknown, field: DeclaredField): Coerced {
     case 'boolean': {
       if (typeof value === 'boolean') return { ok: true, value };
       if (value === 1 || value === 0) return { ok: true, value: value === 1 };
-      if (typeof value === 'string' && /^(true|false|t|f|yes|no|1|0)$/i.test(value.trim())) return { ok: true, value: /^(true|t|yes|1)$/i.test(value.trim()) };
+      if (typeof value === 'string' && /^(true|false|t|f|yes|no|1|0)$/i.test(value.trim()))
+        return { ok: true, value: /^(true|t|yes|1)$/i.test(value.trim()) };
       return fail('not a boolean');
     }
     case 'datetime': {
-      if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(Date.parse(value))) return fail('not a date and time');
+      if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(Date.parse(value)))
+        return fail('not a date and time');
       return { ok: true, value: /Z$/.test(value) ? value : new Date(value).toISOString() };
     }
     case 'date': {
-      if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(Date.parse(value.slice(0, 10)))) return fail('not a date');
+      if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(Date.parse(value.slice(0, 10))))
+        return fail('not a date');
       return { ok: true, value: value.slice(0, 10) };
     }
     case 'json':

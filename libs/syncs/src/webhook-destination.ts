@@ -4,7 +4,15 @@ import https from 'node:https';
 import { type LookupFunction } from 'node:net';
 import { AddressRefused, resolveChecked, type AddressPolicy } from './address-guard.js';
 import { type WebhookPublic, type WebhookSecrets } from './destination-config.js';
-import { backoffMs, DeliveryAborted, sleep, type DeliveryBatch, type DeliveryResult, type DeliveryRow, type RowFailure } from './delivery.js';
+import {
+  backoffMs,
+  DeliveryAborted,
+  sleep,
+  type DeliveryBatch,
+  type DeliveryResult,
+  type DeliveryRow,
+  type RowFailure,
+} from './delivery.js';
 
 const RESPONSE_LIMIT = 1024 * 1024;
 const RECEIVER_CODE = /^[a-z0-9_]{1,64}$/;
@@ -20,7 +28,11 @@ interface Answer {
  * them (a second DNS answer cannot differ). Node skips the lookup for a literal address, which was checked the same way.
  */
 function pinnedLookup(addresses: { address: string; family: number }[]): LookupFunction {
-  return ((_hostname: string, options: { all?: boolean }, callback: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void) => {
+  return ((
+    _hostname: string,
+    options: { all?: boolean },
+    callback: (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void,
+  ) => {
     if (options?.all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
   }) as unknown as LookupFunction;
@@ -77,7 +89,11 @@ export class WebhookDestination {
       }
       if (rows.length === 1) {
         // the receiver's answer about a row (§4.8): its excerpt helps the tenant fix the row
-        result.failed.push({ seq: rows[0].seq, code: status === 413 ? 'payload_too_large' : 'destination_rejected', message: `HTTP ${status}: ${body.slice(0, 200)}` });
+        result.failed.push({
+          seq: rows[0].seq,
+          code: status === 413 ? 'payload_too_large' : 'destination_rejected',
+          message: `HTTP ${status}: ${body.slice(0, 200)}`,
+        });
         return;
       }
       const half = Math.ceil(rows.length / 2);
@@ -121,7 +137,8 @@ export class WebhookDestination {
       'X-Plangate-Sync-Id': batch.syncId,
       'X-Plangate-Run-Id': batch.runId,
     };
-    if (this.secrets.signingSecret) headers['X-Plangate-Signature'] = `sha256=${createHmac('sha256', this.secrets.signingSecret).update(body).digest('hex')}`;
+    if (this.secrets.signingSecret)
+      headers['X-Plangate-Signature'] = `sha256=${createHmac('sha256', this.secrets.signingSecret).update(body).digest('hex')}`;
     let last: string;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw new DeliveryAborted();
@@ -136,7 +153,8 @@ export class WebhookDestination {
         if (e instanceof AddressRefused) return { error: e.message, code: 'forbidden_address' };
         last = networkError(e, this.cfg.timeoutMs);
       }
-      if (attempt >= this.cfg.maxRetries) return { error: `unavailable after ${attempt + 1} attempt(s): ${last}`, code: 'destination_unavailable' };
+      if (attempt >= this.cfg.maxRetries)
+        return { error: `unavailable after ${attempt + 1} attempt(s): ${last}`, code: 'destination_unavailable' };
       result.retries++;
       await sleep(backoffMs(attempt, retryAfter), signal);
     }
@@ -166,7 +184,11 @@ export class WebhookDestination {
           });
           res.on('end', () => {
             const ra = Number(res.headers['retry-after']);
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: Number.isFinite(ra) ? ra : undefined });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              retryAfter: Number.isFinite(ra) ? ra : undefined,
+            });
           });
           res.on('error', reject);
         },
@@ -217,10 +239,14 @@ export function namedRows(body: string, count: number): Map<number, Omit<RowFail
       message: typeof message === 'string' ? message.slice(0, 1000) : 'rejected by the destination',
     });
   };
-  if (Array.isArray(o.errors)) for (const e of o.errors) if (e && typeof e === 'object') add((e as { index?: unknown }).index, (e as { code?: unknown }).code, (e as { message?: unknown }).message);
+  if (Array.isArray(o.errors))
+    for (const e of o.errors)
+      if (e && typeof e === 'object')
+        add((e as { index?: unknown }).index, (e as { code?: unknown }).code, (e as { message?: unknown }).message);
   if (Array.isArray(o.results)) {
     o.results.forEach((r, i) => {
-      if (r && typeof r === 'object' && (r as { status?: unknown }).status === 'error') add(i, (r as { code?: unknown }).code, (r as { message?: unknown }).message ?? (r as { error?: unknown }).error);
+      if (r && typeof r === 'object' && (r as { status?: unknown }).status === 'error')
+        add(i, (r as { code?: unknown }).code, (r as { message?: unknown }).message ?? (r as { error?: unknown }).error);
     });
   }
   return named;

@@ -33,7 +33,14 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with a username (or e-mail) and one of that user’s API keys' })
   @ApiConsumes(...FORM)
-  @ApiBody({ schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string', description: 'an API key (psk_…)' } }, example: { username: 'demo-admin', password: 'psk_…' } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['username', 'password'],
+      properties: { username: { type: 'string' }, password: { type: 'string', description: 'an API key (psk_…)' } },
+      example: { username: 'demo-admin', password: 'psk_…' },
+    },
+  })
   @ApiResponse({ status: 200, schema: { example: SESSION_EXAMPLE } })
   async login(@Req() req: Request & RequestWithRawBody, @Res() res: Response): Promise<void> {
     const raw = req[RAW_BODY_KEY];
@@ -49,7 +56,14 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Rotate a refresh token: a new access token and a new refresh token (the old one is spent)' })
   @ApiConsumes(...FORM)
-  @ApiBody({ schema: { type: 'object', required: ['refreshToken'], properties: { refreshToken: { type: 'string' } }, example: { refreshToken: 'the refreshToken of the last answer' } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['refreshToken'],
+      properties: { refreshToken: { type: 'string' } },
+      example: { refreshToken: 'the refreshToken of the last answer' },
+    },
+  })
   @ApiResponse({ status: 200, schema: { example: SESSION_EXAMPLE } })
   @ApiResponse({ status: 400, description: 'unknown, expired, revoked or already used refresh token: log in again' })
   async renew(@Req() req: Request & RequestWithRawBody, @Res() res: Response): Promise<void> {

@@ -60,13 +60,27 @@ export class ForwardPlannerAuthGuard implements CanActivate {
 }
 
 const FORWARD_PLANNER_ERRORS = ApiErrors([
-  { status: 401, description: 'missing, expired or revoked token; wrong credentials', example: { error: 'Unauthorised', message: 'Missing access token' } },
-  { status: 429, description: 'per-minute, hour or day limit (Retry-After)', example: { error: 'Throttle Limit Reached', message: 'Too many requests' } },
+  {
+    status: 401,
+    description: 'missing, expired or revoked token; wrong credentials',
+    example: { error: 'Unauthorised', message: 'Missing access token' },
+  },
+  {
+    status: 429,
+    description: 'per-minute, hour or day limit (Retry-After)',
+    example: { error: 'Throttle Limit Reached', message: 'Too many requests' },
+  },
 ]);
 
 /** What every Forward Planner data controller carries: the bearer guard and limits, the error format, the docs. */
 export function ForwardPlannerApi(): ClassDecorator {
-  return applyDecorators(ApiTags('forward-planner'), ApiBearerAuth('forward-planner'), FORWARD_PLANNER_ERRORS, UseGuards(ForwardPlannerAuthGuard), UseFilters(ForwardPlannerExceptionFilter));
+  return applyDecorators(
+    ApiTags('forward-planner'),
+    ApiBearerAuth('forward-planner'),
+    FORWARD_PLANNER_ERRORS,
+    UseGuards(ForwardPlannerAuthGuard),
+    UseFilters(ForwardPlannerExceptionFilter),
+  );
 }
 
 /** The login controller: no bearer (it issues them), the same error format. */

@@ -33,7 +33,9 @@ describe('toForwardPlannerError', () => {
   });
 
   it('asks for a bearer on data paths, not on the login paths', () => {
-    expect(toForwardPlannerError(DomainError.unauthenticated('x'), req('/api/v2/events/date')).headers).toEqual({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    expect(toForwardPlannerError(DomainError.unauthenticated('x'), req('/api/v2/events/date')).headers).toEqual({
+      'WWW-Authenticate': 'Bearer error="invalid_token"',
+    });
     expect(toForwardPlannerError(DomainError.unauthenticated('x'), req('/api/v2/auth')).headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
   });
 

@@ -15,7 +15,10 @@ function isLoginPath(req: Request): boolean {
 /** The seed's 429 body, naming the seconds of its `Retry-After`. */
 export function throttled(retryAfter: number, headers: Record<string, string> = {}): WireError {
   const n = Math.max(1, Math.ceil(retryAfter));
-  return fpError(429, 'Throttle Limit Reached', `You have exceeded the rate limit. Retry after ${n} seconds.`, { ...headers, 'Retry-After': String(n) });
+  return fpError(429, 'Throttle Limit Reached', `You have exceeded the rate limit. Retry after ${n} seconds.`, {
+    ...headers,
+    'Retry-After': String(n),
+  });
 }
 
 export function toForwardPlannerError(e: DomainError, req: Request): WireError {
@@ -26,7 +29,8 @@ export function toForwardPlannerError(e: DomainError, req: Request): WireError {
     case 'NOT_FOUND':
       if (e.entity === 'route') {
         const allow = allowedMethods(req.path);
-        if (allow.length) return fpError(405, 'Method Not Allowed', `${req.method} is not allowed on ${req.path}`, { Allow: allow.join(', ') });
+        if (allow.length)
+          return fpError(405, 'Method Not Allowed', `${req.method} is not allowed on ${req.path}`, { Allow: allow.join(', ') });
         return fpError(404, 'Not Found', `No endpoint ${req.path}`);
       }
       return fpError(404, 'Not Found', e.message);

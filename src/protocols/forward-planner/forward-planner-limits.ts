@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { principalSettings, type Principal } from '#identity';
-import { FORWARD_PLANNER_AUTH_POLICY, FORWARD_PLANNER_PUBLIC_POLICY, forwardPlannerAccountPolicy, Limiter, type LimitPolicy } from '#limits';
+import {
+  FORWARD_PLANNER_AUTH_POLICY,
+  FORWARD_PLANNER_PUBLIC_POLICY,
+  forwardPlannerAccountPolicy,
+  Limiter,
+  type LimitPolicy,
+} from '#limits';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { fpRateLimitHeaders } from './wire/fp-rate-limit.js';
 

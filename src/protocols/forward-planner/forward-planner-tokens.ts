@@ -51,7 +51,8 @@ export class ForwardPlannerTokens {
     } catch {
       throw invalidToken();
     }
-    if (typeof claims.sub !== 'string' || !/^\d+$/.test(claims.sub) || typeof claims.fam !== 'string' || !UUID.test(claims.fam)) throw invalidToken();
+    if (typeof claims.sub !== 'string' || !/^\d+$/.test(claims.sub) || typeof claims.fam !== 'string' || !UUID.test(claims.fam))
+      throw invalidToken();
     return claims;
   }
 }

@@ -2,7 +2,16 @@ import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, t
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { AccountsService, IdentityService, PRINCIPAL_KEY, principalSettings, SigningKeysService, XmlSessionsService, type Principal, type RequestWithPrincipal } from '#identity';
+import {
+  AccountsService,
+  IdentityService,
+  PRINCIPAL_KEY,
+  principalSettings,
+  SigningKeysService,
+  XmlSessionsService,
+  type Principal,
+  type RequestWithPrincipal,
+} from '#identity';
 import { Limiter, PLANFIX_DAY_WINDOW, planfixPolicy, type LimitDecision, type LimitPolicy } from '#limits';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { PlanfixExceptionFilter } from './planfix-exception.filter.js';
@@ -12,7 +21,10 @@ import { XmlParams } from './wire/xml-params.js';
 import { parseXmlRequest, type XmlBody } from './wire/xml-request.js';
 
 /** Plangate choice (planfix.md §6): over 300 answers 0001/0003/0004 to one client IP in a minute → 0007. */
-const FAILED_POLICY: LimitPolicy = { name: 'planfix-failed', windows: [{ kind: 'sliding', name: 'planfix-failed', limit: 300, seconds: 60 }] };
+const FAILED_POLICY: LimitPolicy = {
+  name: 'planfix-failed',
+  windows: [{ kind: 'sliding', name: 'planfix-failed', limit: 300, seconds: 60 }],
+};
 
 type PlanfixRequest = Request & RequestWithPrincipal & RequestWithPlanfix & { body?: XmlBody };
 
@@ -93,7 +105,8 @@ export class PlanfixAuthGuard implements CanActivate {
     const settings = principalSettings(keyPrincipal).planfix;
     if (settings.strict_signature) await this.checkSignature(keyPrincipal.accountId, request.method, request.root, params.raw('signature'));
 
-    const principal = request.method === 'auth.login' ? keyPrincipal : await this.actingUser(keyPrincipal, params.raw('sid'), credentials?.password ?? '');
+    const principal =
+      request.method === 'auth.login' ? keyPrincipal : await this.actingUser(keyPrincipal, params.raw('sid'), credentials?.password ?? '');
     req[PRINCIPAL_KEY] = principal;
     req.planfix.call = { method: request.method, params, principal, basicKeyId: keyPrincipal.credentialId!, ip };
     return true;
@@ -130,9 +143,15 @@ export class PlanfixAuthGuard implements CanActivate {
     }
   }
 
-  private async checkSignature(accountId: string, method: string, root: Parameters<typeof expectedSignature>[1], given: string | undefined): Promise<void> {
+  private async checkSignature(
+    accountId: string,
+    method: string,
+    root: Parameters<typeof expectedSignature>[1],
+    given: string | undefined,
+  ): Promise<void> {
     const key = await this.signingKeys.secretOf(accountId);
-    if (!key || !signatureMatches(given, expectedSignature(method, root, key))) throw failure('UNAUTHENTICATED', 'signature', 'invalid signature');
+    if (!key || !signatureMatches(given, expectedSignature(method, root, key)))
+      throw failure('UNAUTHENTICATED', 'signature', 'invalid signature');
   }
 
   /** Session mode when a sid is given (the password is then ignored), else token mode, else 0012. */

@@ -52,7 +52,13 @@ describe('Planfix errors', () => {
 
   it('names credentials, plan, limits and conflicts', () => {
     const unauth = (entity: string) => planfixCode(new DomainError('UNAUTHENTICATED', 'm', { entity })).code;
-    expect([unauth('key'), unauth('session'), unauth('token'), unauth('login'), unauth('signature')]).toEqual(['0001', '0005', '0012', '1001', '0006']);
+    expect([unauth('key'), unauth('session'), unauth('token'), unauth('login'), unauth('signature')]).toEqual([
+      '0001',
+      '0005',
+      '0012',
+      '1001',
+      '0006',
+    ]);
     expect(planfixCode(new DomainError('FORBIDDEN', 'm', { entity: 'plan' })).code).toBe('0022');
     expect(planfixCode(DomainError.conflict('company', 'name', 'taken')).code).toBe('8003');
     expect(planfixCode(DomainError.conflict('project', 'slug', 'taken')).code).toBe('0016');
@@ -69,7 +75,9 @@ describe('Planfix errors', () => {
     const req = { planfix: { remaining: 41 } } as unknown as Request;
     const wire = PLANFIX_ERRORS.render(DomainError.notFound('task'), req);
     expect(wire).toMatchObject({ status: 200, headers: { 'X-RateLimit-Remaining': '41' }, contentType: 'application/xml; charset=utf-8' });
-    expect(wire.body).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<response status="error"><code>3001</code><message>task not found</message></response>');
+    expect(wire.body).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<response status="error"><code>3001</code><message>task not found</message></response>',
+    );
     expect(PLANFIX_ERRORS.internal({} as Request)).toMatchObject({ status: 200, headers: { 'X-RateLimit-Remaining': '0' } });
   });
 });

@@ -104,7 +104,12 @@ export function planfixCode(e: DomainError): { code: PlanfixCode; message: strin
 
 function envelope(code: PlanfixCode, message: string, req: Request): WireError {
   const remaining = (req as Request & RequestWithPlanfix).planfix?.remaining ?? 0;
-  return { status: 200, headers: { 'X-RateLimit-Remaining': String(remaining) }, body: errorResponse(code, message), contentType: XML_CONTENT_TYPE };
+  return {
+    status: 200,
+    headers: { 'X-RateLimit-Remaining': String(remaining) },
+    body: errorResponse(code, message),
+    contentType: XML_CONTENT_TYPE,
+  };
 }
 
 /** The XML error envelope with HTTP 200, always (planfix.md §5): clients that check the status code must not fail. */

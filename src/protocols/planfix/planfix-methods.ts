@@ -15,15 +15,40 @@ import {
 } from '#projects';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { type PlanfixCall, type PlanfixMethod } from './wire/planfix-call.js';
-import { actionInput, actionSubject, contactFilter, contactInput, projectFilter, projectInput, readTaskStatus, requiredChild, taskFilter, taskInput } from './wire/planfix-inputs.js';
+import {
+  actionInput,
+  actionSubject,
+  contactFilter,
+  contactInput,
+  projectFilter,
+  projectInput,
+  readTaskStatus,
+  requiredChild,
+  taskFilter,
+  taskInput,
+} from './wire/planfix-inputs.js';
 import { actionElement, contactElement, projectElement, taskElement, taskStatusElement, userElement } from './wire/planfix.serializers.js';
 import { readPage, type XmlParams } from './wire/xml-params.js';
 import { el, leaf, list, type XmlOut } from './wire/xml-response.js';
 
 /** Plangate choice (planfix.md §6): 10 wrong passwords for one user in 15 minutes → 0007 without hashing. */
-const LOGIN_FAILURES: LimitPolicy = { name: 'planfix-login', windows: [{ kind: 'sliding', name: 'planfix-login', limit: 10, seconds: 900 }] };
+const LOGIN_FAILURES: LimitPolicy = {
+  name: 'planfix-login',
+  windows: [{ kind: 'sliding', name: 'planfix-login', limit: 10, seconds: 900 }],
+};
 
-const PEOPLE_SORTS = ['NAME_ASC', 'NAME_DESC', 'ROLE_ASC', 'ROLE_DESC', 'ISACTIVE_ASC', 'ISACTIVE_DESC', 'GROUP_ASC', 'GROUP_DESC', 'PROJECTS_ASC', 'PROJECTS_DESC'] as const;
+const PEOPLE_SORTS = [
+  'NAME_ASC',
+  'NAME_DESC',
+  'ROLE_ASC',
+  'ROLE_DESC',
+  'ISACTIVE_ASC',
+  'ISACTIVE_DESC',
+  'GROUP_ASC',
+  'GROUP_DESC',
+  'PROJECTS_ASC',
+  'PROJECTS_DESC',
+] as const;
 
 type Handler = (call: PlanfixCall) => Promise<XmlOut[]>;
 
@@ -55,9 +80,17 @@ export class PlanfixMethods {
       'auth.login': (c) => this.login(c),
       'project.getList': async ({ principal: p, params }) => {
         const page = await this.projects.list(p, projectFilter(params, isAdmin(p)), readPage(params));
-        return [list('projects', page.total, page.items.map((x) => projectElement(x, timeZoneOf(p))))];
+        return [
+          list(
+            'projects',
+            page.total,
+            page.items.map((x) => projectElement(x, timeZoneOf(p))),
+          ),
+        ];
       },
-      'project.get': async ({ principal: p, params }) => [projectElement(await this.projects.get(p, requiredChild(params, 'project').ref()), timeZoneOf(p))],
+      'project.get': async ({ principal: p, params }) => [
+        projectElement(await this.projects.get(p, requiredChild(params, 'project').ref()), timeZoneOf(p)),
+      ],
       'project.add': async ({ principal: p, params }) => {
         const created = await this.projects.add(p, projectInput(requiredChild(params, 'project')));
         return [el('project', leaf('id', created.id))];
@@ -69,9 +102,17 @@ export class PlanfixMethods {
       },
       'task.getList': async ({ principal: p, params }) => {
         const page = await this.tasks.list(p, taskFilter(params, isAdmin(p)), readPage(params));
-        return [list('tasks', page.total, page.items.map((t) => taskElement(t, timeZoneOf(p), false)))];
+        return [
+          list(
+            'tasks',
+            page.total,
+            page.items.map((t) => taskElement(t, timeZoneOf(p), false)),
+          ),
+        ];
       },
-      'task.get': async ({ principal: p, params }) => [taskElement(await this.tasks.get(p, requiredChild(params, 'task').ref()), timeZoneOf(p), true)],
+      'task.get': async ({ principal: p, params }) => [
+        taskElement(await this.tasks.get(p, requiredChild(params, 'task').ref()), timeZoneOf(p), true),
+      ],
       'task.add': async ({ principal: p, params }) => {
         const created = await this.tasks.add(p, taskInput(requiredChild(params, 'task'), isAdmin(p), timeZoneOf(p)));
         return [el('task', leaf('id', created.id), leaf('general', created.general))];
@@ -88,7 +129,9 @@ export class PlanfixMethods {
         const changed = await this.tasks.changeStatus(p, ref, status, params.dateTime('dateTime', timeZoneOf(p)));
         return [el('task', leaf('id', changed.id))];
       },
-      'taskStatus.getSetList': async () => [list('taskStatusSets', 1, [el('taskStatusSet', leaf('id', STATUS_SET.id), leaf('name', STATUS_SET.name))])],
+      'taskStatus.getSetList': async () => [
+        list('taskStatusSets', 1, [el('taskStatusSet', leaf('id', STATUS_SET.id), leaf('name', STATUS_SET.name))]),
+      ],
       'taskStatus.getListOfSet': async ({ params }) => {
         const set = requiredChild(params, 'taskStatusSet').int('id');
         if (set === undefined) throw missing('request/taskStatusSet/id');
@@ -98,7 +141,13 @@ export class PlanfixMethods {
       'action.getList': async ({ principal: p, params }) => {
         const order = params.oneOf('sort', ['asc', 'desc'] as const) ?? 'desc';
         const page = await this.actions.list(p, actionSubject(params), order, readPage(params));
-        return [list('actions', page.total, page.items.map((a) => actionElement(a, timeZoneOf(p))))];
+        return [
+          list(
+            'actions',
+            page.total,
+            page.items.map((a) => actionElement(a, timeZoneOf(p))),
+          ),
+        ];
       },
       'action.get': async ({ principal: p, params }) => {
         const id = requiredChild(params, 'action').int('id');
@@ -113,7 +162,9 @@ export class PlanfixMethods {
         const page = await this.contacts.list(p, contactFilter(params), readPage(params));
         return [list('contacts', page.total, page.items.map(contactElement))];
       },
-      'contact.get': async ({ principal: p, params }) => [contactElement(await this.contacts.get(p, requiredChild(params, 'contact').ref()))],
+      'contact.get': async ({ principal: p, params }) => [
+        contactElement(await this.contacts.get(p, requiredChild(params, 'contact').ref())),
+      ],
       'contact.add': async ({ principal: p, params }) => {
         const added = await this.contacts.add(p, contactInput(requiredChild(params, 'contact')));
         return [el('contact', leaf('id', added.id), leaf('userid', 0), leaf('general', added.general)), leaf('actionid', 0)];
@@ -127,7 +178,13 @@ export class PlanfixMethods {
         const status = params.oneOf('status', ['ACTIVE', 'UNACTIVE'] as const) ?? 'ACTIVE';
         const sort = params.oneOf('sortType', PEOPLE_SORTS) ?? 'NAME_ASC';
         const page = await this.people.list(p.accountId, { active: status === 'ACTIVE', sort: peopleSort(sort) }, readPage(params));
-        return [list('users', page.total, page.items.map((u) => userElement(u, timeZoneOf(p))))];
+        return [
+          list(
+            'users',
+            page.total,
+            page.items.map((u) => userElement(u, timeZoneOf(p))),
+          ),
+        ];
       },
       'user.get': async ({ principal: p, params }) => {
         const user = params.child('user');
@@ -160,7 +217,8 @@ export class PlanfixMethods {
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
     }
-    const matches = user && user.accountId === keyOwner.accountId && (user.username === login || user.email.toLowerCase() === login.toLowerCase());
+    const matches =
+      user && user.accountId === keyOwner.accountId && (user.username === login || user.email.toLowerCase() === login.toLowerCase());
     if (!user || !matches) {
       const decision = await this.limiter.admit(LOGIN_FAILURES, `login:${lockKey}`);
       if (!decision.admitted) {

@@ -1,4 +1,13 @@
-import { applyDecorators, Inject, Injectable, SetMetadata, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseFilters,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
@@ -21,7 +30,10 @@ export const PLANPOINT_ACCESS = 'planpoint:access';
 export const WRITERS: ReadonlySet<UserRole> = new Set<UserRole>(['admin', 'tpa editor']);
 
 /** Plangate choice (planpoint.md §6): 300 answers 401 to one client IP in 60 s, then 429 without hashing. */
-const FAILED_AUTH_POLICY: LimitPolicy = { name: 'planpoint-401', windows: [{ kind: 'sliding', name: 'planpoint-401', limit: 300, seconds: 60 }] };
+const FAILED_AUTH_POLICY: LimitPolicy = {
+  name: 'planpoint-401',
+  windows: [{ kind: 'sliding', name: 'planpoint-401', limit: 300, seconds: 60 }],
+};
 
 /**
  * `Authorization: Bearer <token>` (scheme in any case) or the bare token: undefined when absent or empty, `null`
@@ -52,7 +64,8 @@ export class PlanpointAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<PlanpointAccess>(PLANPOINT_ACCESS, [context.getHandler(), context.getClass()]) ?? 'read';
+    const access =
+      this.reflector.getAllAndOverride<PlanpointAccess>(PLANPOINT_ACCESS, [context.getHandler(), context.getClass()]) ?? 'read';
     if (access === 'none') return true;
     const http = context.switchToHttp();
     const req = http.getRequest<PlanpointRequest>();
@@ -82,7 +95,8 @@ export class PlanpointAuthGuard implements CanActivate {
       throw new DomainError('UNAUTHENTICATED', 'Invalid or expired token', { entity: 'token' });
     }
     req[PRINCIPAL_KEY] = principal;
-    if (access === 'write' && !WRITERS.has(principal.role)) throw new DomainError('FORBIDDEN', 'Insufficient permissions', { entity: 'role' });
+    if (access === 'write' && !WRITERS.has(principal.role))
+      throw new DomainError('FORBIDDEN', 'Insufficient permissions', { entity: 'role' });
     return true;
   }
 
@@ -107,7 +121,10 @@ export class PlanpointAuthGuard implements CanActivate {
   private refuseIfBlocked(ip: string): void {
     const until = this.blocked.get(ip);
     if (until === undefined) return;
-    if (until > Date.now()) throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)) });
+    if (until > Date.now())
+      throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', {
+        retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
+      });
     this.blocked.delete(ip);
   }
 
@@ -135,7 +152,7 @@ export function PlanpointApi(access: PlanpointAccess = 'read'): ClassDecorator {
     ApiErrors([
       { status: 401, description: 'missing or invalid credential', example: { message: 'Missing access token' } },
       { status: 403, description: 'a role that only reads, or a paused project', example: { message: 'Insufficient permissions' } },
-      { status: 404, description: 'not found (or another account\'s)', example: { message: 'Project not found' } },
+      { status: 404, description: "not found (or another account's)", example: { message: 'Project not found' } },
     ]),
     SetMetadata(PLANPOINT_ACCESS, access),
     UseGuards(PlanpointAuthGuard),

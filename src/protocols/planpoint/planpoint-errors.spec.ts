@@ -30,8 +30,12 @@ describe('Planpoint errors', () => {
       body: { message: 'Missing access token' },
       headers: { 'WWW-Authenticate': 'Bearer' },
     });
-    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x'), req()).headers['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
-    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x', { entity: 'login' }), req()).body).toEqual({ message: 'Invalid username or password' });
+    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x'), req()).headers['WWW-Authenticate']).toBe(
+      'Bearer error="invalid_token"',
+    );
+    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x', { entity: 'login' }), req()).body).toEqual({
+      message: 'Invalid username or password',
+    });
   });
 
   it('adds paused to the paused 403', () => {
@@ -47,7 +51,9 @@ describe('Planpoint errors', () => {
 
   it('sends Retry-After on 429 and 503, and a plain 500', () => {
     expect(toPlanpointError(new DomainError('RATE_LIMITED', 'x', { retryAfter: 7 }), req()).headers['Retry-After']).toBe('7');
-    expect(toPlanpointError(new DomainError('RATE_LIMITED', 'x', { entity: 'login' }), req()).body).toEqual({ message: 'Too many login attempts' });
+    expect(toPlanpointError(new DomainError('RATE_LIMITED', 'x', { entity: 'login' }), req()).body).toEqual({
+      message: 'Too many login attempts',
+    });
     expect(toPlanpointError(DomainError.unavailable(), req()).headers['Retry-After']).toBe('5');
     expect(PLANPOINT_ERRORS.internal(req())).toMatchObject({ status: 500, body: { message: 'Internal server error' } });
   });

@@ -28,10 +28,13 @@ export function toPlanpointError(e: DomainError, req: Request): WireError {
       if (e.entity === 'missing') return message(401, 'Missing access token', { 'WWW-Authenticate': 'Bearer' });
       return message(401, 'Invalid or expired token', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     case 'FORBIDDEN':
-      if (e.entity === 'paused') return message(403, 'Project is paused', {}, { paused: { value: true, reason: e.fields[0]?.issue ?? 'paused' } });
+      if (e.entity === 'paused')
+        return message(403, 'Project is paused', {}, { paused: { value: true, reason: e.fields[0]?.issue ?? 'paused' } });
       return message(403, e.message);
     case 'RATE_LIMITED':
-      return message(429, e.entity === 'login' ? 'Too many login attempts' : 'Too many requests, retry later', { 'Retry-After': String(Math.max(1, e.retryAfter ?? 1)) });
+      return message(429, e.entity === 'login' ? 'Too many login attempts' : 'Too many requests, retry later', {
+        'Retry-After': String(Math.max(1, e.retryAfter ?? 1)),
+      });
     case 'PAYLOAD_TOO_LARGE':
       return message(413, 'Request body too large');
     case 'METHOD_NOT_ALLOWED':

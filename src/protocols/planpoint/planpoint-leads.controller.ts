@@ -33,7 +33,9 @@ export class PlanpointLeadsController {
     const locator = parseProjectLocator(body);
     const input = parseLeadInput(body);
     const project =
-      'project' in locator ? await this.projects.findById(locator.project, viewer) : await this.projects.find(locator.namespace, locator.hostName, viewer);
+      'project' in locator
+        ? await this.projects.findById(locator.project, viewer)
+        : await this.projects.find(locator.namespace, locator.hostName, viewer);
     return toLeadJson(await this.leads.create(project, input));
   }
 }

@@ -12,7 +12,10 @@ import { ApiJsonBody } from '../../docs/api-docs.js';
  * planpoint.md §6: 10 failures in 15 min lock the login, right password included; counted per user (username and
  * e-mail in any case are one bucket), per trimmed lower-cased identifier when it names nobody.
  */
-const LOGIN_FAILURES: LimitPolicy = { name: 'planpoint-login', windows: [{ kind: 'sliding', name: 'planpoint-login', limit: 10, seconds: 900 }] };
+const LOGIN_FAILURES: LimitPolicy = {
+  name: 'planpoint-login',
+  windows: [{ kind: 'sliding', name: 'planpoint-login', limit: 10, seconds: 900 }],
+};
 
 /** `POST /api/users/login`: e-mail or username and the Plangate password → a one-hour access token. */
 @PlanpointApi('none')
@@ -35,7 +38,14 @@ export class PlanpointLoginController {
   @ApiOperation({ summary: 'Log in with e-mail or username and password; answers a one-hour access token' })
   async login(@Body() body: Record<string, unknown>) {
     const { username, password } = body;
-    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || username.length > 254 || password.length > 1024) {
+    if (
+      typeof username !== 'string' ||
+      typeof password !== 'string' ||
+      !username ||
+      !password ||
+      username.length > 254 ||
+      password.length > 1024
+    ) {
       throw invalid('username and password are required', 'username');
     }
     const subject = await this.identity.loginSubject(username);
@@ -57,6 +67,9 @@ export class PlanpointLoginController {
   }
 
   private tooMany(until: number): DomainError {
-    return new DomainError('RATE_LIMITED', 'Too many login attempts', { entity: 'login', retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)) });
+    return new DomainError('RATE_LIMITED', 'Too many login attempts', {
+      entity: 'login',
+      retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
+    });
   }
 }

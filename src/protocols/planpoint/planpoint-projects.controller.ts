@@ -31,7 +31,20 @@ export class PlanpointProjectsController {
   @Get('mine')
   @HttpCode(201)
   @ApiOperation({ summary: "All the account's projects" })
-  @ApiAnswer(201, [{ _id: '6b0850b46ca621b18b000002', name: 'Riverside Tower', namespace: 'demo', hostName: 'riverside-tower', projectType: null, status: 'ACTIVE', statusOverride: null, paused: false, published: true, createdAt: '2026-11-26T15:31:00.377Z' }])
+  @ApiAnswer(201, [
+    {
+      _id: '6b0850b46ca621b18b000002',
+      name: 'Riverside Tower',
+      namespace: 'demo',
+      hostName: 'riverside-tower',
+      projectType: null,
+      status: 'ACTIVE',
+      statusOverride: null,
+      paused: false,
+      published: true,
+      createdAt: '2026-11-26T15:31:00.377Z',
+    },
+  ])
   async mine(@CurrentPrincipal() p: Principal) {
     return (await this.projects.listMine(p)).map(toProjectSummaryJson);
   }

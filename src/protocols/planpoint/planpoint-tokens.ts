@@ -39,7 +39,14 @@ export class PlanpointTokens {
     if (p.passwordVersion === undefined) throw new Error('a Planpoint access token is issued by a password login only');
     const iat = Math.floor(now / 1000);
     return this.jwt.sign(
-      { sub: p.userId, acc: p.accountSlug, jti: randomBytes(16).toString('hex'), pwv: p.passwordVersion, iat, exp: iat + PLANPOINT_TOKEN_SECONDS },
+      {
+        sub: p.userId,
+        acc: p.accountSlug,
+        jti: randomBytes(16).toString('hex'),
+        pwv: p.passwordVersion,
+        iat,
+        exp: iat + PLANPOINT_TOKEN_SECONDS,
+      },
       { algorithm: 'HS256', audience: PLANPOINT_AUDIENCE, header: { alg: 'HS256', typ: 'JWT' } },
     );
   }

@@ -38,7 +38,9 @@ export class PlanpointUnitsController {
     const locator = parseProjectLocator(body);
     const filters = parseUnitFindFilters(body);
     const project =
-      'project' in locator ? await this.projects.findById(locator.project, viewer) : await this.projects.find(locator.namespace, locator.hostName, viewer);
+      'project' in locator
+        ? await this.projects.findById(locator.project, viewer)
+        : await this.projects.find(locator.namespace, locator.hostName, viewer);
     let units = await this.units.ofProject(project.id);
     if (filters.floor !== undefined) {
       const floor = await this.floors.row(project.accountId, filters.floor);

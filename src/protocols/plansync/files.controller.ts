@@ -45,7 +45,13 @@ export class FilesController {
       { filename: upload.filename, companyName: upload.companyName, documentType: upload.documentType, contentType: upload.contentType },
       upload.blob,
     );
-    return { message: 'File uploaded successfully', filename: file.filename, overwritten, file_location: fileLocation(file.filename), metadata: fileMetadata(file) };
+    return {
+      message: 'File uploaded successfully',
+      filename: file.filename,
+      overwritten,
+      file_location: fileLocation(file.filename),
+      metadata: fileMetadata(file),
+    };
   }
 
   @Get()
@@ -53,7 +59,10 @@ export class FilesController {
   @ApiQuery({ name: 'company_name', required: false })
   @ApiQuery({ name: 'document_type', required: false })
   async list(@CurrentPrincipal() p: Principal, @Query() query: Record<string, unknown>) {
-    const files = await this.files.list(p, { companyName: optionalText(query, 'company_name'), documentType: optionalText(query, 'document_type') });
+    const files = await this.files.list(p, {
+      companyName: optionalText(query, 'company_name'),
+      documentType: optionalText(query, 'document_type'),
+    });
     return { count: files.length, files: files.map(fileEntry) };
   }
 

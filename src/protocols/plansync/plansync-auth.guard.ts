@@ -84,11 +84,25 @@ export class PlanSyncAuthGuard implements CanActivate {
 
 const PLANSYNC_ERRORS = ApiErrors([
   { status: 401, description: 'missing or unknown X-API-Key', example: { detail: 'Missing API key' } },
-  { status: 422, description: "FastAPI's item list", example: { detail: [{ type: 'missing', loc: ['query', 'year'], msg: 'Field required', input: null }] } },
-  { status: 429, description: '60 requests per rolling minute per key (Retry-After)', example: { detail: 'Rate limit exceeded: 60 per 1 minute' } },
+  {
+    status: 422,
+    description: "FastAPI's item list",
+    example: { detail: [{ type: 'missing', loc: ['query', 'year'], msg: 'Field required', input: null }] },
+  },
+  {
+    status: 429,
+    description: '60 requests per rolling minute per key (Retry-After)',
+    example: { detail: 'Rate limit exceeded: 60 per 1 minute' },
+  },
 ]);
 
 /** What every PlanSync controller carries: the key guard and limit, the error format, the docs. */
 export function PlanSyncApi(): ClassDecorator {
-  return applyDecorators(ApiTags('plansync'), ApiSecurity('plansync'), PLANSYNC_ERRORS, UseGuards(PlanSyncAuthGuard), UseFilters(PlanSyncExceptionFilter));
+  return applyDecorators(
+    ApiTags('plansync'),
+    ApiSecurity('plansync'),
+    PLANSYNC_ERRORS,
+    UseGuards(PlanSyncAuthGuard),
+    UseFilters(PlanSyncExceptionFilter),
+  );
 }

@@ -23,7 +23,8 @@ export function toPlanSyncError(e: DomainError, req: Request): WireError {
   switch (e.code) {
     case 'MALFORMED': {
       const f = e.fields[0];
-      if (f?.type === 'json_invalid') return { status: 422, headers: {}, body: { detail: [{ ...item(f), msg: 'JSON decode error', input: {} }] } };
+      if (f?.type === 'json_invalid')
+        return { status: 422, headers: {}, body: { detail: [{ ...item(f), msg: 'JSON decode error', input: {} }] } };
       if (f?.type === 'path_invalid') return detail(400, req.path.startsWith('/api/v1/files') ? 'Invalid filename' : 'Invalid path');
       return detail(400, e.message);
     }

@@ -25,7 +25,13 @@ export class SpreadsheetsController {
   @ApiOperation({ summary: 'The sheet catalogue and the years that have data' })
   @ApiResponse({
     status: 200,
-    schema: { example: { spreadsheets: ['Client List', 'Fee Schedule', 'Plan Performance'], count: 3, years: { 'Client List': [2024, 2025], 'Fee Schedule': [], 'Plan Performance': [2025] } } },
+    schema: {
+      example: {
+        spreadsheets: ['Client List', 'Fee Schedule', 'Plan Performance'],
+        count: 3,
+        years: { 'Client List': [2024, 2025], 'Fee Schedule': [], 'Plan Performance': [2025] },
+      },
+    },
   })
   async list(@CurrentPrincipal() p: Principal) {
     const [catalogue, years] = await Promise.all([this.sheets.catalogue(p.accountId), this.sheets.years(p.accountId)]);
@@ -61,7 +67,12 @@ export class SpreadsheetsController {
   @ApiQuery(YEAR_QUERY)
   @ApiQuery({ name: 'role', required: false, enum: ['admin', 'tpa editor', 'recordkeeper', 'advisor', 'plan sponsor'] })
   @ApiQuery({ name: 'assigned_clients', required: false, description: 'URL-encoded JSON array of client names', example: '["Acme Corp"]' })
-  async data(@CurrentPrincipal() p: Principal, @Param('sheet_name') sheetName: string, @Query() query: Record<string, unknown>, @Res() res: Response) {
+  async data(
+    @CurrentPrincipal() p: Principal,
+    @Param('sheet_name') sheetName: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
     const issues = new Issues();
     const year = parseYear(issues, query);
     const role = parseRole(issues, query);

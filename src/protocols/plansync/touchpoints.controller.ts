@@ -8,7 +8,12 @@ import { optionalText, parseYear } from './wire/plansync-query.js';
 import { touchpointBody } from './wire/plansync.serializers.js';
 import { parseTouchpointCreate, parseTouchpointUpdate } from './wire/touchpoint-body.js';
 
-const YEAR_QUERY = { name: 'year', required: true, description: 'Reporting-year table', schema: { type: 'integer', minimum: 1900, maximum: 2100 } } as const;
+const YEAR_QUERY = {
+  name: 'year',
+  required: true,
+  description: 'Reporting-year table',
+  schema: { type: 'integer', minimum: 1900, maximum: 2100 },
+} as const;
 
 const TOUCHPOINT_SCHEMA = {
   type: 'object',
@@ -58,7 +63,8 @@ export class TouchpointsController {
     const issues = new Issues();
     const y = parseYear(issues, query);
     const quarter = optionalText(query, 'quarter');
-    if (quarter !== undefined && !(QUARTERS as readonly string[]).includes(quarter)) issues.enumeration(['query', 'quarter'], quarter, QUARTERS);
+    if (quarter !== undefined && !(QUARTERS as readonly string[]).includes(quarter))
+      issues.enumeration(['query', 'quarter'], quarter, QUARTERS);
     issues.throwIfAny();
     const rows = await this.touchpoints.list(p, y!, {
       companyName: optionalText(query, 'company_name'),
@@ -73,7 +79,12 @@ export class TouchpointsController {
   @ApiParam({ name: 'touchpoint_id', format: 'uuid' })
   @ApiQuery(YEAR_QUERY)
   @ApiBody({ schema: { ...TOUCHPOINT_SCHEMA, required: [] } })
-  async update(@CurrentPrincipal() p: Principal, @Param('touchpoint_id') id: string, @Query() query: Record<string, unknown>, @Body() body: unknown) {
+  async update(
+    @CurrentPrincipal() p: Principal,
+    @Param('touchpoint_id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Body() body: unknown,
+  ) {
     const y = year(query);
     const t = await this.touchpoints.update(p, y, id, parseTouchpointUpdate(body));
     return { message: 'Touchpoint updated successfully', unid: t.unid, touchpoint: touchpointBody(t) };

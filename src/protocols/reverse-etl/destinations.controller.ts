@@ -25,7 +25,24 @@ export class DestinationsController {
   }
 
   @Post()
-  @ApiJsonBody({ name: 'CRM hook', connector: 'webhook', config: { url: 'http://localhost:4000/in', headers: { Authorization: 'Bearer crm-secret' }, signingSecret: 's3cret', objects: [{ name: 'Touchpoints', fields: [{ name: 'external_id', type: 'string', isIdentifier: true, required: true }, { name: 'account_company', type: 'string' }] }] } })
+  @ApiJsonBody({
+    name: 'CRM hook',
+    connector: 'webhook',
+    config: {
+      url: 'http://localhost:4000/in',
+      headers: { Authorization: 'Bearer crm-secret' },
+      signingSecret: 's3cret',
+      objects: [
+        {
+          name: 'Touchpoints',
+          fields: [
+            { name: 'external_id', type: 'string', isIdentifier: true, required: true },
+            { name: 'account_company', type: 'string' },
+          ],
+        },
+      ],
+    },
+  })
   @ApiOperation({ summary: 'Create a webhook or postgres destination (postgres: connected and read within 10 s)' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const d = await this.destinations.create(p, parseDestinationBody(body));

@@ -17,7 +17,12 @@ export class DlqController {
   @ApiOperation({ summary: 'Dead-letter entries, newest first (sync_id, run_id, error_code, include_resolved, limit, cursor)' })
   async list(@CurrentPrincipal() p: Principal, @Query() query: Record<string, unknown>) {
     const q = new RetlQuery(query);
-    const filters = { syncId: q.text('sync_id'), runId: q.text('run_id'), errorCode: q.text('error_code'), includeResolved: q.bool('include_resolved', false)! };
+    const filters = {
+      syncId: q.text('sync_id'),
+      runId: q.text('run_id'),
+      errorCode: q.text('error_code'),
+      includeResolved: q.bool('include_resolved', false)!,
+    };
     const page = q.page();
     q.done();
     return list(await this.dlq.list(p, filters, page), deadLetterResource);

@@ -28,7 +28,10 @@ export class ObjectsController {
       .filter((o) => !filter || o.name.toLowerCase().includes(filter) || o.label.toLowerCase().includes(filter))
       .filter((o) => after === undefined || o.name > after)
       .slice(0, page.limit + 1);
-    return list(toPage('objects', f, rows, page.limit, (o) => o.name), objectResource);
+    return list(
+      toPage('objects', f, rows, page.limit, (o) => o.name),
+      objectResource,
+    );
   }
 
   @Get('fields')
@@ -43,7 +46,10 @@ export class ObjectsController {
     const after = page.after === undefined ? -1 : Number(decodeCursor('fields', f, page.after));
     const object = await this.destinations.object(p, destinationId!, objectName!);
     if (!object) throw DomainError.notFound('object', 'no such object');
-    const indexed = (object.fields ?? []).map((field, i) => ({ field, i })).filter((x) => x.i > after).slice(0, page.limit + 1);
+    const indexed = (object.fields ?? [])
+      .map((field, i) => ({ field, i }))
+      .filter((x) => x.i > after)
+      .slice(0, page.limit + 1);
     const pageOf = toPage('fields', f, indexed, page.limit, (x) => String(x.i));
     return list({ ...pageOf, rows: pageOf.rows.map((x) => x.field) }, fieldResource);
   }

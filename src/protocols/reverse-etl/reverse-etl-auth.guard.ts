@@ -51,7 +51,9 @@ export class ReverseEtlAuthGuard implements CanActivate {
     res.set({ ...legacyRateLimitHeaders(decision), ...ietfRateLimitHeaders(decision), ...retryAfterHeader(decision) });
     if (!decision.admitted) {
       this.metrics.limitRejections.inc({ protocol: 'reverse-etl' });
-      throw new DomainError('RATE_LIMITED', `rate limit exceeded: ${decision.tightest.limit} requests per minute`, { retryAfter: decision.retryAfterSeconds });
+      throw new DomainError('RATE_LIMITED', `rate limit exceeded: ${decision.tightest.limit} requests per minute`, {
+        retryAfter: decision.retryAfterSeconds,
+      });
     }
     if (principal.role !== 'admin') throw new DomainError('FORBIDDEN', 'reverse ETL is for admin users: a sync exports the whole account');
     return true;
@@ -59,13 +61,48 @@ export class ReverseEtlAuthGuard implements CanActivate {
 }
 
 const REVERSE_ETL_ERRORS = ApiErrors([
-  { status: 401, description: 'missing or invalid API key', example: { error: { code: 'unauthorized', message: 'an API key is required: Authorization: Bearer <key>', request_id: '5b922e82-6d5c-4d77-84c3-332724c9bacf' } } },
-  { status: 403, description: 'the key\'s user is not an admin', example: { error: { code: 'forbidden', message: 'reverse ETL is for admin users: a sync exports the whole account', request_id: '…' } } },
-  { status: 422, description: 'invalid body or query', example: { error: { code: 'validation_error', message: '1 field is invalid', request_id: '…', details: [{ field: 'name', issue: 'missing', message: 'required' }] } } },
-  { status: 429, description: '120 requests per rolling minute per key (Retry-After)', example: { error: { code: 'rate_limited', message: 'rate limit exceeded: 120 requests per minute', request_id: '…' } } },
+  {
+    status: 401,
+    description: 'missing or invalid API key',
+    example: {
+      error: {
+        code: 'unauthorized',
+        message: 'an API key is required: Authorization: Bearer <key>',
+        request_id: '5b922e82-6d5c-4d77-84c3-332724c9bacf',
+      },
+    },
+  },
+  {
+    status: 403,
+    description: "the key's user is not an admin",
+    example: { error: { code: 'forbidden', message: 'reverse ETL is for admin users: a sync exports the whole account', request_id: '…' } },
+  },
+  {
+    status: 422,
+    description: 'invalid body or query',
+    example: {
+      error: {
+        code: 'validation_error',
+        message: '1 field is invalid',
+        request_id: '…',
+        details: [{ field: 'name', issue: 'missing', message: 'required' }],
+      },
+    },
+  },
+  {
+    status: 429,
+    description: '120 requests per rolling minute per key (Retry-After)',
+    example: { error: { code: 'rate_limited', message: 'rate limit exceeded: 120 requests per minute', request_id: '…' } },
+  },
 ]);
 
 /** What every reverse-ETL controller carries: the key guard, the limit and role, the error format, the docs. */
 export function ReverseEtlApi(): ClassDecorator {
-  return applyDecorators(ApiTags('reverse-etl'), ApiBearerAuth('reverse-etl'), REVERSE_ETL_ERRORS, UseGuards(ReverseEtlAuthGuard), UseFilters(ReverseEtlExceptionFilter));
+  return applyDecorators(
+    ApiTags('reverse-etl'),
+    ApiBearerAuth('reverse-etl'),
+    REVERSE_ETL_ERRORS,
+    UseGuards(ReverseEtlAuthGuard),
+    UseFilters(ReverseEtlExceptionFilter),
+  );
 }

@@ -27,17 +27,35 @@ describe('toReverseEtlError', () => {
   });
 
   it('names JSON errors invalid_json and query errors invalid_request with details', () => {
-    expect(toReverseEtlError(new DomainError('MALFORMED', 'x', { fields: [{ field: 'body', issue: 'bad', type: 'json_invalid' }] }), req('/api/reverse-etl/syncs')).body).toEqual({
+    expect(
+      toReverseEtlError(
+        new DomainError('MALFORMED', 'x', { fields: [{ field: 'body', issue: 'bad', type: 'json_invalid' }] }),
+        req('/api/reverse-etl/syncs'),
+      ).body,
+    ).toEqual({
       error: { code: 'invalid_json', message: 'the request body is not a JSON object', request_id: 'req_1' },
     });
-    const q = toReverseEtlError(new DomainError('MALFORMED', '1 query parameter is invalid', { fields: [{ field: 'limit', issue: 'must be 1 to 200', type: 'invalid_value' }] }), req('/x'));
+    const q = toReverseEtlError(
+      new DomainError('MALFORMED', '1 query parameter is invalid', {
+        fields: [{ field: 'limit', issue: 'must be 1 to 200', type: 'invalid_value' }],
+      }),
+      req('/x'),
+    );
     expect(q.body).toEqual({
-      error: { code: 'invalid_request', message: '1 query parameter is invalid', request_id: 'req_1', details: [{ field: 'limit', issue: 'invalid_value', message: 'must be 1 to 200' }] },
+      error: {
+        code: 'invalid_request',
+        message: '1 query parameter is invalid',
+        request_id: 'req_1',
+        details: [{ field: 'limit', issue: 'invalid_value', message: 'must be 1 to 200' }],
+      },
     });
   });
 
   it('gives 422 details as {field, issue, message} and 409 the conflict code it carries', () => {
-    const e = DomainError.invalid([{ field: 'fieldMappings[1].destination', type: 'unknown_field', issue: "Touchpoints has no field 'emial'" }], '1 field is invalid');
+    const e = DomainError.invalid(
+      [{ field: 'fieldMappings[1].destination', type: 'unknown_field', issue: "Touchpoints has no field 'emial'" }],
+      '1 field is invalid',
+    );
     expect(toReverseEtlError(e, req('/api/reverse-etl/syncs')).body).toEqual({
       error: {
         code: 'validation_error',

@@ -14,7 +14,14 @@ function details(fields: FieldIssue[]) {
 }
 
 /** `{"error":{"code","message","request_id","details"}}` (reverse-etl.md §5); messages never carry secrets or SQL. */
-function retlError(req: Request, status: number, code: string, message: string, fields: FieldIssue[] = [], headers: Record<string, string> = {}): WireError {
+function retlError(
+  req: Request,
+  status: number,
+  code: string,
+  message: string,
+  fields: FieldIssue[] = [],
+  headers: Record<string, string> = {},
+): WireError {
   return {
     status,
     headers,
@@ -28,7 +35,8 @@ export function toReverseEtlError(e: DomainError, req: Request): WireError {
   switch (e.code) {
     case 'MALFORMED': {
       const f = e.fields[0];
-      if (f?.type === 'json_invalid' || f?.field === 'body') return retlError(req, 400, 'invalid_json', 'the request body is not a JSON object');
+      if (f?.type === 'json_invalid' || f?.field === 'body')
+        return retlError(req, 400, 'invalid_json', 'the request body is not a JSON object');
       return retlError(req, 400, 'invalid_request', e.message, e.fields);
     }
     case 'INVALID':
@@ -36,7 +44,8 @@ export function toReverseEtlError(e: DomainError, req: Request): WireError {
     case 'NOT_FOUND':
       if (e.entity === 'route') {
         const allow = allowedMethods(req.path);
-        if (allow.length) return retlError(req, 405, 'method_not_allowed', `${req.method} is not allowed here`, [], { Allow: allow.join(', ') });
+        if (allow.length)
+          return retlError(req, 405, 'method_not_allowed', `${req.method} is not allowed here`, [], { Allow: allow.join(', ') });
         return retlError(req, 404, 'not_found', 'no such endpoint');
       }
       return retlError(req, 404, 'not_found', 'not found');

@@ -25,7 +25,8 @@ export class ReverseEtlTransportMiddleware implements NestMiddleware {
       if (trimmed !== path) req.url = trimmed + (q === -1 ? '' : req.url.slice(q));
       const methods = allowedMethods(trimmed);
       if (!methods.length) throw DomainError.notFound('route', `No endpoint ${trimmed}`);
-      if (!methods.includes(req.method)) throw new DomainError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: methods });
+      if (!methods.includes(req.method))
+        throw new DomainError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: methods });
       if (req.method === 'POST' || req.method === 'PUT') await this.readBody(req, res);
       next();
     } catch (e) {
@@ -45,7 +46,9 @@ export class ReverseEtlTransportMiddleware implements NestMiddleware {
       return;
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new DomainError('MALFORMED', 'the body must be a JSON object', { fields: [{ field: 'body', issue: 'must be a JSON object', type: 'json_invalid' }] });
+      throw new DomainError('MALFORMED', 'the body must be a JSON object', {
+        fields: [{ field: 'body', issue: 'must be a JSON object', type: 'json_invalid' }],
+      });
     }
   }
 }

@@ -26,7 +26,19 @@ export class SyncsController {
   }
 
   @Post()
-  @ApiJsonBody({ name: 'Touchpoints to CRM', sourceQuery: 'model:touchpoints', destinationId: 'conn_01JDXYZ0000000000000000000', objectName: 'Touchpoints', fieldMappings: [{ source: 'id', destination: 'external_id', isKey: true }, { source: 'company_name', destination: 'account_company' }], syncMode: 'upsert', watermarkColumn: 'updated_at', schedule: { type: 'cron', expression: '15 */4 * * *', timezone: 'Europe/Berlin' } })
+  @ApiJsonBody({
+    name: 'Touchpoints to CRM',
+    sourceQuery: 'model:touchpoints',
+    destinationId: 'conn_01JDXYZ0000000000000000000',
+    objectName: 'Touchpoints',
+    fieldMappings: [
+      { source: 'id', destination: 'external_id', isKey: true },
+      { source: 'company_name', destination: 'account_company' },
+    ],
+    syncMode: 'upsert',
+    watermarkColumn: 'updated_at',
+    schedule: { type: 'cron', expression: '15 */4 * * *', timezone: 'Europe/Berlin' },
+  })
   @ApiOperation({ summary: 'Create a sync: a model reference or a read-only SQL SELECT, mappings, mode, schedule' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const s = await this.syncs.create(p, parseSyncBody(body));

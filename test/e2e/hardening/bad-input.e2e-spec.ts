@@ -55,7 +55,8 @@ describe('hardening: bad input to every endpoint', () => {
       endpoint = b.endpoint;
       const headers = { ...b.headers };
       // reverse ETL: 120 requests a minute per key, so the corpus spreads its calls over the user's keys
-      if (protocol === 'reverse-etl' && headers.Authorization === credentialOf('reverse-etl', fx, 0).Authorization) headers.Authorization = credentialOf('reverse-etl', fx, ++n).Authorization;
+      if (protocol === 'reverse-etl' && headers.Authorization === credentialOf('reverse-etl', fx, 0).Authorization)
+        headers.Authorization = credentialOf('reverse-etl', fx, ++n).Authorization;
       const res = await h.send({ method: b.method, path: b.path, headers, body: b.body });
       tried[protocol] = (tried[protocol] ?? 0) + 1;
       const problem = badInputProblem(protocol, res);
@@ -64,10 +65,12 @@ describe('hardening: bad input to every endpoint', () => {
       if (isRead(b.endpoint)) continue;
       const after = await h.snapshot([fx.slug]);
       // A reused refresh token is refused and, by design, revokes its family: that write is the point.
-      const designedWrite = b.endpoint.route === '/api/v2/auth/renew' && b.body?.toString() === validRequest(b.endpoint, fx).body?.toString();
+      const designedWrite =
+        b.endpoint.route === '/api/v2/auth/renew' && b.body?.toString() === validRequest(b.endpoint, fx).body?.toString();
       if (isRefused(protocol, res) && !designedWrite) {
         const diff = snapshotDiff(before, after);
-        if (diff.length) problems.push(`${label(b)} [${b.category}: ${b.detail}]: refused with ${res.status} but changed ${diff.join(', ')}`);
+        if (diff.length)
+          problems.push(`${label(b)} [${b.category}: ${b.detail}]: refused with ${res.status} but changed ${diff.join(', ')}`);
       }
       before = after;
     }
@@ -79,7 +82,13 @@ describe('hardening: bad input to every endpoint', () => {
     const label = (b: BadInput) => `${protocol} ${b.endpoint.method} ${b.endpoint.route}`;
     if (protocol === 'planfix') {
       const xml = CATALOGUE.find((ep) => ep.protocol === 'planfix' && ep.method === 'task.get')!;
-      const documents = planfixDocumentBodies(fx, 60, SEED).map((d): BadInput => ({ ...validRequest(xml, fx), endpoint: xml, category: 'document', detail: d.detail, body: d.body }));
+      const documents = planfixDocumentBodies(fx, 60, SEED).map((d): BadInput => ({
+        ...validRequest(xml, fx),
+        endpoint: xml,
+        category: 'document',
+        detail: d.detail,
+        body: d.body,
+      }));
       await exercise(protocol, documents, () => 'planfix /xml/');
     }
     const start = problems.length;
@@ -87,20 +96,41 @@ describe('hardening: bad input to every endpoint', () => {
     expect(problems.slice(start)).toEqual([]);
   });
 
-  it('refuses oversize bodies in each protocol\'s format, an upload past 50 MB streamed, and changes nothing', async () => {
+  it("refuses oversize bodies in each protocol's format, an upload past 50 MB streamed, and changes nothing", async () => {
     const before = await h.snapshot([fx.slug]);
     const oversize: [WireProtocol, string, string, Buffer][] = [
       ['plansync', 'POST', '/api/v1/touchpoints?year=2025', Buffer.from(JSON.stringify({ company_name: 'x'.repeat(1024 * 1024) }))],
       ['forward-planner', 'POST', '/api/v2/auth', Buffer.from(JSON.stringify({ username: 'x'.repeat(1024 * 1024), password: 'y' }))],
-      ['planfix', 'POST', '/xml/', Buffer.from(`<request method="task.add"><account>${fx.slug}</account><task><title>${'x'.repeat(11 * 1024 * 1024)}</title></task></request>`)],
+      [
+        'planfix',
+        'POST',
+        '/xml/',
+        Buffer.from(
+          `<request method="task.add"><account>${fx.slug}</account><task><title>${'x'.repeat(11 * 1024 * 1024)}</title></task></request>`,
+        ),
+      ],
       ['planpoint', 'POST', '/api/projects', Buffer.from(JSON.stringify({ name: 'x'.repeat(1024 * 1024) }))],
       ['reverse-etl', 'POST', '/api/reverse-etl/destinations', Buffer.from(JSON.stringify({ name: 'x'.repeat(1024 * 1024) }))],
-      ['admin', 'POST', `/admin/accounts/${fx.slug}/events`, Buffer.from(JSON.stringify([{ itemId: 1, summary: 'x'.repeat(32 * 1024 * 1024) }]))],
+      [
+        'admin',
+        'POST',
+        `/admin/accounts/${fx.slug}/events`,
+        Buffer.from(JSON.stringify([{ itemId: 1, summary: 'x'.repeat(32 * 1024 * 1024) }])),
+      ],
     ];
     for (const [protocol, method, path, body] of oversize) {
-      const res = await h.send({ method, path, body, headers: { ...credentialOf(protocol, fx), 'Content-Type': protocol === 'planfix' ? 'application/xml' : 'application/json' } });
+      const res = await h.send({
+        method,
+        path,
+        body,
+        headers: { ...credentialOf(protocol, fx), 'Content-Type': protocol === 'planfix' ? 'application/xml' : 'application/json' },
+      });
       tried[protocol] = (tried[protocol] ?? 0) + 1;
-      expect({ protocol, problem: badInputProblem(protocol, res), refused: isRefused(protocol, res) }).toEqual({ protocol, problem: undefined, refused: true });
+      expect({ protocol, problem: badInputProblem(protocol, res), refused: isRefused(protocol, res) }).toEqual({
+        protocol,
+        problem: undefined,
+        refused: true,
+      });
       if (protocol !== 'planfix') expect(res.status).toBe(413);
     }
     // 50 MB + 1 of file content, streamed in 1 MiB chunks: refused (400, as the spec says) and no file kept
@@ -128,7 +158,11 @@ describe('hardening: bad input to every endpoint', () => {
 });
 
 /** A multipart upload of `size` bytes of file content, written in chunks as a client streams a large file. */
-function streamedUpload(base: string, key: string, size: number): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function streamedUpload(
+  base: string,
+  key: string,
+  size: number,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   const boundary = '----plangate-oversize';
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="company_name"\r\n\r\nAcme Corp\r\n--${boundary}\r\nContent-Disposition: form-data; name="document_type"\r\n\r\nPlan Document\r\n` +
@@ -138,7 +172,12 @@ function streamedUpload(base: string, key: string, size: number): Promise<{ stat
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${base}/api/v1/files/upload`, {
       method: 'POST',
-      headers: { 'X-API-Key': key, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + size + tail.length), 'X-Forwarded-For': '10.254.0.1' },
+      headers: {
+        'X-API-Key': key,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': String(head.length + size + tail.length),
+        'X-Forwarded-For': '10.254.0.1',
+      },
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];

@@ -26,7 +26,13 @@ describe('hardening: one credential across the five protocols', () => {
   /** A read in each protocol with the fixture's key (reverse ETL: the same key, as the fixture's retl key list). */
   function reads(key: string, session: { access: string; sid: string }): [string, WireProtocol, () => Promise<RawResponse>][] {
     const f: AccountFixture = { ...fx, key, retlKeys: [key], fp: { ...fx.fp, access: session.access } };
-    const call = (protocol: WireProtocol, route: string) => () => h.send(validRequest(CATALOGUE.find((ep) => ep.protocol === protocol && ep.route === route && ['GET', 'project.getList'].includes(ep.method))!, f));
+    const call = (protocol: WireProtocol, route: string) => () =>
+      h.send(
+        validRequest(
+          CATALOGUE.find((ep) => ep.protocol === protocol && ep.route === route && ['GET', 'project.getList'].includes(ep.method))!,
+          f,
+        ),
+      );
     const sessionCall = () =>
       h.send({
         method: 'POST',
@@ -58,7 +64,8 @@ describe('hardening: one credential across the five protocols', () => {
 
   it('revoked through the Admin API, the key is refused in every protocol at once, its sessions and refresh tokens with it', async () => {
     const keyName = 'everywhere';
-    const key = (await admin(h.server).post(`/admin/accounts/${fx.slug}/users/${fx.username}/keys`, { name: keyName }).expect(201)).body.key as string;
+    const key = (await admin(h.server).post(`/admin/accounts/${fx.slug}/users/${fx.username}/keys`, { name: keyName }).expect(201)).body
+      .key as string;
     const fp = await fpLogin(h.server, { username: fx.username, key });
     const session = { access: fp.token, sid: await planfixSession(key) };
     const calls = reads(key, session);
@@ -72,30 +79,51 @@ describe('hardening: one credential across the five protocols', () => {
     // (Other instances learn within the epoch poll; test/security/credential-changes covers them on PostgreSQL.)
     for (const [name, protocol, call] of calls) {
       const res = await call();
-      expect({ name, refused: isRefused(protocol, res), problem: badInputProblem(protocol, res) }).toEqual({ name, refused: true, problem: undefined });
+      expect({ name, refused: isRefused(protocol, res), problem: badInputProblem(protocol, res) }).toEqual({
+        name,
+        refused: true,
+        problem: undefined,
+      });
     }
 
     // what the key opened is dead too: its refresh token cannot renew, a new session cannot be opened
-    const renew = await h.send({ method: 'POST', path: '/api/v2/auth/renew', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: fp.refreshToken }) });
+    const renew = await h.send({
+      method: 'POST',
+      path: '/api/v2/auth/renew',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: fp.refreshToken }),
+    });
     expect(renew.status).toBe(400);
     expect(badInputProblem('forward-planner', renew)).toBeUndefined();
     await expect(planfixSession(key)).rejects.toThrow(/auth\.login/);
     // the user's other keys are untouched
-    const other = await h.send(validRequest(CATALOGUE.find((ep) => ep.route === '/api/v1/spreadsheets')!, fx));
+    const other = await h.send(
+      validRequest(
+        CATALOGUE.find((ep) => ep.route === '/api/v1/spreadsheets')!,
+        fx,
+      ),
+    );
     expect(other.status).toBe(200);
   });
 
   it('a reused refresh token ends its family (every token and access token of it), and nothing else of the key', async () => {
     const first = await fpLogin(h.server, { username: fx.username, key: fx.key });
     const other = await fpLogin(h.server, { username: fx.username, key: fx.key });
-    const renew = (token: string) => h.send({ method: 'POST', path: '/api/v2/auth/renew', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: token }) });
+    const renew = (token: string) =>
+      h.send({
+        method: 'POST',
+        path: '/api/v2/auth/renew',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken: token }),
+      });
     const rotated = JSON.parse((await renew(first.refreshToken)).text) as { token: string; refreshToken: string };
     expect(rotated.refreshToken).toBeDefined();
 
     const reuse = await renew(first.refreshToken);
     expect(reuse.status).toBe(400);
     expect((await renew(rotated.refreshToken)).status).toBe(400);
-    const categories = (access: string) => h.send({ method: 'GET', path: '/api/v2/categories', headers: { Authorization: `Bearer ${access}` } });
+    const categories = (access: string) =>
+      h.send({ method: 'GET', path: '/api/v2/categories', headers: { Authorization: `Bearer ${access}` } });
     expect((await categories(rotated.token)).status).toBe(401);
     expect((await categories(first.token)).status).toBe(401);
     // another family of the same key, and the key itself in the other protocols, still work

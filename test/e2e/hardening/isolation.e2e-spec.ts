@@ -23,11 +23,19 @@ function normalised(res: { status: number; text: string }, names: string[]): { s
 
 /** The ids and names a sample carries: what differs between A's request and the ghost's. */
 function namesOf(fx: AccountFixture): string[] {
-  const values = [fx.slug, fx.namespace, ...Object.values(fx.plansync), ...Object.values(fx.planfix), ...Object.values(fx.planpoint), ...Object.values(fx.retl), fx.fp.itemId];
+  const values = [
+    fx.slug,
+    fx.namespace,
+    ...Object.values(fx.plansync),
+    ...Object.values(fx.planfix),
+    ...Object.values(fx.planpoint),
+    ...Object.values(fx.retl),
+    fx.fp.itemId,
+  ];
   return values.map(String).flatMap((v) => [v, encodeURIComponent(v)]);
 }
 
-describe('hardening: isolation matrix (account B on account A\'s objects)', () => {
+describe("hardening: isolation matrix (account B on account A's objects)", () => {
   let h: HardeningApp;
   let a: AccountFixture;
   let b: AccountFixture;
@@ -49,7 +57,7 @@ describe('hardening: isolation matrix (account B on account A\'s objects)', () =
     expect([...protocols].sort()).toEqual(['forward-planner', 'planfix', 'planpoint', 'plansync', 'reverse-etl']);
   });
 
-  it('answers B on A\'s ids as on ids that do not exist, and A\'s data is unchanged', async () => {
+  it("answers B on A's ids as on ids that do not exist, and A's data is unchanged", async () => {
     const before = await h.snapshot([a.slug]);
     const ghost = ghostOf(a);
     const leaks: string[] = [];
@@ -63,18 +71,22 @@ describe('hardening: isolation matrix (account B on account A\'s objects)', () =
       const label = `${ep.protocol} ${ep.method} ${ep.route}`;
       if (!isRefused(ep.protocol, onGhost) && !isRefused(ep.protocol, onA)) {
         // both "succeed" (a list filtered by an id, a resolve of unknown ids): neither may show A's objects
-        const leaked = namesOf(a).filter((n) => n.length > 4 && onA.text.includes(n) && !JSON.stringify(ep.sample(withObjectsOf(b, a))).includes(n));
+        const leaked = namesOf(a).filter(
+          (n) => n.length > 4 && onA.text.includes(n) && !JSON.stringify(ep.sample(withObjectsOf(b, a))).includes(n),
+        );
         if (leaked.length) leaks.push(`${label}: B's answer shows A's ${leaked.join(', ')}`);
       }
       // a sheet's name is the same in every account (a fixed set): B reads its own table of that name, never A's
       if (ep.route.startsWith('/api/v1/spreadsheets/')) {
         const ownRows = !ep.route.endsWith('/data') || onA.text.includes(b.slug);
-        if (onA.status !== 200 || onA.text.includes(a.slug) || !ownRows) leaks.push(`${label}: B's answer is not B's own table: ${onA.text.slice(0, 300)}`);
+        if (onA.status !== 200 || onA.text.includes(a.slug) || !ownRows)
+          leaks.push(`${label}: B's answer is not B's own table: ${onA.text.slice(0, 300)}`);
         continue;
       }
       const x = normalised(onA, namesOf(a));
       const y = normalised(onGhost, namesOf(ghost));
-      if (x.status !== y.status || x.body !== y.body) leaks.push(`${label}: on A's object ${x.status} ${x.body.slice(0, 300)} but on a missing one ${y.status} ${y.body.slice(0, 300)}`);
+      if (x.status !== y.status || x.body !== y.body)
+        leaks.push(`${label}: on A's object ${x.status} ${x.body.slice(0, 300)} but on a missing one ${y.status} ${y.body.slice(0, 300)}`);
     }
     expect(leaks).toEqual([]);
     expect(snapshotDiff(before, await h.snapshot([a.slug]))).toEqual([]);

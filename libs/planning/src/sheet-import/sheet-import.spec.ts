@@ -129,13 +129,21 @@ describe('parseCsv', () => {
       ],
       ['a ragged row', 'Client Name,A\nAcme,1,2\n', { field: 'row 2', issue: 'has 3 cells, the header has 2' }],
       // Blank lines are counted, so the row number is the one a spreadsheet shows.
-      ['a ragged row after a blank line', 'Client Name,A\n\nAcme,1\nBeta,1,2\n', { field: 'row 4', issue: 'has 3 cells, the header has 2' }],
+      [
+        'a ragged row after a blank line',
+        'Client Name,A\n\nAcme,1\nBeta,1,2\n',
+        { field: 'row 4', issue: 'has 3 cells, the header has 2' },
+      ],
       [
         'invalid UTF-8',
         Buffer.concat([Buffer.from('Client Name\nAc'), Buffer.from([0xc3, 0x28]), Buffer.from('me\n')]),
         { field: 'body', issue: 'is not valid UTF-8 (first bad byte on line 2)' },
       ],
-      ['a Latin-1 file', Buffer.from('Client Name\nCaf\xe9\n', 'latin1'), { field: 'body', issue: 'is not valid UTF-8 (first bad byte on line 2)' }],
+      [
+        'a Latin-1 file',
+        Buffer.from('Client Name\nCaf\xe9\n', 'latin1'),
+        { field: 'body', issue: 'is not valid UTF-8 (first bad byte on line 2)' },
+      ],
       ['201 columns', `${header(201)}\n`, { field: 'header', issue: 'has 201 columns, the limit is 200' }],
       ['100,001 data rows', `Client Name\n${'a\n'.repeat(100_001)}`, { field: 'body', issue: 'has 100001 data rows, the limit is 100000' }],
       ['an unclosed quote', 'Client Name,A\nAcme,"1\n', { field: 'row 2', issue: 'has a quote that is never closed' }],
@@ -144,7 +152,11 @@ describe('parseCsv', () => {
         'Client Name,A\nAcme,1\nBeta,5" pipe\n',
         { field: 'row 3', issue: 'has a quote inside an unquoted cell (quote the whole cell and double the quotes inside)' },
       ],
-      ['text after a closing quote', 'Client Name,A\n"Acme"x,1\n', { field: 'row 2', issue: 'has characters after the closing quote of a cell' }],
+      [
+        'text after a closing quote',
+        'Client Name,A\n"Acme"x,1\n',
+        { field: 'row 2', issue: 'has characters after the closing quote of a cell' },
+      ],
     ])('rejects %s', (_label, input, expected) => {
       expect(issuesOf(() => parseCsv(Buffer.isBuffer(input) ? input : Buffer.from(input), options))).toContainEqual(expected);
     });
@@ -275,7 +287,11 @@ describe('parseXlsx', () => {
 
   it.each([
     ['garbage bytes', Buffer.from('this is not a workbook at all'), { field: 'file', issue: 'is not a readable XLSX workbook' }],
-    ['a zip signature with junk', Buffer.from('PK\x03\x04junkjunkjunk', 'latin1'), { field: 'file', issue: 'is not a readable XLSX workbook' }],
+    [
+      'a zip signature with junk',
+      Buffer.from('PK\x03\x04junkjunkjunk', 'latin1'),
+      { field: 'file', issue: 'is not a readable XLSX workbook' },
+    ],
     ['an empty body', Buffer.alloc(0), { field: 'body', issue: 'is empty' }],
   ])('rejects %s', async (_label, input, expected) => {
     expect(await xlsxIssuesOf(() => parseXlsx(input, options))).toEqual([expected]);

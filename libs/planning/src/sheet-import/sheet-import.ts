@@ -91,7 +91,10 @@ export async function parseXlsx(input: Buffer, options: { clientColumn: string; 
       const value = merged ? '' : cellText(cell.value);
       if (value === undefined) {
         const column = cell.address.replace(/\d+$/, '');
-        issues.push({ field: `row ${r}, column ${column}`, issue: 'is a formula without a cached value (open and save the file in Excel)' });
+        issues.push({
+          field: `row ${r}, column ${column}`,
+          issue: 'is a formula without a cached value (open and save the file in Excel)',
+        });
       }
       cells.push(value ?? '');
     }
@@ -201,11 +204,18 @@ function checkHeader(names: string[], clientColumn: string): void {
     }
     const first = seen.get(name.toLowerCase());
     if (first === undefined) seen.set(name.toLowerCase(), column);
-    else issues.push({ field: `column "${name}"`, issue: `duplicates column ${first} "${names[first - 1]}" (names are compared case-insensitively)` });
+    else
+      issues.push({
+        field: `column "${name}"`,
+        issue: `duplicates column ${first} "${names[first - 1]}" (names are compared case-insensitively)`,
+      });
   }
   if (!names.includes(clientColumn)) {
     const near = names.find((n) => n.toLowerCase() === clientColumn.toLowerCase());
-    issues.push({ field: 'header', issue: `missing client column "${clientColumn}"${near ? ` (found "${near}"; the name must match exactly)` : ''}` });
+    issues.push({
+      field: 'header',
+      issue: `missing client column "${clientColumn}"${near ? ` (found "${near}"; the name must match exactly)` : ''}`,
+    });
   }
   if (issues.length > 0) throw new SheetImportError(issues);
 }

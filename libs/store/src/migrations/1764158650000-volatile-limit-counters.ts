@@ -9,7 +9,9 @@ export class VolatileLimitCounters1764158650000 implements MigrationInterface {
   name = 'VolatileLimitCounters1764158650000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE UNLOGGED TABLE limit_counters_volatile (key text PRIMARY KEY, state jsonb NOT NULL, expires_at timestamptz NOT NULL)`);
+    await q.query(
+      `CREATE UNLOGGED TABLE limit_counters_volatile (key text PRIMARY KEY, state jsonb NOT NULL, expires_at timestamptz NOT NULL)`,
+    );
     await q.query(`CREATE INDEX ix_limit_counters_volatile__expires ON limit_counters_volatile (expires_at)`);
   }
 

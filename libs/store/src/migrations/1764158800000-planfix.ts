@@ -236,7 +236,8 @@ export class Planfix1764158800000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE accounts DROP COLUMN planfix_signing_key, DROP COLUMN planfix_signing_key_created_at`);
-    for (const t of ['xml_sessions', 'action_notified', 'actions', 'task_members', 'tasks', 'project_members', 'projects']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['xml_sessions', 'action_notified', 'actions', 'task_members', 'tasks', 'project_members', 'projects'])
+      await q.query(`DROP TABLE ${t}`);
     await q.query(`DROP TRIGGER companies_general ON companies`);
     await q.query(`
       ALTER TABLE companies DROP COLUMN contact_id, DROP COLUMN general, DROP COLUMN mid_name, DROP COLUMN last_name,

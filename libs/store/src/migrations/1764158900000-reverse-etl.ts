@@ -60,7 +60,9 @@ export class ReverseEtl1764158900000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX ix_retl_syncs__account ON retl_syncs (account_id, id) WHERE deleted_at IS NULL`);
     await q.query(`CREATE INDEX ix_retl_syncs__destination ON retl_syncs (destination_id) WHERE deleted_at IS NULL`);
-    await q.query(`CREATE INDEX ix_retl_syncs__due ON retl_syncs (next_run_at) WHERE enabled AND deleted_at IS NULL AND next_run_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX ix_retl_syncs__due ON retl_syncs (next_run_at) WHERE enabled AND deleted_at IS NULL AND next_run_at IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE retl_runs (
@@ -164,9 +166,11 @@ export class ReverseEtl1764158900000 implements MigrationInterface {
         FROM public.touchpoints t JOIN public.companies c ON c.id = t.company_id
        WHERE t.account_id = ${account}`);
     const companyColumns = new Set(
-      ((await q.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'companies'`)) as { column_name: string }[]).map(
-        (r) => r.column_name,
-      ),
+      (
+        (await q.query(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'companies'`,
+        )) as { column_name: string }[]
+      ).map((r) => r.column_name),
     );
     const col = (name: string, expr = `c.${name}`) => (companyColumns.has(name) ? `${expr} AS ${name}` : `NULL::text AS ${name}`);
     await q.query(`
@@ -220,7 +224,8 @@ export class ReverseEtl1764158900000 implements MigrationInterface {
 
   /** Views of models whose tables another module creates (Planfix); skipped while their table is missing. */
   private async optionalModelViews(q: QueryRunner, account: string): Promise<void> {
-    const has = async (table: string) => ((await q.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`public.${table}`])) as { ok: boolean }[])[0].ok;
+    const has = async (table: string) =>
+      ((await q.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`public.${table}`])) as { ok: boolean }[])[0].ok;
     // A table of another shape than expected leaves its model unavailable instead of failing the start.
     const view = async (sql: string) => {
       await q.query(`SAVEPOINT retl_view`);
@@ -270,6 +275,7 @@ export class ReverseEtl1764158900000 implements MigrationInterface {
     await q.query(`DROP SCHEMA retl_src CASCADE`);
     await q.query(`DROP FUNCTION retl_uri_component(text)`);
     await q.query(`DROP FUNCTION retl_current_account()`);
-    for (const t of ['retl_query_context', 'retl_dead_letters', 'retl_run_items', 'retl_runs', 'retl_syncs', 'retl_destinations']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['retl_query_context', 'retl_dead_letters', 'retl_run_items', 'retl_runs', 'retl_syncs', 'retl_destinations'])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

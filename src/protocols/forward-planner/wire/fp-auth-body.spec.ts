@@ -14,8 +14,14 @@ function code(fn: () => unknown): string {
 
 describe('auth bodies', () => {
   it('reads JSON and HTML forms (the first of a repeated field)', () => {
-    expect(parseAuthBody(raw('{"username":"a","password":"b"}'), 'application/json; charset=utf-8')).toEqual({ username: 'a', password: 'b' });
-    expect(parseAuthBody(raw('username=a%40b&password=c&username=z'), 'application/x-www-form-urlencoded')).toEqual({ username: 'a@b', password: 'c' });
+    expect(parseAuthBody(raw('{"username":"a","password":"b"}'), 'application/json; charset=utf-8')).toEqual({
+      username: 'a',
+      password: 'b',
+    });
+    expect(parseAuthBody(raw('username=a%40b&password=c&username=z'), 'application/x-www-form-urlencoded')).toEqual({
+      username: 'a@b',
+      password: 'c',
+    });
     expect(parseAuthBody(undefined, undefined)).toEqual({});
   });
 

@@ -42,7 +42,10 @@ export function parseAuthBody(raw: RawBody | undefined, contentType: string | un
   const bytes = raw?.bytes ?? Buffer.alloc(0);
   if (!contentType && !raw?.tooLarge && bytes.length === 0) return {};
   const [type, ...params] = (contentType ?? '').split(';').map((s) => s.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice(8)
+    .replace(/"/g, '');
   const json = type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
   const form = type === 'application/x-www-form-urlencoded';
   if ((!json && !form) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
@@ -62,7 +65,8 @@ export function parseAuthBody(raw: RawBody | undefined, contentType: string | un
   } catch {
     throw DomainError.malformed('The request body is not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw DomainError.malformed('The request body must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw DomainError.malformed('The request body must be a JSON object');
   return parsed as BodyFields;
 }
 

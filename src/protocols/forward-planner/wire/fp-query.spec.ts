@@ -39,11 +39,17 @@ describe('Forward Planner query parameters', () => {
       keyword: 'Forum',
       isHeadline: true,
     });
-    expect(parseFilters(q('keyword=&isHeadline=FALSE'))).toEqual({ categoryIds: undefined, eventTypeIds: undefined, countryIds: undefined, isHeadline: false });
+    expect(parseFilters(q('keyword=&isHeadline=FALSE'))).toEqual({
+      categoryIds: undefined,
+      eventTypeIds: undefined,
+      countryIds: undefined,
+      isHeadline: false,
+    });
   });
 
   it('parses item ids of 1 to 2147483647 only', () => {
     expect(parseItemId('2147483647')).toBe(2147483647);
-    for (const bad of ['0', '2147483648', '99999999999', 'abc', '-1', '1.0', '']) expect(message(() => parseItemId(bad))).toMatch(/^itemId /);
+    for (const bad of ['0', '2147483648', '99999999999', 'abc', '-1', '1.0', ''])
+      expect(message(() => parseItemId(bad))).toMatch(/^itemId /);
   });
 });

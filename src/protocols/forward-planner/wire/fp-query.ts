@@ -66,9 +66,11 @@ export function parsePaging(q: FpQuery): { offset: number; limit: number } {
   const rawLimit = q.one('limit');
   const rawOffset = q.one('offset');
   const limit = rawLimit === undefined ? DEFAULT_LIMIT : Number(rawLimit);
-  if (rawLimit !== undefined && (!UINT.test(rawLimit) || limit < 1 || limit > MAX_LIMIT)) throw bad(`limit must be an integer from 1 to ${MAX_LIMIT}`);
+  if (rawLimit !== undefined && (!UINT.test(rawLimit) || limit < 1 || limit > MAX_LIMIT))
+    throw bad(`limit must be an integer from 1 to ${MAX_LIMIT}`);
   const offset = rawOffset === undefined ? 0 : Number(rawOffset);
-  if (rawOffset !== undefined && (!UINT.test(rawOffset) || !Number.isSafeInteger(offset))) throw bad('offset must be an integer of at least 0');
+  if (rawOffset !== undefined && (!UINT.test(rawOffset) || !Number.isSafeInteger(offset)))
+    throw bad('offset must be an integer of at least 0');
   return { offset, limit };
 }
 

@@ -21,12 +21,28 @@ describe('renderEventJson', () => {
   const hostile = 'website":"x","deleted":true,\\"}{[';
   it.each([
     ['a minimal event', { itemId: 1, summary: 'Forum', startDate: '2030-06-15' }],
-    ['strings that look like keys, quotes, backslashes, unicode', { itemId: 2, summary: hostile, description: 'a "quoted" \\ back\nline ✓ \u202e RTL', venue: '"website":', startDate: '2030-06-15' }],
-    ['every list and object field filled', {
-      itemId: 4, summary: 'Full', startDate: '2030-06-15', endDate: '2030-06-17', time: '09:30', embargoTime: '2030-06-01T08:00:00',
-      timezone: { timezoneID: 8, timezoneOffset: -4 }, categories: [{ categoryId: 1, categoryName: 'A' }], eventTypes: [{ tagId: 2, tagName: 'B' }],
-      pressContacts: [{ pressContactID: 3, pressContactName: 'C' }], country: { countryId: 38, countryName: 'Canada' }, website: 'w', locale: 'en-GB',
-    }],
+    [
+      'strings that look like keys, quotes, backslashes, unicode',
+      { itemId: 2, summary: hostile, description: 'a "quoted" \\ back\nline ✓ \u202e RTL', venue: '"website":', startDate: '2030-06-15' },
+    ],
+    [
+      'every list and object field filled',
+      {
+        itemId: 4,
+        summary: 'Full',
+        startDate: '2030-06-15',
+        endDate: '2030-06-17',
+        time: '09:30',
+        embargoTime: '2030-06-01T08:00:00',
+        timezone: { timezoneID: 8, timezoneOffset: -4 },
+        categories: [{ categoryId: 1, categoryName: 'A' }],
+        eventTypes: [{ tagId: 2, tagName: 'B' }],
+        pressContacts: [{ pressContactID: 3, pressContactName: 'C' }],
+        country: { countryId: 38, countryName: 'Canada' },
+        website: 'w',
+        locale: 'en-GB',
+      },
+    ],
   ])('renders %s exactly as the field-by-field reference', (_name, input) => {
     const e = stored(input);
     expect(renderEventJson(e)).toBe(reference(e));
@@ -58,7 +74,10 @@ describe('renderEventJson', () => {
   });
 
   it('renders a tombstone with its deletion stamp', () => {
-    const e = stored({ itemId: 5, summary: 'Gone', startDate: '2030-06-15' }, { deleted: true, deletedMs: Date.UTC(2026, 6, 1, 12, 0, 0, 0) });
+    const e = stored(
+      { itemId: 5, summary: 'Gone', startDate: '2030-06-15' },
+      { deleted: true, deletedMs: Date.UTC(2026, 6, 1, 12, 0, 0, 0) },
+    );
     expect(JSON.parse(renderEventJson(e))).toMatchObject({ deleted: true, deletionDate: '2026-07-01T13:00:00.000' });
     expect(renderEventJson(e)).toBe(reference(e));
   });
@@ -68,6 +87,13 @@ describe('renderEventJson', () => {
     const odd = { ...e, contentJson: JSON.stringify({ summary: 'Odd', itemId: 6 }), serverFieldsAt: null };
     const rendered = JSON.parse(renderEventJson(odd)) as Record<string, unknown>;
     expect(Object.keys(rendered)).toEqual([...EVENT_FIELDS]); // wire order, whatever the stored order
-    expect(rendered).toMatchObject({ itemId: 6, summary: 'Odd', description: null, website: null, deleted: false, createdDateUtc: '2026-03-29T00:30:00.123' });
+    expect(rendered).toMatchObject({
+      itemId: 6,
+      summary: 'Odd',
+      description: null,
+      website: null,
+      deleted: false,
+      createdDateUtc: '2026-03-29T00:30:00.123',
+    });
   });
 });

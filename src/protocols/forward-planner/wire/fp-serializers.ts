@@ -46,18 +46,42 @@ const byNumber = (a: unknown, b: unknown) => Number(a) - Number(b);
 
 export function renderCategories(entries: Entry[]): Entry[] {
   return entries
-    .map((c) => pick(c, [['categoryId', 0], ['categoryName', ''], ['categoryOrder', 0], ['categoryTypeId', 0], ['categoryTypeName', null]]))
+    .map((c) =>
+      pick(c, [
+        ['categoryId', 0],
+        ['categoryName', ''],
+        ['categoryOrder', 0],
+        ['categoryTypeId', 0],
+        ['categoryTypeName', null],
+      ]),
+    )
     .sort((a, b) => byNumber(a.categoryOrder, b.categoryOrder) || byNumber(a.categoryId, b.categoryId));
 }
 
 export function renderEventTypes(entries: Entry[]): Entry[] {
   return entries
-    .map((t) => pick(t, [['tagId', 0], ['tagName', ''], ['tagTypeId', 0], ['tagTypeName', null]]))
+    .map((t) =>
+      pick(t, [
+        ['tagId', 0],
+        ['tagName', ''],
+        ['tagTypeId', 0],
+        ['tagTypeName', null],
+      ]),
+    )
     .sort((a, b) => collator.compare(String(a.tagName), String(b.tagName)) || byNumber(a.tagId, b.tagId));
 }
 
 export function renderCountries(entries: { id: number; country: Entry | null; countryName: string }[]): Entry[] {
   return entries
-    .map((c) => (c.country ? pick(c.country, [['countryId', 0], ['countryName', ''], ['region', ''], ['countryCode', '']]) : { countryId: c.id, countryName: c.countryName, region: null, countryCode: null }))
+    .map((c) =>
+      c.country
+        ? pick(c.country, [
+            ['countryId', 0],
+            ['countryName', ''],
+            ['region', ''],
+            ['countryCode', ''],
+          ])
+        : { countryId: c.id, countryName: c.countryName, region: null, countryCode: null },
+    )
     .sort((a, b) => collator.compare(String(a.countryName), String(b.countryName)) || byNumber(a.countryId, b.countryId));
 }

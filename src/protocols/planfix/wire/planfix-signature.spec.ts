@@ -7,7 +7,9 @@ const root = (xml: string) => parseXmlRequest({ bytes: Buffer.from(xml), tooLarg
 
 describe('Planfix signature', () => {
   it('is the MD5 of the method, the values sorted by element name (nested ones concatenated), the key', () => {
-    const r = root('<request method="task.get"><task><general>42</general></task><account>acme</account><sid>s1</sid><signature>x</signature></request>');
+    const r = root(
+      '<request method="task.get"><task><general>42</general></task><account>acme</account><sid>s1</sid><signature>x</signature></request>',
+    );
     // account, sid, task (byte order) → "acme" + "s1" + "42"
     expect(expectedSignature('task.get', r, 'KEY')).toBe(md5('task.getacmes142KEY'));
   });

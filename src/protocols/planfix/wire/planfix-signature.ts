@@ -17,7 +17,9 @@ function contribution(nodes: XmlNode[]): string {
 /** planfix.md §3: lowercase hex MD5 of the method, the values of `<request>`'s children but `signature`, the key. */
 export function expectedSignature(method: string, root: XmlNode, signingKey: string): string {
   const values = contribution(root.children.filter((c) => c.name !== 'signature'));
-  return createHash('md5').update(method + values + signingKey, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(method + values + signingKey, 'utf8')
+    .digest('hex');
 }
 
 export function signatureMatches(given: string | undefined, expected: string): boolean {

@@ -1,4 +1,13 @@
-import { type Action, type Contact, type Person, type PersonRef, type Project, type ProjectWithPeople, type Task, type TaskStatus } from '#projects';
+import {
+  type Action,
+  type Contact,
+  type Person,
+  type PersonRef,
+  type Project,
+  type ProjectWithPeople,
+  type Task,
+  type TaskStatus,
+} from '#projects';
 import { planfixDate, planfixDateTime, planfixDay, planfixMoment } from './planfix-dates.js';
 import { el, leaf, type XmlOut } from './xml-response.js';
 
@@ -83,7 +92,9 @@ export function actionElement(a: Action, timeZone: string): XmlOut {
     leaf('id', a.id),
     leaf('description', a.description),
     leaf('type', a.type),
-    ...(a.statusChange ? [el('statusChange', leaf('oldStatus', a.statusChange.oldStatus), leaf('newStatus', a.statusChange.newStatus))] : []),
+    ...(a.statusChange
+      ? [el('statusChange', leaf('oldStatus', a.statusChange.oldStatus), leaf('newStatus', a.statusChange.newStatus))]
+      : []),
     leaf('isNotRead', false),
     leaf('fromEmail', false),
     leaf('dateTime', planfixDateTime(a.happenedAt, timeZone)),

@@ -44,7 +44,9 @@ export function readXmlBody(req: Request, res: Response, next: NextFunction): vo
     }
     chunks.push(chunk);
   });
-  req.on('end', () => finish({ bytes: size > XML_LIMITS.maxBytes ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge: size > XML_LIMITS.maxBytes }));
+  req.on('end', () =>
+    finish({ bytes: size > XML_LIMITS.maxBytes ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge: size > XML_LIMITS.maxBytes }),
+  );
   req.on('error', () => {
     if (finished) return;
     finished = true;

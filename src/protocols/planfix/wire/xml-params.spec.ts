@@ -2,7 +2,8 @@ import { type DomainError } from '#errors';
 import { parseXmlRequest } from './xml-request.js';
 import { readPage, XmlParams } from './xml-params.js';
 
-const params = (inner: string) => new XmlParams(parseXmlRequest({ bytes: Buffer.from(`<request method="a">${inner}</request>`), tooLarge: false }).root);
+const params = (inner: string) =>
+  new XmlParams(parseXmlRequest({ bytes: Buffer.from(`<request method="a">${inner}</request>`), tooLarge: false }).root);
 
 function issueOf(fn: () => unknown): string | undefined {
   try {
@@ -19,7 +20,8 @@ describe('XmlParams', () => {
     expect(params('<id>-3</id>').int('id')).toBe(-3);
     expect(params('<id/>').int('id')).toBeUndefined();
     expect(params('').int('id')).toBeUndefined();
-    for (const bad of ['abc', '1e3', '1.5', '9007199254740993', '0x10', '+1']) expect(issueOf(() => params(`<id>${bad}</id>`).int('id'))).toBe('invalid_value');
+    for (const bad of ['abc', '1e3', '1.5', '9007199254740993', '0x10', '+1'])
+      expect(issueOf(() => params(`<id>${bad}</id>`).int('id'))).toBe('invalid_value');
   });
 
   it('refuses a single value given twice, and elements where a value is expected', () => {
@@ -43,7 +45,8 @@ describe('XmlParams', () => {
   it('reads dd-mm-yyyy dates and refuses days that do not exist', () => {
     expect(params('<d>22-11-2025</d>').date('d')).toBe('2025-11-22');
     expect(params('<d/>').date('d')).toBe('');
-    for (const bad of ['31-02-2025', '2025-11-22', '22/11/2025', '1-1-2025']) expect(issueOf(() => params(`<d>${bad}</d>`).date('d'))).toBe('invalid_value');
+    for (const bad of ['31-02-2025', '2025-11-22', '22/11/2025', '1-1-2025'])
+      expect(issueOf(() => params(`<d>${bad}</d>`).date('d'))).toBe('invalid_value');
   });
 
   it('reads times and date-times in the account time zone', () => {

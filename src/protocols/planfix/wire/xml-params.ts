@@ -130,8 +130,11 @@ export class XmlParams {
     const v = this.raw(name);
     if (v === undefined || v === '') return undefined;
     const m = DATE_TIME.exec(v);
-    const at = m ? DateTime.fromObject({ year: +m[3], month: +m[2], day: +m[1], hour: m[4] ? +m[4] : 0, minute: m[5] ? +m[5] : 0 }, { zone: timeZone }) : undefined;
-    if (!at?.isValid || (m![4] !== undefined && (+m![4] > 23 || +m![5] > 59))) throw invalid(this.at(name), 'must be a date and time dd-mm-yyyy hh:mm');
+    const at = m
+      ? DateTime.fromObject({ year: +m[3], month: +m[2], day: +m[1], hour: m[4] ? +m[4] : 0, minute: m[5] ? +m[5] : 0 }, { zone: timeZone })
+      : undefined;
+    if (!at?.isValid || (m![4] !== undefined && (+m![4] > 23 || +m![5] > 59)))
+      throw invalid(this.at(name), 'must be a date and time dd-mm-yyyy hh:mm');
     return at.toJSDate();
   }
 

@@ -18,8 +18,10 @@ function refusal(text: string | Buffer): DomainError {
 const child = (n: XmlNode, name: string) => n.children.find((c) => c.name === name)!;
 
 describe('parseXmlRequest', () => {
-  it('reads the JavaScript clients\' tab-indented body: method, children in order, trimmed leaves', () => {
-    const r = parse('<?xml version="1.0" encoding="UTF-8"?>\n<request method=" task.get ">\n\t<account>acme</account>\n\t<task>\n\t\t<general> 42 </general>\n\t</task>\n\t<sid>abc</sid>\n</request>\n');
+  it("reads the JavaScript clients' tab-indented body: method, children in order, trimmed leaves", () => {
+    const r = parse(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<request method=" task.get ">\n\t<account>acme</account>\n\t<task>\n\t\t<general> 42 </general>\n\t</task>\n\t<sid>abc</sid>\n</request>\n',
+    );
     expect(r.method).toBe('task.get');
     expect(r.root.children.map((c) => c.name)).toEqual(['account', 'task', 'sid']);
     expect(child(child(r.root, 'task'), 'general').text).toBe('42');
@@ -53,7 +55,9 @@ describe('parseXmlRequest', () => {
   });
 
   it('answers an oversize body as too large and nothing else as parseable', () => {
-    expect(() => parseXmlRequest({ bytes: Buffer.alloc(0), tooLarge: true })).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
+    expect(() => parseXmlRequest({ bytes: Buffer.alloc(0), tooLarge: true })).toThrow(
+      expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }),
+    );
     expect(() => parseXmlRequest(undefined)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
   });
 
@@ -81,7 +85,9 @@ describe('parseXmlRequest', () => {
   });
 
   it('refuses bytes that are not UTF-8', () => {
-    expect(refusal(Buffer.concat([Buffer.from('<request method="a"><t>'), Buffer.from([0xc3, 0x28]), Buffer.from('</t></request>')])).code).toBe('MALFORMED');
+    expect(
+      refusal(Buffer.concat([Buffer.from('<request method="a"><t>'), Buffer.from([0xc3, 0x28]), Buffer.from('</t></request>')])).code,
+    ).toBe('MALFORMED');
   });
 
   it('strips comments and CDATA sections, nested openers included, and refuses one left open', () => {

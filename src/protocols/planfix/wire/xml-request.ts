@@ -53,7 +53,12 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   // No DOCTYPE ever reaches the parser; what is left are the predefined entities and character references.
-  processEntities: { enabled: true, maxEntityCount: 0, maxTotalExpansions: XML_LIMITS.maxReferences, maxExpandedLength: XML_LIMITS.maxBytes },
+  processEntities: {
+    enabled: true,
+    maxEntityCount: 0,
+    maxTotalExpansions: XML_LIMITS.maxReferences,
+    maxExpandedLength: XML_LIMITS.maxBytes,
+  },
   htmlEntities: true,
   maxNestedTags: XML_LIMITS.maxDepth + 1,
   strictReservedNames: true,
@@ -64,7 +69,14 @@ function malformed(message: string): DomainError {
 }
 
 function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 /**

@@ -19,8 +19,9 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 const escape = (text: string) => text.replace(/[&<>]/g, (c) => ESCAPES[c]);
 
 /** Characters XML 1.0 cannot carry (a record written by another protocol may hold them): dropped from answers. */
-// eslint-disable-next-line no-control-regex -- the control characters XML 1.0 does not allow are what this finds
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 does not allow are what this finds
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** The cheap question first: almost no text holds a control character or a surrogate at all. */
 // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 does not allow are what this finds
 const MAYBE_NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;

@@ -45,7 +45,8 @@ export class Fields {
   string(key: string, max: number, min = 0): string | null | undefined {
     const v = this.raw(key);
     if (v === undefined || v === null) return v as null | undefined;
-    if (typeof v !== 'string' || v.length > max || v.trim().length < min) throw invalid(`${key} must be a string of ${min ? `${min} to ` : 'up to '}${max} characters`, key);
+    if (typeof v !== 'string' || v.length > max || v.trim().length < min)
+      throw invalid(`${key} must be a string of ${min ? `${min} to ` : 'up to '}${max} characters`, key);
     return v;
   }
 

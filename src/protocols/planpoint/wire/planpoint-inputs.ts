@@ -18,7 +18,19 @@ import {
 import { Fields, invalid, isEmail, isPlainObject, jsonBytes, parseRef } from './planpoint-fields.js';
 
 /** Keys a client may echo back from an answer: ignored on every write (planpoint.md §4.1). */
-const READ_ONLY = new Set(['_id', '__v', 'user', 'namespace', 'floors', 'paused', 'isOwner', 'isAdmin', 'isEditor', 'createdAt', 'updatedAt']);
+const READ_ONLY = new Set([
+  '_id',
+  '__v',
+  'user',
+  'namespace',
+  'floors',
+  'paused',
+  'isOwner',
+  'isAdmin',
+  'isEditor',
+  'createdAt',
+  'updatedAt',
+]);
 
 type SettingSpec = { kind: 'string'; default: string } | { kind: 'bool'; default: boolean } | { kind: 'text' } | { kind: 'i18n' };
 
@@ -28,7 +40,10 @@ export const VIEWER_SETTINGS: Record<string, SettingSpec> = {
   styleNavigation: { kind: 'string', default: 'Style 1' },
   initialView: { kind: 'string', default: 'List' },
   ...Object.fromEntries(
-    ['showPrices', 'showAvailability', 'showBathrooms', 'showParking', 'showOrientation', 'sharePageEnabled', 'enableForms'].map((k) => [k, { kind: 'bool', default: true }]),
+    ['showPrices', 'showAvailability', 'showBathrooms', 'showParking', 'showOrientation', 'sharePageEnabled', 'enableForms'].map((k) => [
+      k,
+      { kind: 'bool', default: true },
+    ]),
   ),
   hideSold: { kind: 'bool', default: false },
   ...Object.fromEntries(
@@ -73,7 +88,10 @@ function checkSetting(key: string, spec: SettingSpec | undefined, value: unknown
       if (typeof value !== 'boolean') throw invalid(`${key} must be a boolean`, key);
       return;
     case 'i18n':
-      if (!isPlainObject(value) || Object.entries(value).some(([k, v]) => !LANGUAGES.has(k) || (v !== null && (typeof v !== 'string' || v.length > 2048)))) {
+      if (
+        !isPlainObject(value) ||
+        Object.entries(value).some(([k, v]) => !LANGUAGES.has(k) || (v !== null && (typeof v !== 'string' || v.length > 2048)))
+      ) {
         throw invalid(`${key} must be an object of optional strings en, fr, de, es, zh`, key);
       }
       return;
@@ -86,7 +104,8 @@ export function parseProjectInput(body: Record<string, unknown>, create: boolean
   const input: SiteProjectInput = {};
   const name = f.raw('name');
   if (create || name !== undefined) {
-    if (typeof name !== 'string' || name.trim().length < 1 || name.trim().length > 255) throw invalid('name must be a string of 1 to 255 characters', 'name');
+    if (typeof name !== 'string' || name.trim().length < 1 || name.trim().length > 255)
+      throw invalid('name must be a string of 1 to 255 characters', 'name');
     input.name = name.trim();
   }
   const hostName = f.raw('hostName');
@@ -97,7 +116,8 @@ export function parseProjectInput(body: Record<string, unknown>, create: boolean
   if (f.has('description')) input.description = f.string('description', 10_000);
   const status = f.raw('status');
   if (status !== undefined && status !== null) {
-    if (typeof status !== 'string' || !PROJECT_STATUSES.includes(status.toUpperCase() as ProjectStatus)) throw invalid('status must be ACTIVE, DRAFT or COMPLETED', 'status');
+    if (typeof status !== 'string' || !PROJECT_STATUSES.includes(status.toUpperCase() as ProjectStatus))
+      throw invalid('status must be ACTIVE, DRAFT or COMPLETED', 'status');
     input.status = status.toUpperCase() as ProjectStatus;
   } else if (status === null && !create) input.status = 'ACTIVE';
   if (f.has('published')) input.published = f.boolean('published') ?? true;
@@ -109,7 +129,8 @@ export function parseProjectInput(body: Record<string, unknown>, create: boolean
     checkSetting(key, VIEWER_SETTINGS[key], value);
     settings[key] = value;
   }
-  if (Object.keys(settings).length > 200 || jsonBytes(settings) > 256 * 1024) throw invalid('viewer settings must be at most 200 keys and 256 KiB', 'settings');
+  if (Object.keys(settings).length > 200 || jsonBytes(settings) > 256 * 1024)
+    throw invalid('viewer settings must be at most 200 keys and 256 KiB', 'settings');
   if (Object.keys(settings).length) input.viewerSettings = settings;
 
   if (f.has('commercialSpaces')) input.commercialSpaces = parseSpaces(f.raw('commercialSpaces'));
@@ -129,7 +150,9 @@ function elementId(e: Record<string, unknown>, field: string): string | undefine
   return e._id.toLowerCase();
 }
 
-function parseSpaces(value: unknown): ListElementInput<{ _id: string; name: string | null; status: StoredStatus; price: number | null; sqft: number | null }>[] {
+function parseSpaces(
+  value: unknown,
+): ListElementInput<{ _id: string; name: string | null; status: StoredStatus; price: number | null; sqft: number | null }>[] {
   return listOf(value, 'commercialSpaces', PLANPOINT_LIMITS.commercialSpaces).map((e) => {
     if (isObjectId(e)) return e.toLowerCase();
     if (!isPlainObject(e)) throw invalid('commercialSpaces must be objects or ids', 'commercialSpaces');
@@ -171,7 +194,8 @@ export function parseFloorInput(body: Record<string, unknown>, create: boolean):
   const input: FloorInput = {};
   if (create || f.has('name')) {
     const name = f.raw('name');
-    if (typeof name !== 'string' || name.trim().length < 1 || name.length > 255) throw invalid('name must be a string of 1 to 255 characters', 'name');
+    if (typeof name !== 'string' || name.trim().length < 1 || name.length > 255)
+      throw invalid('name must be a string of 1 to 255 characters', 'name');
     input.name = name.trim();
   }
   if (f.has('level')) input.level = f.number('level', true);
@@ -183,10 +207,17 @@ export function parseFloorInput(body: Record<string, unknown>, create: boolean):
 }
 
 /** One of a vocabulary pair: both given must agree (400 `<sdk> and <legacy> disagree`). */
-function pair<T>(f: Fields, sdk: string, legacy: string, read: (key: string) => T | null | undefined, same: (a: T, b: T) => boolean): T | null | undefined {
+function pair<T>(
+  f: Fields,
+  sdk: string,
+  legacy: string,
+  read: (key: string) => T | null | undefined,
+  same: (a: T, b: T) => boolean,
+): T | null | undefined {
   const a = f.has(sdk) ? read(sdk) : undefined;
   const b = f.has(legacy) ? read(legacy) : undefined;
-  if (a !== undefined && b !== undefined && !(a === null ? b === null : b !== null && same(a, b))) throw invalid(`${sdk} and ${legacy} disagree`, sdk);
+  if (a !== undefined && b !== undefined && !(a === null ? b === null : b !== null && same(a, b)))
+    throw invalid(`${sdk} and ${legacy} disagree`, sdk);
   return a !== undefined ? a : b;
 }
 
@@ -209,13 +240,29 @@ const UNIT_TEXT_EXTRAS = [
   'svgLotId',
 ];
 const UNIT_LIST_EXTRAS = ['layoutGallery', 'images', 'clonedImages', 'finishes', 'clonedFinishes'];
-export const UNIT_EXTRAS = ['isFeatured', 'unitPriceTBD', ...UNIT_TEXT_EXTRAS, 'payableAmount', 'lon', 'lat', ...UNIT_LIST_EXTRAS, 'additionalInfo', 'customFinishes'];
+export const UNIT_EXTRAS = [
+  'isFeatured',
+  'unitPriceTBD',
+  ...UNIT_TEXT_EXTRAS,
+  'payableAmount',
+  'lon',
+  'lat',
+  ...UNIT_LIST_EXTRAS,
+  'additionalInfo',
+  'customFinishes',
+];
 
 /** A unit body in either vocabulary (planpoint.md §4.5), mapped to stored terms. Unknown keys are ignored. */
 export function parseUnitInput(body: Record<string, unknown>, create: boolean): UnitInput & { floorRef?: string } {
   const f = new Fields(body);
   const input: UnitInput & { floorRef?: string } = {};
-  const name = pair(f, 'unitNumber', 'name', (k) => f.string(k, 255), (a, b) => a === b);
+  const name = pair(
+    f,
+    'unitNumber',
+    'name',
+    (k) => f.string(k, 255),
+    (a, b) => a === b,
+  );
   if (name !== undefined) input.name = name;
   const status = pair(
     f,
@@ -231,7 +278,11 @@ export function parseUnitInput(body: Record<string, unknown>, create: boolean): 
     (a, b) => sdkStatus(a) === sdkStatus(b),
   );
   // Prefer the legacy word when both are given (it is the finer one: Reserved vs On Hold).
-  const legacyStatus = f.has('availability') ? (f.raw('availability') === null ? null : parseStatus(String(f.raw('availability')))) : undefined;
+  const legacyStatus = f.has('availability')
+    ? f.raw('availability') === null
+      ? null
+      : parseStatus(String(f.raw('availability')))
+    : undefined;
   if (status !== undefined) {
     input.status = legacyStatus !== undefined ? legacyStatus : status;
     input.onHoldExpiresAt = null;
@@ -253,9 +304,21 @@ export function parseUnitInput(body: Record<string, unknown>, create: boolean): 
   if (bedrooms !== undefined) input.bedrooms = bedrooms;
   else if (bed !== undefined) input.bedrooms = bed === null ? null : String(bed);
 
-  const bath = pair(f, 'bath', 'bathrooms', (k) => f.number(k), (a, b) => a === b);
+  const bath = pair(
+    f,
+    'bath',
+    'bathrooms',
+    (k) => f.number(k),
+    (a, b) => a === b,
+  );
   if (bath !== undefined) input.bath = bath;
-  const sqft = pair(f, 'sqft', 'squareFeet', (k) => f.number(k), (a, b) => a === b);
+  const sqft = pair(
+    f,
+    'sqft',
+    'squareFeet',
+    (k) => f.number(k),
+    (a, b) => a === b,
+  );
   if (sqft !== undefined) input.sqft = sqft;
   if (f.has('price')) input.price = f.number('price');
   if (f.has('parking')) input.parking = f.number('parking');
@@ -269,7 +332,7 @@ export function parseUnitInput(body: Record<string, unknown>, create: boolean): 
         ? null
         : listOf(models, 'unitmodels', 200).map((e) => {
             if (isObjectId(e)) return e.toLowerCase();
-            if (!isPlainObject(e)) throw invalid('unitmodels must be objects or ids of the unit\'s own models', 'unitmodels');
+            if (!isPlainObject(e)) throw invalid("unitmodels must be objects or ids of the unit's own models", 'unitmodels');
             const m = new Fields(e);
             const out: Record<string, unknown> = { _id: elementId(e, 'unitmodels') };
             if (m.has('name')) out.name = m.string('name', 255);
@@ -286,14 +349,20 @@ export function parseUnitInput(body: Record<string, unknown>, create: boolean): 
   for (const key of UNIT_LIST_EXTRAS) if (f.has(key)) extra[key] = f.strings(key, 200, 100_000);
   if (f.has('additionalInfo')) {
     const v = f.raw('additionalInfo');
-    if (v !== null && (!Array.isArray(v) || v.length > 200 || v.some((x) => !isPlainObject(x) || Object.keys(x).some((k) => k !== 'label' && k !== 'value')))) {
+    if (
+      v !== null &&
+      (!Array.isArray(v) ||
+        v.length > 200 ||
+        v.some((x) => !isPlainObject(x) || Object.keys(x).some((k) => k !== 'label' && k !== 'value')))
+    ) {
       throw invalid('additionalInfo must be a list of {label, value}', 'additionalInfo');
     }
     extra.additionalInfo = v;
   }
   if (f.has('customFinishes')) {
     const v = f.raw('customFinishes');
-    if (v !== null && (!isPlainObject(v) || jsonBytes(v) > 64 * 1024)) throw invalid('customFinishes must be an object of at most 64 KiB', 'customFinishes');
+    if (v !== null && (!isPlainObject(v) || jsonBytes(v) > 64 * 1024))
+      throw invalid('customFinishes must be an object of at most 64 KiB', 'customFinishes');
     extra.customFinishes = v;
   }
   if (Object.keys(extra).length) input.extra = extra;
@@ -325,7 +394,8 @@ export function parseGroupInput(kind: CollectionKind, body: Record<string, unkno
   const input: ProjectCollectionInput = {};
   if (create || f.has('name')) {
     const name = f.raw('name');
-    if (typeof name !== 'string' || name.trim().length < 3 || name.trim().length > 120) throw invalid('name must be a string of 3 to 120 characters', 'name');
+    if (typeof name !== 'string' || name.trim().length < 3 || name.trim().length > 120)
+      throw invalid('name must be a string of 3 to 120 characters', 'name');
     input.name = name.trim();
   }
   const hostName = f.raw('hostName');
@@ -373,7 +443,8 @@ export function parseUnitFindFilters(body: Record<string, unknown>): { floor?: s
 export function parseLeadInput(body: Record<string, unknown>): LeadInput {
   const f = new Fields(body);
   const name = f.raw('name');
-  if (typeof name !== 'string' || name.trim().length < 1 || name.length > 255) throw invalid('name must be a string of 1 to 255 characters', 'name');
+  if (typeof name !== 'string' || name.trim().length < 1 || name.length > 255)
+    throw invalid('name must be a string of 1 to 255 characters', 'name');
   const email = f.raw('email');
   if (typeof email !== 'string' || !isEmail(email.trim())) throw invalid('email must be a valid e-mail address', 'email');
   const unit = f.raw('unit');
@@ -389,7 +460,8 @@ export function parseLeadInput(body: Record<string, unknown>): LeadInput {
 /** `{ids, patchData}` of the batch: 1–1,000 ids, an object patch (validated as one PATCH). */
 export function parseBatch(body: Record<string, unknown>): { ids: string[]; patch: UnitInput } {
   const { ids, patchData } = body;
-  if (!Array.isArray(ids) || ids.length < 1 || ids.length > PLANPOINT_LIMITS.batch) throw invalid(`ids must be a list of 1 to ${PLANPOINT_LIMITS.batch} ids`, 'ids');
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > PLANPOINT_LIMITS.batch)
+    throw invalid(`ids must be a list of 1 to ${PLANPOINT_LIMITS.batch} ids`, 'ids');
   if (ids.some((id) => !isObjectId(id))) throw invalid('Invalid id', 'ids');
   if (!isPlainObject(patchData)) throw invalid('patchData must be an object', 'patchData');
   return { ids: (ids as string[]).map((id) => id.toLowerCase()), patch: parseUnitInput(patchData, false) };

@@ -1,4 +1,13 @@
-import { bedOf, sdkStatus, type Floor, type Lead, type MemberProject, type ProjectCollection, type SiteProject, type Unit } from '#projects';
+import {
+  bedOf,
+  sdkStatus,
+  type Floor,
+  type Lead,
+  type MemberProject,
+  type ProjectCollection,
+  type SiteProject,
+  type Unit,
+} from '#projects';
 import { type Principal } from '#identity';
 import { UNIT_EXTRAS, VIEWER_SETTINGS } from './planpoint-inputs.js';
 
@@ -7,7 +16,8 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 /** Every typed viewer setting (default when unset), then the legacy keys that were set. */
 function viewerSettings(stored: Record<string, unknown>, anonymous: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(VIEWER_SETTINGS)) out[key] = key in stored ? stored[key] : 'default' in spec ? spec.default : null;
+  for (const [key, spec] of Object.entries(VIEWER_SETTINGS))
+    out[key] = key in stored ? stored[key] : 'default' in spec ? spec.default : null;
   for (const [key, value] of Object.entries(stored)) {
     if (key in VIEWER_SETTINGS) continue;
     if (anonymous && key === 'formsSendTo') continue;
@@ -88,7 +98,13 @@ export function toProjectJson(p: SiteProject, floors: Floor[], units: Unit[], an
       image: f.image,
       units: (byFloor.get(f.id) ?? []).map(toUnitJson),
     })),
-    commercialSpaces: p.commercialSpaces.map((c) => ({ _id: c._id, name: c.name, status: sdkStatus(c.status), price: c.price, sqft: c.sqft })),
+    commercialSpaces: p.commercialSpaces.map((c) => ({
+      _id: c._id,
+      name: c.name,
+      status: sdkStatus(c.status),
+      price: c.price,
+      sqft: c.sqft,
+    })),
     collections: p.collections.map((c) => ({ _id: c._id, name: c.name, units: c.units })),
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
@@ -112,7 +128,15 @@ export function toProjectSummaryJson(p: SiteProject): Record<string, unknown> {
 }
 
 function toMemberJson(m: MemberProject): Record<string, unknown> {
-  return { _id: m.publicId, name: m.name, namespace: m.namespace, hostName: m.hostName, paused: m.paused, published: m.published, projectImageUrl: m.projectImageUrl };
+  return {
+    _id: m.publicId,
+    name: m.name,
+    namespace: m.namespace,
+    hostName: m.hostName,
+    paused: m.paused,
+    published: m.published,
+    projectImageUrl: m.projectImageUrl,
+  };
 }
 
 /** A group or an enterprise; the flags say what the caller may do (all false anonymously). */
@@ -146,5 +170,14 @@ export function toGroupJson(g: ProjectCollection, viewer: Principal | undefined)
 }
 
 export function toLeadJson(l: Lead): Record<string, unknown> {
-  return { _id: l.publicId, project: l.projectPublicId, name: l.name, email: l.email, phone: l.phone, message: l.message, unit: l.unitPublicId, createdAt: iso(l.createdAt) };
+  return {
+    _id: l.publicId,
+    project: l.projectPublicId,
+    name: l.name,
+    email: l.email,
+    phone: l.phone,
+    message: l.message,
+    unit: l.unitPublicId,
+    createdAt: iso(l.createdAt),
+  };
 }

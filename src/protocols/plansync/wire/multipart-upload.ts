@@ -34,12 +34,17 @@ export async function receiveUpload(req: Request, files: FilesService): Promise<
   let tooLarge = false;
   let raw: { filename: string; contentType: string } | undefined;
   let writing: Promise<StoredBlob> | undefined;
-  let fileStream: NodeJS.ReadableStream & { destroy(e?: Error): void } | undefined;
+  let fileStream: (NodeJS.ReadableStream & { destroy(e?: Error): void }) | undefined;
 
   let parser: busboy.Busboy;
   try {
     // preservePath: the raw name is validated; busboy would otherwise turn `../x.pdf` into `x.pdf`.
-    parser = busboy({ headers: req.headers, preservePath: true, defParamCharset: 'utf8', limits: { fileSize: MAX_UPLOAD_BYTES + 1, fields: 20, fieldSize: 65_536, parts: 40 } });
+    parser = busboy({
+      headers: req.headers,
+      preservePath: true,
+      defParamCharset: 'utf8',
+      limits: { fileSize: MAX_UPLOAD_BYTES + 1, fields: 20, fieldSize: 65_536, parts: 40 },
+    });
   } catch {
     throw DomainError.malformed('the multipart body cannot be read (missing boundary)');
   }
@@ -98,8 +103,14 @@ export async function receiveUpload(req: Request, files: FilesService): Promise<
     throw e;
   }
 
-  const companyName = 'company_name' in fields ? stringField(issues, ['body', 'company_name'], fields.company_name, 1, 255) : issues.missing(['body', 'company_name'], null);
-  const documentType = 'document_type' in fields ? stringField(issues, ['body', 'document_type'], fields.document_type, 1, 100) : issues.missing(['body', 'document_type'], null);
+  const companyName =
+    'company_name' in fields
+      ? stringField(issues, ['body', 'company_name'], fields.company_name, 1, 255)
+      : issues.missing(['body', 'company_name'], null);
+  const documentType =
+    'document_type' in fields
+      ? stringField(issues, ['body', 'document_type'], fields.document_type, 1, 100)
+      : issues.missing(['body', 'document_type'], null);
   if (fileParts === 0) issues.missing(['body', 'file'], null);
   const refuse = async (e: DomainError): Promise<never> => {
     if (blob) await files.discard(blob);

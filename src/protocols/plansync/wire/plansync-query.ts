@@ -53,7 +53,11 @@ export function parseAssignedClients(issues: Issues, query: Query): string[] | u
     parsed.length <= 500 &&
     parsed.every((v) => typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 255);
   if (!ok) {
-    issues.valueError(['query', 'assigned_clients'], raw, 'assigned_clients must be a JSON array of at most 500 strings of 1 to 255 characters');
+    issues.valueError(
+      ['query', 'assigned_clients'],
+      raw,
+      'assigned_clients must be a JSON array of at most 500 strings of 1 to 255 characters',
+    );
     return undefined;
   }
   return (parsed as string[]).map((v) => v.trim());

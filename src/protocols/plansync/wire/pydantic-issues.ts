@@ -46,7 +46,13 @@ export class Issues {
   }
 
   enumeration(loc: Loc, input: unknown, values: readonly string[]): void {
-    const expected = values.length === 1 ? `'${values[0]}'` : `${values.slice(0, -1).map((v) => `'${v}'`).join(', ')} or '${values[values.length - 1]}'`;
+    const expected =
+      values.length === 1
+        ? `'${values[0]}'`
+        : `${values
+            .slice(0, -1)
+            .map((v) => `'${v}'`)
+            .join(', ')} or '${values[values.length - 1]}'`;
     this.add('enum', loc, `Input should be ${expected}`, input, { expected });
   }
 

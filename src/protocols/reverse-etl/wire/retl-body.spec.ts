@@ -13,8 +13,26 @@ function issuesOf(parse: () => unknown): string[] {
 describe('reverse-ETL bodies', () => {
   it('reads a sync under every listed spelling', () => {
     expect(
-      parseSyncBody({ name: 'n', source_query: 'model:files', destination_connection_id: 'conn_x', object: 'O', mappings: [], mode: 'insert', cursorField: 'updated_at' }),
-    ).toEqual({ name: 'n', sourceQuery: 'model:files', destinationId: 'conn_x', objectName: 'O', fieldMappings: [], syncMode: 'insert', schedule: undefined, watermarkColumn: 'updated_at', enabled: undefined });
+      parseSyncBody({
+        name: 'n',
+        source_query: 'model:files',
+        destination_connection_id: 'conn_x',
+        object: 'O',
+        mappings: [],
+        mode: 'insert',
+        cursorField: 'updated_at',
+      }),
+    ).toEqual({
+      name: 'n',
+      sourceQuery: 'model:files',
+      destinationId: 'conn_x',
+      objectName: 'O',
+      fieldMappings: [],
+      syncMode: 'insert',
+      schedule: undefined,
+      watermarkColumn: 'updated_at',
+      enabled: undefined,
+    });
     expect(issuesOf(() => parseSyncBody({ sourceQuery: 'a', query: 'b' }))).toEqual(['sourceQuery:duplicate_field']);
     expect(parseSyncBody({ sourceQuery: 'a', query: 'a' }).sourceQuery).toBe('a');
   });
@@ -39,10 +57,17 @@ describe('reverse-ETL bodies', () => {
   });
 
   it('resolves 1–500 ids with a reason code', () => {
-    expect(parseResolveBody({ entry_ids: ['dlq_a'], reason_code: 'manual_push', note: 'done' })).toEqual({ ids: ['dlq_a'], reason: 'manual_push', note: 'done', replay: false });
+    expect(parseResolveBody({ entry_ids: ['dlq_a'], reason_code: 'manual_push', note: 'done' })).toEqual({
+      ids: ['dlq_a'],
+      reason: 'manual_push',
+      note: 'done',
+      replay: false,
+    });
     expect(issuesOf(() => parseResolveBody({ ids: [], reason: 'skipped' }))).toEqual(['ids:invalid_value']);
     expect(issuesOf(() => parseResolveBody({ ids: ['a'], reason: 'Fixed!' }))).toEqual(['reason:invalid_value']);
-    expect(issuesOf(() => parseResolveBody({ ids: Array.from({ length: 501 }, (_, i) => `d${i}`), reason: 'skipped' }))).toEqual(['ids:too_long']);
+    expect(issuesOf(() => parseResolveBody({ ids: Array.from({ length: 501 }, (_, i) => `d${i}`), reason: 'skipped' }))).toEqual([
+      'ids:too_long',
+    ]);
     expect(issuesOf(() => parseResolveBody({ ids: ['a'], reason: 'skipped', note: 'x'.repeat(1001) }))).toEqual(['note:too_long']);
   });
 });

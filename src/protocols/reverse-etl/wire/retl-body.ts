@@ -18,7 +18,11 @@ const REASON = /^[a-z][a-z0-9_]{0,63}$/;
 export function parseDestinationBody(body: unknown): DestinationInput {
   const b = object(body);
   const issues: FieldIssue[] = [];
-  const input = { name: pick(b, 'name', [], issues), connector: pick(b, 'connector', ['type'], issues), config: pick(b, 'config', [], issues) };
+  const input = {
+    name: pick(b, 'name', [], issues),
+    connector: pick(b, 'connector', ['type'], issues),
+    config: pick(b, 'config', [], issues),
+  };
   if (issues.length) throw invalid(issues);
   return input;
 }
@@ -62,7 +66,8 @@ export function parseRunBody(body: unknown): { ids: string[]; fullResync: boolea
   } else if (many.length > ID_LIST_MAX) {
     issues.push(issue('syncIds', 'too_long', `at most ${ID_LIST_MAX} sync ids`));
   } else ids = [...new Set(many as string[])];
-  if (full !== undefined && full !== null && typeof full !== 'boolean') issues.push(issue('fullResync', 'invalid_value', 'must be true or false'));
+  if (full !== undefined && full !== null && typeof full !== 'boolean')
+    issues.push(issue('fullResync', 'invalid_value', 'must be true or false'));
   if (issues.length) throw invalid(issues);
   return { ids, fullResync: full === true };
 }
@@ -79,7 +84,8 @@ export function parseToggleBody(body: unknown): { id: string; enabled: boolean }
   if (state !== undefined && state !== null) {
     const fromState = state === 'enabled' || state === 'active' ? true : state === 'disabled' || state === 'paused' ? false : undefined;
     if (fromState === undefined) issues.push(issue('enabled', 'invalid_value', 'state must be enabled, active, disabled or paused'));
-    else if (enabled !== undefined && enabled !== fromState) issues.push(issue('enabled', 'duplicate_field', "'enabled' and 'state' disagree"));
+    else if (enabled !== undefined && enabled !== fromState)
+      issues.push(issue('enabled', 'duplicate_field', "'enabled' and 'state' disagree"));
     else enabled = fromState;
   }
   if (typeof enabled !== 'boolean' && !issues.some((i) => i.field === 'enabled')) {
@@ -101,10 +107,18 @@ export function parseResolveBody(body: unknown): { ids: string[]; reason: string
     issues.push(issue('ids', ids === undefined ? 'missing' : 'invalid_value', `must be a list of 1 to ${RESOLVE_MAX} entry ids`));
   } else if (ids.length > RESOLVE_MAX) issues.push(issue('ids', 'too_long', `at most ${RESOLVE_MAX} entry ids`));
   if (typeof reason !== 'string' || !REASON.test(reason)) {
-    issues.push(issue('reason', reason === undefined ? 'missing' : 'invalid_value', `required, matching ${REASON.source} (fixed_upstream, skipped, manual_push …)`));
+    issues.push(
+      issue(
+        'reason',
+        reason === undefined ? 'missing' : 'invalid_value',
+        `required, matching ${REASON.source} (fixed_upstream, skipped, manual_push …)`,
+      ),
+    );
   }
-  if (replay !== undefined && replay !== null && typeof replay !== 'boolean') issues.push(issue('replay', 'invalid_value', 'must be true or false'));
-  if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > 1000)) issues.push(issue('note', 'too_long', 'text of at most 1000 characters'));
+  if (replay !== undefined && replay !== null && typeof replay !== 'boolean')
+    issues.push(issue('replay', 'invalid_value', 'must be true or false'));
+  if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > 1000))
+    issues.push(issue('note', 'too_long', 'text of at most 1000 characters'));
   if (issues.length) throw invalid(issues);
   return { ids: ids as string[], reason: reason as string, note: typeof note === 'string' ? note : null, replay: replay === true };
 }

@@ -75,7 +75,8 @@ export class RetlQuery {
     const raw = this.raw('limit');
     let limit = DEFAULT_LIMIT;
     if (raw !== undefined) {
-      if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) this.bad('limit', 'invalid_value', `must be an integer from 1 to ${MAX_LIMIT}`);
+      if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT)
+        this.bad('limit', 'invalid_value', `must be an integer from 1 to ${MAX_LIMIT}`);
       else limit = Number(raw);
     }
     const cursor = this.raw('cursor');
@@ -85,7 +86,9 @@ export class RetlQuery {
   /** Throws 400 `invalid_request` naming every bad parameter. */
   done(): void {
     if (this.issues.length) {
-      throw new DomainError('MALFORMED', `${this.issues.length} query parameter${this.issues.length === 1 ? ' is' : 's are'} invalid`, { fields: this.issues });
+      throw new DomainError('MALFORMED', `${this.issues.length} query parameter${this.issues.length === 1 ? ' is' : 's are'} invalid`, {
+        fields: this.issues,
+      });
     }
   }
 }

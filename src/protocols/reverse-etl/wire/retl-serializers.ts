@@ -41,12 +41,26 @@ function destinationConfig(d: Destination) {
       objects: c.objects.map((o) => ({
         name: o.name,
         label: o.label ?? null,
-        fields: o.fields.map((f) => ({ name: f.name, type: f.type, required: !!f.required, is_identifier: !!f.isIdentifier, max_length: f.maxLength ?? null })),
+        fields: o.fields.map((f) => ({
+          name: f.name,
+          type: f.type,
+          required: !!f.required,
+          is_identifier: !!f.isIdentifier,
+          max_length: f.maxLength ?? null,
+        })),
       })),
     };
   }
   const c = d.config as PostgresPublic;
-  return { host: c.host, port: c.port, database: c.database, schema: c.schema, batch_size: c.batchSize, timeout_ms: c.timeoutMs, max_retries: c.maxRetries };
+  return {
+    host: c.host,
+    port: c.port,
+    database: c.database,
+    schema: c.schema,
+    batch_size: c.batchSize,
+    timeout_ms: c.timeoutMs,
+    max_retries: c.maxRetries,
+  };
 }
 
 export function destinationResource(d: Destination) {
@@ -135,7 +149,12 @@ export function runRequestResource(r: RunRequestResult) {
     const { sync_id, status, ...rest } = runAttributes(r.queued);
     return resource(r.queued.id, 'reverse_etl_run', { sync_id, status, reason: null, ...rest });
   }
-  return resource(null, 'reverse_etl_run', { sync_id: r.skipped.syncId, status: 'skipped', reason: r.skipped.reason, active_run_id: r.skipped.activeRunId });
+  return resource(null, 'reverse_etl_run', {
+    sync_id: r.skipped.syncId,
+    status: 'skipped',
+    reason: r.skipped.reason,
+    active_run_id: r.skipped.activeRunId,
+  });
 }
 
 export function deadLetterResource(d: DeadLetter) {
@@ -173,5 +192,12 @@ export function statsBody(s: DeadLetterStats) {
 }
 
 export function resolveBody(r: ResolveResult) {
-  return { data: { resolved: r.resolved, already_resolved: r.alreadyResolved, not_found: r.notFound, runs: r.runs.map((x) => ({ id: x.id, sync_id: x.syncId })) } };
+  return {
+    data: {
+      resolved: r.resolved,
+      already_resolved: r.alreadyResolved,
+      not_found: r.notFound,
+      runs: r.runs.map((x) => ({ id: x.id, sync_id: x.syncId })),
+    },
+  };
 }
