@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, type AppConfig } from '#config';
 import { createApp } from '../../src/create-app.js';
+import { storeTemplate } from './store-template.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -61,9 +62,15 @@ export function testConfig(options: TestAppOptions = {}): AppConfig {
   return { ...config, ...options.overrides };
 }
 
+/** An in-memory embedded store starts from the migrated template (test/support/store-template.ts). */
+export async function withStoreTemplate(config: AppConfig): Promise<AppConfig> {
+  if (config.store.kind !== 'embedded' || !config.store.dataDir.startsWith('memory://')) return config;
+  return { ...config, store: { ...config.store, template: await storeTemplate() } };
+}
+
 /** The whole gateway as `npm start` builds it, on a real store, not listening (supertest drives it). */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = testConfig(options);
+  const config = await withStoreTemplate(testConfig(options));
   const logs = new LogCapture();
   const app = await createApp(config, { logStream: logs });
   await app.init();

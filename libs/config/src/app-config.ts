@@ -4,7 +4,14 @@ import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** Where the shared records live: PGlite in process, or a PostgreSQL server. */
-export type StoreConfig = { kind: 'embedded'; dataDir: string } | { kind: 'postgres'; url: string };
+export type StoreConfig =
+  | {
+      kind: 'embedded';
+      dataDir: string;
+      /** A tarball of a prepared data directory (PGlite's dumpDataDir) that a new in-memory store starts from. */
+      template?: string;
+    }
+  | { kind: 'postgres'; url: string };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
