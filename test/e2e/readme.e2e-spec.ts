@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startBuiltGateway, type BuiltGateway } from '../support/built-gateway.js';
+import { commandLine, curlLines, notRun, unexpectedAnswers } from '../support/doc-pages.js';
 import { shellScriptOf } from '../support/markdown-blocks.js';
 import { createScratchDatabase } from '../support/pg-admin.js';
 import { runRecordedShell, type RecordedRun } from '../support/recorded-shell.js';
@@ -15,15 +16,7 @@ const PG_SERVER = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5
 /** The operator's opt-in the README's reverse-ETL quickstart says its gateway was started with (its receiver and database are on loopback). */
 const RETL_ALLOW_HOSTS = /^RETL_ALLOW_HOSTS=(\S+) npm start$/m.exec(README)?.[1];
 
-/** The README lines on which a curl command starts (comments aside). */
-const CURL_LINES = shellScriptOf(README, (l) => l)
-  .split('\n')
-  .flatMap((l, i) => (/^(?!\s*#)(.*[\s(])?curl\s/.test(l) ? [i + 1] : []));
-
-/** bash names a multi-line pipeline inside $(…) by its last line: the command's line is the curl line at or before. */
-function commandLine(line: number): number {
-  return CURL_LINES.filter((n) => n <= line).at(-1) ?? line;
-}
+const CURL_LINES = curlLines(README);
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -32,12 +25,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** `# → 409` at the end of a README line: that command is meant to answer so. */
-function expectedStatus(line: string): number | undefined {
-  const m = /#\s*→\s*(\d{3})\b/.exec(line);
-  return m ? Number(m[1]) : undefined;
 }
 
 /**
@@ -83,28 +70,16 @@ describe('README.md quickstarts', () => {
 
   it('runs every curl command of its shell blocks', () => {
     expect(CURL_LINES.length).toBeGreaterThan(60);
-    const notRun = CURL_LINES.filter((n) => !run.calls.some((c) => commandLine(c.line) === n));
-    expect(notRun.map((n) => `README.md:${n} was not run: ${LINES[n - 1]}`)).toEqual([]);
+    expect(notRun('README.md', README, run)).toEqual([]);
   });
 
   it('gets no error answer but where the README says so', () => {
-    const failures = run.calls.flatMap((call) => {
-      const c = { ...call, line: commandLine(call.line) };
-      const expected = expectedStatus(LINES[c.line - 1]);
-      const ok =
-        expected !== undefined ? c.status === expected : c.exitCode === 0 && c.status < 400 && !c.body.includes('<response status="error"');
-      if (ok) return [];
-      return [
-        `README.md:${c.line}: ${LINES[c.line - 1].trim()}\n  → curl exit ${c.exitCode}, HTTP ${c.status}${expected ? ` (expected ${expected})` : ''}: ${c.body.slice(0, 400)}`,
-      ];
-    });
-    if (failures.length) failures.push(`bash stderr:\n${run.stderr.slice(0, 2000)}`);
-    expect(failures).toEqual([]);
+    expect(unexpectedAnswers('README.md', README, run)).toEqual([]);
   });
 
   it('delivers the reverse-ETL rows to the README receiver and dead-letters the refused one', () => {
     const line = LINES.findIndex((l) => l.startsWith('curl -s localhost:3000/api/reverse-etl/runs/$RUN')) + 1;
-    const finished = JSON.parse(run.calls.find((c) => commandLine(c.line) === line)!.body) as {
+    const finished = JSON.parse(run.calls.find((c) => commandLine(CURL_LINES, c.line) === line)!.body) as {
       data: { attributes: Record<string, unknown> };
     };
     expect(finished.data.attributes).toMatchObject({ rows_failed: 1 });
