@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FORWARD_PLANNER_ROUTES } from '../../src/protocols/forward-planner/forward-planner-routes.js';
 import { PLANSYNC_ROUTES } from '../../src/protocols/plansync/plansync-routes.js';
 import { startBuiltGateway, type BuiltGateway } from '../support/built-gateway.js';
 import { curlLines, notRun, unexpectedAnswers } from '../support/doc-pages.js';
@@ -9,6 +10,7 @@ import { runRecordedShell, type RecordedRun } from '../support/recorded-shell.js
 /** A protocol's reference page and the routes it must show a request for (`{name}` matches any path segment). */
 const PAGES: { page: string; routes: { method: string; path: string }[] }[] = [
   { page: 'docs/plansync.md', routes: PLANSYNC_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: r.path }))) },
+  { page: 'docs/forward-planner.md', routes: FORWARD_PLANNER_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: r.path }))) },
 ];
 
 /** curl's method for a command line (`-X M`, else POST with a body or form, else GET) and its path. */
