@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORWARD_PLANNER_ROUTES } from '../../src/protocols/forward-planner/forward-planner-routes.js';
 import { PLANSYNC_ROUTES } from '../../src/protocols/plansync/plansync-routes.js';
+import { REVERSE_ETL_ROUTES } from '../../src/protocols/reverse-etl/reverse-etl-routes.js';
 import { startBuiltGateway, type BuiltGateway } from '../support/built-gateway.js';
-import { curlLines, notRun, unexpectedAnswers } from '../support/doc-pages.js';
+import { curlLines, freePort, notRun, unexpectedAnswers } from '../support/doc-pages.js';
 import { shellScriptOf } from '../support/markdown-blocks.js';
 import { runRecordedShell, type RecordedRun } from '../support/recorded-shell.js';
 
@@ -11,6 +12,10 @@ import { runRecordedShell, type RecordedRun } from '../support/recorded-shell.js
 const PAGES: { page: string; routes: { method: string; path: string }[] }[] = [
   { page: 'docs/plansync.md', routes: PLANSYNC_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: r.path }))) },
   { page: 'docs/forward-planner.md', routes: FORWARD_PLANNER_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: r.path }))) },
+  {
+    page: 'docs/reverse-etl.md',
+    routes: REVERSE_ETL_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: `/api/reverse-etl${r.path}` }))),
+  },
 ];
 
 /** curl's method for a command line (`-X M`, else POST with a body or form, else GET) and its path. */
@@ -37,10 +42,17 @@ describe.each(PAGES)('$page', ({ page, routes }) => {
   let run: RecordedRun;
 
   beforeAll(async () => {
-    gw = await startBuiltGateway();
+    // the operator's opt-in the page says its gateway was started with (its receiver listens on loopback)
+    const allowHosts = /^RETL_ALLOW_HOSTS=(\S+) npm start$/m.exec(markdown)?.[1];
+    gw = await startBuiltGateway(allowHosts ? { RETL_ALLOW_HOSTS: allowHosts } : {});
     const key = /^ {2}KEY=(psk_\S+)$/m.exec(gw.stdout())![1];
+    const hookPort = await freePort();
     const script = shellScriptOf(markdown, (line) =>
-      line.replace(/^KEY=psk_\.\.\.(?=\s|$)/, `KEY=${key}`).replaceAll('localhost:3000', `127.0.0.1:${gw.port}`),
+      line
+        .replace(/^KEY=psk_\.\.\.(?=\s|$)/, `KEY=${key}`)
+        .replaceAll('localhost:3000', `127.0.0.1:${gw.port}`)
+        .replaceAll('localhost:4000', `127.0.0.1:${hookPort}`)
+        .replaceAll('.listen(4000)', `.listen(${hookPort})`),
     );
     run = await runRecordedShell(script, { cwd: gw.dir, timeoutMs: 120_000 });
   }, 180_000);

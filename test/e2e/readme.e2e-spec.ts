@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startBuiltGateway, type BuiltGateway } from '../support/built-gateway.js';
-import { commandLine, curlLines, notRun, unexpectedAnswers } from '../support/doc-pages.js';
+import { commandLine, curlLines, freePort, notRun, unexpectedAnswers } from '../support/doc-pages.js';
 import { shellScriptOf } from '../support/markdown-blocks.js';
 import { createScratchDatabase } from '../support/pg-admin.js';
 import { runRecordedShell, type RecordedRun } from '../support/recorded-shell.js';
@@ -17,15 +16,6 @@ const PG_SERVER = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5
 const RETL_ALLOW_HOSTS = /^RETL_ALLOW_HOSTS=(\S+) npm start$/m.exec(README)?.[1];
 
 const CURL_LINES = curlLines(README);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * README.md cannot drift from the code: its `sh` blocks, run in order with real curl through bash against the built

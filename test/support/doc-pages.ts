@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { shellScriptOf } from './markdown-blocks.js';
 import { type RecordedRun } from './recorded-shell.js';
 
@@ -51,4 +52,14 @@ export function unexpectedAnswers(page: string, markdown: string, run: RecordedR
   });
   if (failures.length) failures.push(`bash stderr:\n${run.stderr.slice(0, 2000)}`);
   return failures;
+}
+
+/** A port nothing listens on now, for a receiver the page starts (its `.listen(4000)`). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
