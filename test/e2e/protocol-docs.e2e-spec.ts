@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORWARD_PLANNER_ROUTES } from '../../src/protocols/forward-planner/forward-planner-routes.js';
+import { PLANPOINT_ROUTES } from '../../src/protocols/planpoint/planpoint-routes.js';
 import { PLANSYNC_ROUTES } from '../../src/protocols/plansync/plansync-routes.js';
 import { REVERSE_ETL_ROUTES } from '../../src/protocols/reverse-etl/reverse-etl-routes.js';
 import { startBuiltGateway, type BuiltGateway } from '../support/built-gateway.js';
@@ -12,6 +13,7 @@ import { runRecordedShell, type RecordedRun } from '../support/recorded-shell.js
 const PAGES: { page: string; routes: { method: string; path: string }[] }[] = [
   { page: 'docs/plansync.md', routes: PLANSYNC_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: r.path }))) },
   { page: 'docs/forward-planner.md', routes: FORWARD_PLANNER_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: r.path }))) },
+  { page: 'docs/planpoint.md', routes: PLANPOINT_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: r.path }))) },
   {
     page: 'docs/reverse-etl.md',
     routes: REVERSE_ETL_ROUTES.flatMap((r) => r.methods.map((method) => ({ method, path: `/api/reverse-etl${r.path}` }))),
