@@ -1,7 +1,7 @@
 import { assertNever, type DomainError } from '#errors';
 import { type ProtocolErrors, type WireError } from '../common/wire-error.js';
 
-/** `{"error":{"code","message","details"}}`: the Admin API's one error shape (admin.md §1). */
+/** `{"error":{"code","message","details"}}`: the Admin API's one error shape (README, Admin API). */
 export function adminError(
   status: number,
   code: string,

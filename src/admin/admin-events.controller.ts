@@ -13,7 +13,7 @@ function itemIdOf(raw: string): number {
   return Number(raw);
 }
 
-/** The operator loads and deletes an account's Forward Planner events (forward-planner.md §7). */
+/** The operator loads and deletes an account's Forward Planner events (docs/forward-planner.md). */
 @AdminApi()
 @Controller('admin/accounts/:slug/events')
 export class AdminEventsController {

@@ -5,7 +5,7 @@ import { AccountsService, effectiveSettings, SigningKeysService } from '#identit
 import { Limiter, PLANFIX_DAY_WINDOW, planfixPolicy } from '#limits';
 import { AdminApi } from './admin-auth.guard.js';
 
-/** The Planfix additions of the Admin API (planfix.md §7): the signing key and the day's usage. */
+/** The Planfix additions of the Admin API (docs/planfix.md): the signing key and the day's usage. */
 @AdminApi()
 @Controller('admin/accounts/:slug/planfix')
 export class AdminPlanfixController {

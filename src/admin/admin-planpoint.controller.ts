@@ -6,7 +6,7 @@ import { PlanpointProjectsService } from '#projects';
 import { toProjectSummaryJson } from '../protocols/planpoint/wire/planpoint.serializers.js';
 import { AdminApi } from './admin-auth.guard.js';
 
-/** The Planpoint additions of the Admin API (planpoint.md §7): pause and unpause a project. */
+/** The Planpoint additions of the Admin API (docs/planpoint.md): pause and unpause a project. */
 @AdminApi()
 @Controller('admin/accounts/:slug/planpoint')
 export class AdminPlanpointController {

@@ -3,7 +3,7 @@ import { ApiOperation } from '@nestjs/swagger';
 import { RunEngine } from '#syncs';
 import { AdminApi } from './admin-auth.guard.js';
 
-/** The reverse-ETL engine as the operator sees it (reverse-etl.md §7.4). */
+/** The reverse-ETL engine as the operator sees it (docs/reverse-etl.md). */
 @AdminApi()
 @Controller('admin/reverse-etl')
 export class AdminReverseEtlController {

@@ -241,7 +241,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   program
     .command('import-events <account> <file>')
-    .description('load Forward Planner events (a JSON array, §4.2 import shape) in calls of 5,000; upsert by itemId')
+    .description(
+      'load Forward Planner events (a JSON array of events as docs/forward-planner.md shows them) in calls of 5,000; upsert by itemId',
+    )
     .action(async (account: string, file: string) => {
       let events: unknown;
       try {

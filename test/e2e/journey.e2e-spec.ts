@@ -11,7 +11,7 @@ import { WebhookReceiver } from '../support/webhook-receiver.js';
 jest.setTimeout(120_000);
 
 /**
- * One account, one key, one record (DESIGN.md): each step is a different protocol, and each reads back what the step
+ * One account, one key, one record (docs/architecture.md): each step is a different protocol, and each reads back what the step
  * before it wrote through another protocol. The steps share state, so they run in order and stop at the first failure.
  */
 describe('the cross-protocol journey', () => {

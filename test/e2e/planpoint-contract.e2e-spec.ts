@@ -9,7 +9,7 @@ jest.setTimeout(120_000);
  * The contract of the official SDKs (the Java SDK's api/openapi.yaml, which the Go SDK is generated from): for each
  * operation the one success code a Go client decodes, and the fields each answer must carry. Written here in our own
  * words; operations the SDK lacks (enterprises, project create/delete, floor delete, unit find, lead create) follow
- * its pattern as planpoint.md §4.2 says (create and find 201, delete 200).
+ * its pattern as docs/planpoint.md says (create and find 201, delete 200).
  */
 type Shape =
   | 'AuthResponse'

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 jest.setTimeout(120_000);
 
-/** One record, every protocol (DESIGN.md principle 3): a Planfix project IS a Planpoint project, both ways. */
+/** One record, every protocol (docs/architecture.md): a Planfix project IS a Planpoint project, both ways. */
 describe('Planfix ↔ Planpoint', () => {
   let t: TestApp;
   let server: Server;

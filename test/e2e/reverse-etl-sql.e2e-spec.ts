@@ -45,7 +45,7 @@ const HOSTILE: [string, string][] = [
 ];
 
 /**
- * SQL sources (reverse-etl.md §7.2, checklist 12). On the embedded store they are off unless RETL_SQL_ON_EMBEDDED, so
+ * SQL sources (docs/reverse-etl.md, checklist 12). On the embedded store they are off unless RETL_SQL_ON_EMBEDDED, so
  * this file's app turns them on there: both stores run the same sandbox (context row, read-only transaction, reader
  * role), and the tests below show what the database refuses when validation is bypassed.
  */

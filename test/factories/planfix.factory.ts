@@ -103,7 +103,7 @@ const parser = new XMLParser({
 
 const ENVELOPE = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<response status="(ok|error)">[\s\S]*<\/response>$/;
 
-/** Checks what every answer must be (planfix.md §2) and parses it. */
+/** Checks what every answer must be (docs/planfix.md) and parses it. */
 export function answer(res: RawResponse): Record<string, any> {
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');

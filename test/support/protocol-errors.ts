@@ -26,7 +26,7 @@ const PLANFIX_ERROR =
 
 /** The error body of each protocol, checked on the parsed JSON (Planfix: on the XML text). */
 const FORMATS: Record<WireProtocol, (res: RawResponse, body: unknown) => string | undefined> = {
-  // FastAPI: {"detail": "text"} or {"detail": [{loc, msg, type}, ...]} (plansync.md)
+  // FastAPI: {"detail": "text"} or {"detail": [{loc, msg, type}, ...]} (docs/plansync.md)
   plansync: (_res, b) =>
     isObject(b) &&
     Object.keys(b).join() === 'detail' &&
@@ -34,12 +34,12 @@ const FORMATS: Record<WireProtocol, (res: RawResponse, body: unknown) => string 
       (Array.isArray(b.detail) && b.detail.every((d) => isObject(d) && Array.isArray(d.loc) && isText(d.msg) && isText(d.type))))
       ? undefined
       : 'not {"detail": ...}',
-  // {"error": "...", "message": "..."} (forward-planner.md)
+  // {"error": "...", "message": "..."} (docs/forward-planner.md)
   'forward-planner': (_res, b) => (isObject(b) && isText(b.error) && typeof b.message === 'string' ? undefined : 'not {"error","message"}'),
-  // {"message": "..."} (planpoint.md; a paused project adds "paused")
+  // {"message": "..."} (docs/planpoint.md; a paused project adds "paused")
   planpoint: (_res, b) =>
     isObject(b) && isText(b.message) && Object.keys(b).every((k) => k === 'message' || k === 'paused') ? undefined : 'not {"message"}',
-  // {"error": {"code", "message", "request_id", "details"?}} (reverse-etl.md)
+  // {"error": {"code", "message", "request_id", "details"?}} (docs/reverse-etl.md)
   'reverse-etl': (res, b) =>
     isObject(b) &&
     Object.keys(b).join() === 'error' &&
@@ -49,12 +49,12 @@ const FORMATS: Record<WireProtocol, (res: RawResponse, body: unknown) => string 
     b.error.request_id === res.headers['x-request-id']
       ? undefined
       : 'not {"error":{"code","message","request_id"}}',
-  // {"error": {"code", "message", "details"?}} (admin.md)
+  // {"error": {"code", "message", "details"?}} (README, Admin API)
   admin: (_res, b) =>
     isObject(b) && Object.keys(b).join() === 'error' && isObject(b.error) && isText(b.error.code) && isText(b.error.message)
       ? undefined
       : 'not {"error":{"code","message"}}',
-  // HTTP 200 and <response status="error"><code>dddd</code><message>…</message></response> (planfix.md §2)
+  // HTTP 200 and <response status="error"><code>dddd</code><message>…</message></response> (docs/planfix.md)
   planfix: (res) =>
     res.status === 200 && PLANFIX_ERROR.test(res.text) && XMLValidator.validate(res.text) === true
       ? undefined

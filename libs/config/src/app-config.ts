@@ -40,7 +40,7 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** BENCH_BASELINE=true: mount the benchmark's bare baseline routes (never in production). */
   benchBaseline: boolean;
-  /** The reverse-ETL run engine (reverse-etl.md §6, §7.4). */
+  /** The reverse-ETL run engine (docs/reverse-etl.md). */
   retl: RetlConfig;
 }
 

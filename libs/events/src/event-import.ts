@@ -1,7 +1,7 @@
 import { DomainError, type FieldIssue } from '#errors';
 import { calendarDate, isoDate } from './event-time.js';
 
-/** One Admin API call: 1–5,000 events (forward-planner.md §7). */
+/** One Admin API call: 1–5,000 events (docs/forward-planner.md). */
 export const EVENT_IMPORT_MAX = 5000;
 /** The body limit of an events import. */
 export const EVENT_IMPORT_MAX_BYTES = 20 * 1024 * 1024;

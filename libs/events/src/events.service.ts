@@ -68,7 +68,7 @@ function toStored(row: EventRow): StoredEvent {
   };
 }
 
-/** What a caller may see (forward-planner.md §4.1 "Visible"). */
+/** What a caller may see (docs/forward-planner.md "Visible"). */
 interface Viewer {
   accountId: string;
   productId: number;

@@ -38,7 +38,7 @@ function invalidRefreshToken(): DomainError {
 }
 
 /**
- * Forward Planner sessions (forward-planner.md §3): a login opens a refresh-token family bound to the user and the
+ * Forward Planner sessions (docs/forward-planner.md): a login opens a refresh-token family bound to the user and the
  * API key it used; every renew rotates the token; presenting a rotated token revokes the family (RFC 9700 reuse
  * detection). Tokens are stored as SHA-256 only. A family dies with its key, its user or its account: each check
  * joins them, so revoking a key ends its families without touching them.

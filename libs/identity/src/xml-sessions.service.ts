@@ -6,7 +6,7 @@ import { type Principal } from './principal.js';
 import { toPrincipal, type PrincipalRow } from './principal-row.js';
 import { sha256 } from './secrets.js';
 
-/** Planfix sessions last one hour from the login, fixed (planfix.md §3): clients log in again on 0005. */
+/** Planfix sessions last one hour from the login, fixed (docs/planfix.md): clients log in again on 0005. */
 export const XML_SESSION_SECONDS = 3600;
 const SID = /^[0-9a-f]{32}$/;
 

@@ -3,7 +3,7 @@ import { type LimitPolicy } from './limit-policy.js';
 
 /** Every protocol's published limits, from its spec and the account's effective settings: one table. */
 
-/** PlanSync: 60 requests in any rolling 60 s per key (plansync.md §6). */
+/** PlanSync: 60 requests in any rolling 60 s per key (docs/plansync.md). */
 export function plansyncPolicy(settings: EffectiveSettings): LimitPolicy {
   return { name: 'plansync', windows: [{ kind: 'sliding', name: 'plansync', limit: settings.plansync.requests_per_minute, seconds: 60 }] };
 }

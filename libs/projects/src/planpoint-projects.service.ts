@@ -7,7 +7,7 @@ import { type ProjectStatus } from './projects.service.js';
 import { freeSlug, slugify } from './slug.js';
 import { type StoredStatus } from './unit-status.js';
 
-/** Planpoint's hostName rule (planpoint.md §4.1): wider than Planfix's (dots and underscores allowed). */
+/** Planpoint's hostName rule (docs/planpoint.md): wider than Planfix's (dots and underscores allowed). */
 export const PLANPOINT_HOST_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const PLANPOINT_LIMITS = { floors: 500, units: 5000, commercialSpaces: 500, collections: 100, batch: 1000 } as const;
 

@@ -1,4 +1,4 @@
-/** Planfix's `<hostName>` extension and Planpoint's derived hostName share one rule set (planfix.md §7). */
+/** Planfix's `<hostName>` extension and Planpoint's derived hostName share one rule set (docs/planfix.md). */
 export const HOST_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const SLUG_MAX = 63;
 

@@ -108,7 +108,7 @@ const SORT: Record<TaskSort, string> = {
   PROJECT_DESC: 'lower(q.project_title) DESC NULLS LAST, q.general',
 };
 
-/** Statuses a task may be created in (planfix.md §4): DRAFT, ACTIVE, DELAYED. */
+/** Statuses a task may be created in (docs/planfix.md): DRAFT, ACTIVE, DELAYED. */
 const ADD_STATUSES: readonly number[] = [STATUS.DRAFT, STATUS.ACTIVE, STATUS.DELAYED];
 
 interface TaskRow {

@@ -1,5 +1,5 @@
 /**
- * A unit's availability in Planpoint's two vocabularies (planpoint.md §4.5): the legacy word is stored; the SDK word
+ * A unit's availability in Planpoint's two vocabularies (docs/planpoint.md): the legacy word is stored; the SDK word
  * is derived. `Reserved` reads `OnHold`; a hold whose expiry has passed reads `Available` in both.
  */
 export const STORED_STATUSES = ['Available', 'On Hold', 'Reserved', 'Sold', 'Leased', 'Unavailable'] as const;

@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 import { type AllowHosts } from '#config';
 
 /**
- * The address rule of outbound destinations (reverse-etl.md §4.2, issue #17). It knows no protocol: a caller resolves
+ * The address rule of outbound destinations (docs/reverse-etl.md, issue #17). It knows no protocol: a caller resolves
  * a host with `resolveChecked` and connects to the addresses it returns, never resolving the name again, so that a DNS
  * answer that changes between the check and the connection (rebinding) cannot swap in another address.
  */

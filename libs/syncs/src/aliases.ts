@@ -11,7 +11,7 @@ export function camelToSnake(name: string): string {
 
 /**
  * Reads one field under its canonical camelCase name, its snake_case spelling and listed alternatives
- * (reverse-etl.md §4.1): two spellings with different values → `duplicate_field`; `details[].field` is canonical.
+ * (docs/reverse-etl.md): two spellings with different values → `duplicate_field`; `details[].field` is canonical.
  */
 export function pick(body: Record<string, unknown>, canonical: string, aliases: string[], issues: FieldIssue[], prefix = ''): unknown {
   const spellings = [canonical, camelToSnake(canonical), ...aliases].filter((s, i, all) => all.indexOf(s) === i);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '#errors';
 
-/** A list's page request: 1–200 rows after an opaque keyset position (reverse-etl.md §4.1). */
+/** A list's page request: 1–200 rows after an opaque keyset position (docs/reverse-etl.md). */
 export interface PageRequest {
   limit: number;
   /** The last key of the previous page, or undefined for the first page. */

@@ -95,7 +95,7 @@ export interface ResolveResult {
   runs: { id: string; syncId: string }[];
 }
 
-/** The dead-letter queue (reverse-etl.md §4.7): rows that failed, with their error, resolved with a reason, replayed. */
+/** The dead-letter queue (docs/reverse-etl.md): rows that failed, with their error, resolved with a reason, replayed. */
 @Injectable()
 export class DeadLettersService {
   constructor(

@@ -1,4 +1,4 @@
-/** What one delivery of rows did to each of them, and whether the run must stop (reverse-etl.md §4.8). */
+/** What one delivery of rows did to each of them, and whether the run must stop (docs/reverse-etl.md). */
 export interface DeliveryRow {
   seq: number;
   payload: Record<string, unknown>;

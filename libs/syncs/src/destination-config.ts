@@ -310,7 +310,7 @@ export function fullConfig(c: DestinationConfig): Record<string, unknown> {
   return { ...rest, url: c.secrets.url };
 }
 
-/** Validates a destination's config (reverse-etl.md §4.2); issues name `config.<field>`. */
+/** Validates a destination's config (docs/reverse-etl.md); issues name `config.<field>`. */
 export function parseDestinationConfig(connector: unknown, config: unknown): { config?: DestinationConfig; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   if (!CONNECTORS.includes(connector as Connector)) {

@@ -101,7 +101,7 @@ function declaredObject(o: WebhookPublic['objects'][number]): ObjectSchema {
 }
 
 /**
- * Destinations of an account (reverse-etl.md §4.2, §4.3): secrets sealed at rest and never returned; a postgres
+ * Destinations of an account (docs/reverse-etl.md): secrets sealed at rest and never returned; a postgres
  * destination is connected to and its schema read before it is stored; objects and fields discovered live (postgres,
  * cached ≤ 60 s) or from the declared schema (webhook).
  */

@@ -38,7 +38,7 @@ export function constantOf(source: string): string | undefined {
 }
 
 /**
- * The mappings of a sync against its source's columns and its destination object (reverse-etl.md §4.4): 1–200,
+ * The mappings of a sync against its source's columns and its destination object (docs/reverse-etl.md): 1–200,
  * each source a column or a quoted constant, each destination a writable field mapped once; for upsert, update and
  * delete the key mappings are exactly the object's key fields (schemaless: at least one); insert and upsert map
  * every required field. `sourceColumns` or `object` undefined: that side could not be read, its checks are skipped.

@@ -1,5 +1,5 @@
 /**
- * The models a sync may read (reverse-etl.md §7.1): each one a `retl_src` view made by a migration, filtered on the
+ * The models a sync may read (docs/reverse-etl.md): each one a `retl_src` view made by a migration, filtered on the
  * reading transaction's account. A model is offered when its view exists in the store: projects, tasks and contacts
  * (written by Planfix) become available with one entry here and the migration that creates their view, and nothing
  * else changes. Columns are read from the view itself, never listed twice.

@@ -51,7 +51,7 @@ function rowCode(e: unknown): string {
 }
 
 /**
- * A PostgreSQL destination (reverse-etl.md §4.2, §4.8): at most 2 connections, `statement_timeout` = timeoutMs, the
+ * A PostgreSQL destination (docs/reverse-etl.md): at most 2 connections, `statement_timeout` = timeoutMs, the
  * host's addresses checked before connecting. One transaction per batch with bound values and quoted identifiers; a
  * failing batch is redone with a savepoint per row so that only the bad rows are dead-lettered.
  */

@@ -24,7 +24,7 @@ export interface EngineStatus {
 }
 
 /**
- * The run engine (reverse-etl.md §7.3): RETL_WORKERS runs at a time on this instance, claimed with a lease and a
+ * The run engine (docs/reverse-etl.md): RETL_WORKERS runs at a time on this instance, claimed with a lease and a
  * heartbeat; a scan every 15 s (and at start) queues due cron runs, claims runs whose lease expired and purges old
  * history. Timers are unref'd; app.close() stops claiming, lets running batches finish briefly, then aborts sends and
  * hands each run back to the queue, so that nothing stays claimed by a closed instance.

@@ -77,7 +77,7 @@ interface Item {
 }
 
 /**
- * One claimed run, from its claim to its end (reverse-etl.md §7.3): stage (read the source in its own rolled-back
+ * One claimed run, from its claim to its end (docs/reverse-etl.md): stage (read the source in its own rolled-back
  * sandbox transaction, store the mapped rows as run items with rows_read in one transaction), deliver (next pending
  * items → `sending`, committed; send; each item's outcome and the counters in one transaction), finish (status and
  * watermark in one transaction, items purged). Every write is fenced on the claim (instance and attempt): an

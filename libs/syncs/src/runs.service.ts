@@ -86,7 +86,7 @@ export interface RunFilters {
   until?: Date;
 }
 
-/** Runs of an account (reverse-etl.md §4.6): durable rows, newest first, readable after their sync is deleted. */
+/** Runs of an account (docs/reverse-etl.md): durable rows, newest first, readable after their sync is deleted. */
 @Injectable()
 export class RunsService {
   /** Told when this instance queues a run, so that it starts within a second (the engine listens). */

@@ -17,7 +17,7 @@ function issue(field: string, type: string, message: string): FieldIssue {
 }
 
 /**
- * `{"type":"manual"}` or `{"type":"cron","expression":"15 *\/4 * * *","timezone":"Europe/Berlin"}` (reverse-etl.md
+ * `{"type":"manual"}` or `{"type":"cron","expression":"15 *\/4 * * *","timezone":"Europe/Berlin"}` (docs/reverse-etl.md
  * §4.4). The expression is counted first (exactly 5 fields: cron-parser also takes 3, 4 or 6), then parsed and
  * evaluated by cron-parser in the zone, so that an expression that never fires is refused too.
  */

@@ -3,7 +3,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 const VERSION = 1;
 
 /**
- * Destination secrets at rest (reverse-etl.md §7.1): AES-256-GCM under a key derived from JWT_SECRET by HKDF-SHA256.
+ * Destination secrets at rest (docs/reverse-etl.md): AES-256-GCM under a key derived from JWT_SECRET by HKDF-SHA256.
  * Layout: version (1 byte) | IV (12) | tag (16) | ciphertext.
  */
 export class SecretBox {

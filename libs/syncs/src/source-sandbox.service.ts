@@ -7,7 +7,7 @@ import { checkSqlSource, loadSqlParser } from './sql-guard.js';
 import { RAW_TEXT_TYPES, WATERMARK_TYPES } from './values.js';
 
 export const READER_ROLE = 'plangate_retl_reader';
-/** A source may yield this many rows (reverse-etl.md §6); one more fails the run before anything is sent. */
+/** A source may yield this many rows (docs/reverse-etl.md); one more fails the run before anything is sent. */
 export const SOURCE_ROW_CAP = 100_000;
 export const SOURCE_TIMEOUT = '30s';
 /**
@@ -55,7 +55,7 @@ export interface SandboxStatus {
 }
 
 /**
- * Reads sources the way reverse-etl.md §7.2 prescribes, enforced by the database: each read is its own transaction
+ * Reads sources the way docs/reverse-etl.md prescribes, enforced by the database: each read is its own transaction
  * that inserts the account's context row, turns read-only, sets the statement timeout and the search path to the
  * model views, switches to the reader role (when the start check passed) and always rolls back. The start check
  * decides whether SQL sources are on here.

@@ -1,5 +1,5 @@
 /**
- * What a SQL source may call (reverse-etl.md §7.2 (3)): aggregate, window, text, math, date/time and JSON-building
+ * What a SQL source may call (docs/reverse-etl.md (3)): aggregate, window, text, math, date/time and JSON-building
  * functions. Nothing that sleeps, reads files, sets or reads configuration, locks, runs dynamic SQL, returns sets,
  * touches sequences or names the session's roles. Names are matched lower-cased, bare or `pg_catalog.`-qualified.
  * A function missing here is refused with `forbidden_function`: add it with a line in sql-functions.spec.ts.

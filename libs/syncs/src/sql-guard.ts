@@ -1,7 +1,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import { ALLOWED_FUNCTIONS, ALLOWED_TYPES } from './sql-functions.js';
 
-/** The longest `sourceQuery` (reverse-etl.md §6). */
+/** The longest `sourceQuery` (docs/reverse-etl.md). */
 export const MAX_SOURCE_QUERY = 20_000;
 
 export type SqlIssue =

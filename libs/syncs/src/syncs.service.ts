@@ -141,7 +141,7 @@ interface Validated {
 export type RunRequestResult =
   { queued: Run } | { skipped: { syncId: string; reason: 'disabled' | 'already_running'; activeRunId: string | null } };
 
-/** Syncs of an account (reverse-etl.md §4.4, §4.5): validated whole against their source and destination. */
+/** Syncs of an account (docs/reverse-etl.md): validated whole against their source and destination. */
 @Injectable()
 export class SyncsService {
   constructor(

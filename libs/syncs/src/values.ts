@@ -46,7 +46,7 @@ export function isoTimestamp(text: string): string {
   return `${m[1]}T${m[2]}${fraction}Z`;
 }
 
-/** One source value as the wire carries it (reverse-etl.md §4.8). */
+/** One source value as the wire carries it (docs/reverse-etl.md). */
 export function fromPgText(text: string | null, oid: number): unknown {
   if (text === null) return null;
   switch (oid) {

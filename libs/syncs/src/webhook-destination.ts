@@ -39,7 +39,7 @@ function pinnedLookup(addresses: { address: string; family: number }[]): LookupF
 }
 
 /**
- * Sends batches to a webhook (reverse-etl.md §4.8): one request per batch, rows in source order, `Idempotency-Key`
+ * Sends batches to a webhook (docs/reverse-etl.md): one request per batch, rows in source order, `Idempotency-Key`
  * kept on retries and suffixed for re-sent subsets, the configured headers and the optional HMAC signature.
  */
 export class WebhookDestination {

@@ -1,6 +1,6 @@
 import { effectiveSettings, type Account, type ApiKey, type EffectiveSettings, type User } from '#identity';
 
-/** The effective settings with the read-only facts shown beside them (planfix.md §7: `signing_key_set`). */
+/** The effective settings with the read-only facts shown beside them (docs/planfix.md: `signing_key_set`). */
 function withReadOnlySettings(settings: EffectiveSettings, a: Account) {
   return { ...settings, planfix: { ...settings.planfix, signing_key_set: a.planfixSigningKeySet } };
 }

@@ -19,7 +19,7 @@ const SESSION_EXAMPLE = {
 };
 const FORM = ['application/json', 'application/x-www-form-urlencoded'];
 
-/** Logins and renewals (forward-planner.md §3.1, §3.2): JSON or an HTML form, answered `Cache-Control: no-store`. */
+/** Logins and renewals (docs/forward-planner.md): JSON or an HTML form, answered `Cache-Control: no-store`. */
 @ForwardPlannerLoginApi()
 @Controller('api/v2/auth')
 export class AuthController {

@@ -26,7 +26,7 @@ function ListQueries(): MethodDecorator {
   };
 }
 
-/** The event feed (forward-planner.md §4): bare arrays of visible events; an empty array ends paging. */
+/** The event feed (docs/forward-planner.md): bare arrays of visible events; an empty array ends paging. */
 @ForwardPlannerApi()
 @Controller('api/v2/events')
 export class EventsController {
@@ -67,7 +67,7 @@ export class EventsController {
   @Get(':itemId')
   @ApiOperation({ summary: 'One event: 404 unknown, 403 not entitled or under embargo, a tombstone with deleted: true' })
   @ApiParam({ name: 'itemId', schema: { type: 'integer', minimum: 1, maximum: 2147483647 } })
-  @ApiResponse({ status: 200, description: 'the event, every field of §4.2' })
+  @ApiResponse({ status: 200, description: 'the event, every field of the vendor model (docs/forward-planner.md)' })
   async one(@CurrentPrincipal() p: Principal, @Param('itemId') itemId: string, @Req() req: Request, @Res() res: Response) {
     const event = await this.events.get(p, parseItemId(itemId));
     await sendJsonText(req, res, renderEventJson(event));

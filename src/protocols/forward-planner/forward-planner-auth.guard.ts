@@ -13,13 +13,13 @@ export function apiAccessDenied(): DomainError {
   return new DomainError('FORBIDDEN', 'Forward Planner API access is not enabled for this account');
 }
 
-/** `api_access` (forward-planner.md §7), as of the caller's cached principal. */
+/** `api_access` (docs/forward-planner.md), as of the caller's cached principal. */
 export function assertApiAccess(p: Principal): void {
   if (!principalSettings(p).forward_planner.api_access) throw apiAccessDenied();
 }
 
 /**
- * `Authorization: Bearer <access token>` → Principal (forward-planner.md §3.4): the JWT, then its family (user,
+ * `Authorization: Bearer <access token>` → Principal (docs/forward-planner.md): the JWT, then its family (user,
  * account and key still active) → else 401, counted in the client IP's public bucket; then the account's limit
  * (every request with a valid token counts, whatever its outcome) → 429; then `api_access` → 403.
  */

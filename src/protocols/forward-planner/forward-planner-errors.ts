@@ -3,7 +3,7 @@ import { assertNever, type DomainError } from '#errors';
 import { type ProtocolErrors, type WireError } from '../../common/wire-error.js';
 import { allowedMethods } from './forward-planner-routes.js';
 
-/** `{"error": <reason phrase>, "message": <text>}`, nothing else (forward-planner.md §5). */
+/** `{"error": <reason phrase>, "message": <text>}`, nothing else (docs/forward-planner.md). */
 function fpError(status: number, error: string, message: string, headers: Record<string, string> = {}): WireError {
   return { status, headers, body: { error, message } };
 }

@@ -13,7 +13,7 @@ import { MetricsService } from '../../metrics/metrics.service.js';
 import { fpRateLimitHeaders } from './wire/fp-rate-limit.js';
 
 /**
- * The three buckets of forward-planner.md §6. Each admission puts its headers on the response (refusals
+ * The three buckets of docs/forward-planner.md Each admission puts its headers on the response (refusals
  * included) and throws RATE_LIMITED when refused: every /api/v2 answer carries exactly one bucket's headers.
  */
 @Injectable()

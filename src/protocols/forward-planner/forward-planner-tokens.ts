@@ -7,7 +7,7 @@ import { principalSettings } from '#identity';
 
 /** Refuses Planpoint's JWTs, made with the same secret. */
 export const ACCESS_TOKEN_AUDIENCE = 'plangate:forward-planner';
-/** 900 s, no leeway (forward-planner.md §3.3). */
+/** 900 s, no leeway (docs/forward-planner.md). */
 export const ACCESS_TOKEN_SECONDS = 900;
 
 export interface AccessClaims {

@@ -8,7 +8,7 @@ import { allowedMethods, serves } from './forward-planner-routes.js';
 import { RAW_BODY_KEY, readRawBody, type RequestWithRawBody } from './wire/fp-auth-body.js';
 
 /**
- * Before routing, for every /api/v2 request (forward-planner.md §2): the path is read in any case with one trailing
+ * Before routing, for every /api/v2 request (docs/forward-planner.md): the path is read in any case with one trailing
  * slash tolerated; an unknown path (404) or a known one with another method (405) is answered here, counted in the
  * client IP's public bucket, whatever the credentials; the body of auth and renew is read raw (≤ 16 KiB, JSON or
  * form) for the controller to check in the spec's order.

@@ -10,7 +10,7 @@ import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_SECONDS, ForwardPlannerTokens } fro
 import { ForwardPlannerTransportModule } from './forward-planner-transport.middleware.js';
 import { ReferenceController } from './reference.controller.js';
 
-/** Forward Planner v2: /api/v2 (forward-planner.md). */
+/** Forward Planner v2: /api/v2 (docs/forward-planner.md). */
 @Module({
   imports: [
     EventsModule,

@@ -20,7 +20,7 @@ import { expectedSignature, signatureMatches } from './wire/planfix-signature.js
 import { XmlParams } from './wire/xml-params.js';
 import { parseXmlRequest, type XmlBody } from './wire/xml-request.js';
 
-/** Plangate choice (planfix.md §6): over 300 answers 0001/0003/0004 to one client IP in a minute → 0007. */
+/** Plangate choice (docs/planfix.md): over 300 answers 0001/0003/0004 to one client IP in a minute → 0007. */
 const FAILED_POLICY: LimitPolicy = {
   name: 'planfix-failed',
   windows: [{ kind: 'sliding', name: 'planfix-failed', limit: 300, seconds: 60 }],
@@ -53,7 +53,7 @@ function isFailedAttempt(e: unknown): boolean {
 }
 
 /**
- * The checks of planfix.md §3, in order, the first failure answering: the body (0003), `<account>` (0004), the
+ * The checks of docs/planfix.md, in order, the first failure answering: the body (0003), `<account>` (0004), the
  * Basic key of that account (0001), the plan (0022), the per-second rate and the daily quota (0007), the method
  * (0008), the signature under strict checking (0006), then the acting user from the sid (0005) or the token
  * (0012). auth.login checks its own credentials in its handler.

@@ -5,7 +5,7 @@ import { type ProtocolErrors, type WireError } from '../../common/wire-error.js'
 import { type RequestWithPlanfix } from './wire/planfix-call.js';
 import { errorResponse, XML_CONTENT_TYPE } from './wire/xml-response.js';
 
-/** Each code's one message (planfix.md §5): never a record's name, never another account's anything. */
+/** Each code's one message (docs/planfix.md): never a record's name, never another account's anything. */
 export const PLANFIX_MESSAGES = {
   '0001': 'invalid API key',
   '0003': 'malformed request',
@@ -112,7 +112,7 @@ function envelope(code: PlanfixCode, message: string, req: Request): WireError {
   };
 }
 
-/** The XML error envelope with HTTP 200, always (planfix.md §5): clients that check the status code must not fail. */
+/** The XML error envelope with HTTP 200, always (docs/planfix.md): clients that check the status code must not fail. */
 export const PLANFIX_ERRORS: ProtocolErrors = {
   render: (e, req) => {
     const { code, message } = planfixCode(e);

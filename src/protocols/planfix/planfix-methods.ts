@@ -31,7 +31,7 @@ import { actionElement, contactElement, projectElement, taskElement, taskStatusE
 import { readPage, type XmlParams } from './wire/xml-params.js';
 import { el, leaf, list, type XmlOut } from './wire/xml-response.js';
 
-/** Plangate choice (planfix.md §6): 10 wrong passwords for one user in 15 minutes → 0007 without hashing. */
+/** Plangate choice (docs/planfix.md): 10 wrong passwords for one user in 15 minutes → 0007 without hashing. */
 const LOGIN_FAILURES: LimitPolicy = {
   name: 'planfix-login',
   windows: [{ kind: 'sliding', name: 'planfix-login', limit: 10, seconds: 900 }],
@@ -56,7 +56,7 @@ const timeZoneOf = (p: Principal) => principalSettings(p).planfix.timezone;
 const isAdmin = (p: Principal) => p.role === 'admin';
 
 /**
- * One handler per method of planfix.md §4: read the parameters, call the shared service, answer the elements that
+ * One handler per method of docs/planfix.md: read the parameters, call the shared service, answer the elements that
  * go inside `<response status="ok">`.
  */
 @Injectable()

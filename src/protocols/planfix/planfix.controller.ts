@@ -4,7 +4,7 @@ import { PlanfixMethods } from './planfix-methods.js';
 import { CurrentCall, type PlanfixCall } from './wire/planfix-call.js';
 import { okResponse, XML_CONTENT_TYPE } from './wire/xml-response.js';
 
-/** The one entry point of the Planfix XML API (planfix.md): `/xml/` and `/xml`, any HTTP method, no redirect. */
+/** The one entry point of the Planfix XML API (docs/planfix.md): `/xml/` and `/xml`, any HTTP method, no redirect. */
 @PlanfixApi()
 @Controller()
 export class PlanfixController {

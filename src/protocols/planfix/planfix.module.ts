@@ -4,7 +4,7 @@ import { PlanfixController } from './planfix.controller.js';
 import { PlanfixMethods } from './planfix-methods.js';
 import { readXmlBody } from './wire/xml-body.js';
 
-/** Planfix XML API v1 at /xml/ and /xml (planfix.md). */
+/** Planfix XML API v1 at /xml/ and /xml (docs/planfix.md). */
 @Module({
   controllers: [PlanfixController],
   providers: [PlanfixAuthGuard, PlanfixMethods],

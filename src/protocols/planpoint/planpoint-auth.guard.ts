@@ -23,13 +23,13 @@ import { PlanpointTokens } from './planpoint-tokens.js';
 
 /**
  * Who may call a route: `public` (anyone; a valid credential makes previews visible and skips the per-IP limit),
- * `read` (any valid credential), `write` (admin and tpa editor, planpoint.md §3.4), `none` (login checks its own).
+ * `read` (any valid credential), `write` (admin and tpa editor, docs/planpoint.md), `none` (login checks its own).
  */
 export type PlanpointAccess = 'public' | 'read' | 'write' | 'none';
 export const PLANPOINT_ACCESS = 'planpoint:access';
 export const WRITERS: ReadonlySet<UserRole> = new Set<UserRole>(['admin', 'tpa editor']);
 
-/** Plangate choice (planpoint.md §6): 300 answers 401 to one client IP in 60 s, then 429 without hashing. */
+/** Plangate choice (docs/planpoint.md): 300 answers 401 to one client IP in 60 s, then 429 without hashing. */
 const FAILED_AUTH_POLICY: LimitPolicy = {
   name: 'planpoint-401',
   windows: [{ kind: 'sliding', name: 'planpoint-401', limit: 300, seconds: 60 }],
@@ -49,7 +49,7 @@ export function credentialOf(header: string | string[] | undefined): string | nu
 
 type PlanpointRequest = Request & RequestWithPrincipal;
 
-/** The credential rules of planpoint.md §3 and the public limit of §6, in the order of §5. */
+/** The credential rules of docs/planpoint.md and the public limit of §6, in the order of §5. */
 @Injectable()
 export class PlanpointAuthGuard implements CanActivate {
   private readonly blocked = new Map<string, number>();

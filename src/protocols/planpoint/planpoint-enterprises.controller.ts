@@ -8,7 +8,7 @@ import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
 import { toGroupJson } from './wire/planpoint.serializers.js';
 import { ApiJsonBody } from '../../docs/api-docs.js';
 
-/** Enterprises (planpoint.md §4.2; the SDK has none: they follow its group pattern, 201 but delete). */
+/** Enterprises (docs/planpoint.md; the SDK has none: they follow its group pattern, 201 but delete). */
 @PlanpointApi('read')
 @Controller('api/enterprises')
 export class PlanpointEnterprisesController {

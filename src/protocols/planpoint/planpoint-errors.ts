@@ -9,7 +9,7 @@ function message(status: number, text: string, headers: Record<string, string> =
   return { status, headers, body: { message: text, ...extra }, contentType: JSON_TYPE };
 }
 
-/** `{"message": …}` with the statuses of planpoint.md §5 (and `paused` on the paused 403). */
+/** `{"message": …}` with the statuses of docs/planpoint.md (and `paused` on the paused 403). */
 export function toPlanpointError(e: DomainError, req: Request): WireError {
   switch (e.code) {
     case 'MALFORMED':

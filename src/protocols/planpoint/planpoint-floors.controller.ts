@@ -8,7 +8,7 @@ import { parseFloorInput } from './wire/planpoint-inputs.js';
 import { toFloorJson } from './wire/planpoint.serializers.js';
 import { ApiJsonBody } from '../../docs/api-docs.js';
 
-/** Floors (planpoint.md §4.2): the SDK answers 200 on list, get and PATCH, 201 on create. */
+/** Floors (docs/planpoint.md): the SDK answers 200 on list, get and PATCH, 201 on create. */
 @PlanpointApi('read')
 @Controller('api/floors')
 export class PlanpointFloorsController {

@@ -8,7 +8,7 @@ import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
 import { toGroupJson } from './wire/planpoint.serializers.js';
 import { ApiJsonBody } from '../../docs/api-docs.js';
 
-/** Groups (planpoint.md §4.2): 201 on every read and write but delete, as the SDK documents. */
+/** Groups (docs/planpoint.md): 201 on every read and write but delete, as the SDK documents. */
 @PlanpointApi('read')
 @Controller('api/groups')
 export class PlanpointGroupsController {

@@ -9,7 +9,7 @@ import { invalid } from './wire/planpoint-fields.js';
 import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /**
- * planpoint.md §6: 10 failures in 15 min lock the login, right password included; counted per user (username and
+ * docs/planpoint.md: 10 failures in 15 min lock the login, right password included; counted per user (username and
  * e-mail in any case are one bucket), per trimmed lower-cased identifier when it names nobody.
  */
 const LOGIN_FAILURES: LimitPolicy = {

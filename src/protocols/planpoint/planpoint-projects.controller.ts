@@ -8,7 +8,7 @@ import { parseFindBody, parseProjectInput } from './wire/planpoint-inputs.js';
 import { toProjectJson, toProjectSummaryJson } from './wire/planpoint.serializers.js';
 import { ApiAnswer, ApiJsonBody } from '../../docs/api-docs.js';
 
-/** Projects (planpoint.md §4.2): the rows Planfix serves as projects. Success codes are the SDK's (201 on reads). */
+/** Projects (docs/planpoint.md): the rows Planfix serves as projects. Success codes are the SDK's (201 on reads). */
 @PlanpointApi('read')
 @Controller('api/projects')
 export class PlanpointProjectsController {

@@ -1,5 +1,5 @@
 /**
- * Every Planpoint route and its methods (planpoint.md §4.2): a known path with another method answers 405 with
+ * Every Planpoint route and its methods (docs/planpoint.md): a known path with another method answers 405 with
  * `Allow`, an unknown path under Planpoint's prefixes 404 `Not found`. Literal segments (`find`, `mine`) win over
  * `{id}`. `public` marks the endpoints embeds call without a credential (CORS, per-IP limit).
  */

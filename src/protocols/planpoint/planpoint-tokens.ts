@@ -7,7 +7,7 @@ import { type Principal } from '#identity';
 
 /** Planpoint's audience: a token of another protocol (another audience) is not a Planpoint token, and back. */
 export const PLANPOINT_AUDIENCE = 'plangate:planpoint';
-/** One hour (planpoint.md §3.3): no refresh call; long-running integrations use an API key. */
+/** One hour (docs/planpoint.md): no refresh call; long-running integrations use an API key. */
 export const PLANPOINT_TOKEN_SECONDS = 3600;
 
 export interface PlanpointClaims {

@@ -3,7 +3,7 @@ import { DomainError } from '#errors';
 import { protocolOfPath } from '../../common/protocol-of-path.js';
 import { allowedMethods, routeOf } from './planpoint-routes.js';
 
-/** Body limits of planpoint.md §2. */
+/** Body limits of docs/planpoint.md */
 export const PLANPOINT_BODY_LIMIT = 1024 * 1024;
 export const PLANPOINT_MAX_DEPTH = 32;
 
@@ -69,7 +69,7 @@ const CORS = {
 };
 
 /**
- * The transport of planpoint.md §2, before routing: unknown path → 404, known path and other method → 405 with
+ * The transport of docs/planpoint.md, before routing: unknown path → 404, known path and other method → 405 with
  * `Allow`, OPTIONS → 204, CORS on the public endpoints, and the JSON body read whatever its Content-Type (1 MiB,
  * 32 levels). Its errors reach the fallback filter, which answers in Planpoint's `{message}` shape.
  */

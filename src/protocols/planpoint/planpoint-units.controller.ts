@@ -9,7 +9,7 @@ import { parseBatch, parseProjectLocator, parseUnitFindFilters, parseUnitInput }
 import { toUnitJson } from './wire/planpoint.serializers.js';
 import { ApiJsonBody } from '../../docs/api-docs.js';
 
-/** Units (planpoint.md §4.2, §4.5, §4.6): both vocabularies out, either in; the batch is all or nothing. */
+/** Units (docs/planpoint.md): both vocabularies out, either in; the batch is all or nothing. */
 @PlanpointApi('read')
 @Controller('api/units')
 export class PlanpointUnitsController {

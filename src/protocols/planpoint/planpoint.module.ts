@@ -10,7 +10,7 @@ import { PlanpointTokens } from './planpoint-tokens.js';
 import { planpointTransport } from './planpoint-transport.middleware.js';
 import { PlanpointUnitsController } from './planpoint-units.controller.js';
 
-/** Planpoint API at /api/users|projects|groups|enterprises|floors|units|leads (planpoint.md). */
+/** Planpoint API at /api/users|projects|groups|enterprises|floors|units|leads (docs/planpoint.md). */
 @Module({
   controllers: [
     PlanpointLoginController,

@@ -16,7 +16,7 @@ const HEALTH_SCHEMA = {
   required: ['status', 'timestamp', 'version'],
 };
 
-/** Open, never rate limited; the store is probed with a 1 s timeout (plansync.md §4.1). */
+/** Open, never rate limited; the store is probed with a 1 s timeout (docs/plansync.md). */
 @ApiTags('plansync')
 @Controller('health')
 export class HealthController {

@@ -8,7 +8,7 @@ import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, plansyncPolicy, 
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { PlanSyncExceptionFilter } from './plansync-exception.filter.js';
 
-/** Plangate choice (plansync.md §3): 300 answers 401 to one client IP in a minute, then 429 without hashing. */
+/** Plangate choice (docs/plansync.md): 300 answers 401 to one client IP in a minute, then 429 without hashing. */
 const FAILED_AUTH_POLICY: LimitPolicy = {
   name: 'plansync-401',
   windows: [{ kind: 'sliding', name: 'plansync-401', limit: 300, seconds: 60 }],

@@ -18,7 +18,7 @@ function item(f: FieldIssue) {
   };
 }
 
-/** `{"detail": ...}` with FastAPI's statuses (plansync.md §5). */
+/** `{"detail": ...}` with FastAPI's statuses (docs/plansync.md). */
 export function toPlanSyncError(e: DomainError, req: Request): WireError {
   switch (e.code) {
     case 'MALFORMED': {

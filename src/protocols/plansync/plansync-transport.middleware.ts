@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { APP_CONFIG, type AppConfig } from '#config';
 import { REQUEST_TIMED_OUT } from './wire/multipart-upload.js';
 
-/** PlanSync reads a body with no Content-Type as JSON (plansync.md §2); application/json is parsed globally. */
+/** PlanSync reads a body with no Content-Type as JSON (docs/plansync.md); application/json is parsed globally. */
 export const jsonWithoutContentType = express.json({ limit: '1mb', strict: false, type: (req) => !req.headers['content-type'] });
 
 /**

@@ -6,7 +6,7 @@ import { jsonWithoutContentType, PlanSyncTimeoutMiddleware } from './plansync-tr
 import { SpreadsheetsController } from './spreadsheets.controller.js';
 import { TouchpointsController } from './touchpoints.controller.js';
 
-/** PlanSync REST v1: /health and /api/v1 (plansync.md). */
+/** PlanSync REST v1: /health and /api/v1 (docs/plansync.md). */
 @Module({
   controllers: [HealthController, SpreadsheetsController, FilesController, TouchpointsController],
   providers: [PlanSyncAuthGuard],

@@ -7,7 +7,7 @@ import { ReverseEtlApi } from './reverse-etl-auth.guard.js';
 import { RetlQuery } from './wire/retl-query.js';
 import { fieldResource, list, objectResource } from './wire/retl-serializers.js';
 
-/** Objects and fields of a destination (reverse-etl.md §4.3): by name; fields in column order. */
+/** Objects and fields of a destination (docs/reverse-etl.md): by name; fields in column order. */
 @ReverseEtlApi()
 @Controller(['api/reverse-etl', 'v1/api/reverse-etl'])
 export class ObjectsController {

@@ -13,7 +13,7 @@ function first(v: string | string[] | undefined): string | undefined {
 }
 
 /**
- * The key (reverse-etl.md §3): `Authorization: Bearer <key>` (any-case scheme; when present it alone decides), else
+ * The key (docs/reverse-etl.md): `Authorization: Bearer <key>` (any-case scheme; when present it alone decides), else
  * `X-Planasonix-Api-Key` or `X-Planasonix-Key`; `X-Organization-ID` ignored. Then the key's 120 per rolling minute
  * (every authenticated request counts, whatever its answer; 401s do not), then the role: admins only.
  */

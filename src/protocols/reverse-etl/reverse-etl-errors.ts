@@ -13,7 +13,7 @@ function details(fields: FieldIssue[]) {
   return fields.map((f) => ({ field: f.field, issue: f.type ?? 'invalid_value', message: f.issue }));
 }
 
-/** `{"error":{"code","message","request_id","details"}}` (reverse-etl.md §5); messages never carry secrets or SQL. */
+/** `{"error":{"code","message","request_id","details"}}` (docs/reverse-etl.md); messages never carry secrets or SQL. */
 function retlError(
   req: Request,
   status: number,

@@ -10,7 +10,7 @@ const JSON_TYPES = /^application\/(json|vnd\.api\+json)\s*(;|$)/i;
 const parseJson = express.json({ limit: '1mb', strict: false, type: () => true });
 
 /**
- * Before routing, for every reverse-ETL path (reverse-etl.md §2): one trailing slash ignored; unknown paths 404 and
+ * Before routing, for every reverse-ETL path (docs/reverse-etl.md): one trailing slash ignored; unknown paths 404 and
  * wrong methods 405 with `Allow`; `/api/runs*` and `/api/dlq*` reserved (404); bodies JSON whether typed
  * `application/json`, `application/vnd.api+json` or not at all (other types 415), at most 1 MiB (413), a JSON
  * object (else 400 `invalid_json`).

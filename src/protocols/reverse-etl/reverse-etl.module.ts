@@ -8,7 +8,7 @@ import { ReverseEtlTransportModule } from './reverse-etl-transport.middleware.js
 import { RunsController } from './runs.controller.js';
 import { SyncActionsController, SyncsController } from './syncs.controller.js';
 
-/** Planasonix-style reverse ETL: /api/reverse-etl and /v1/api/reverse-etl (reverse-etl.md). */
+/** Planasonix-style reverse ETL: /api/reverse-etl and /v1/api/reverse-etl (docs/reverse-etl.md). */
 @Module({
   imports: [SyncsModule, ReverseEtlTransportModule],
   controllers: [DestinationsController, ObjectsController, SyncsController, SyncActionsController, RunsController, DlqController],

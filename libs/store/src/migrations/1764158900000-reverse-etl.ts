@@ -1,10 +1,10 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-/** The role SQL sources run as (reverse-etl.md §7.2). Roles are cluster-wide: several databases share it. */
+/** The role SQL sources run as (docs/reverse-etl.md). Roles are cluster-wide: several databases share it. */
 export const RETL_READER_ROLE = 'plangate_retl_reader';
 
 /**
- * Reverse ETL (reverse-etl.md §7): destinations (secret config encrypted by the gateway), syncs, runs, run items and
+ * Reverse ETL (docs/reverse-etl.md): destinations (secret config encrypted by the gateway), syncs, runs, run items and
  * dead letters; and the sandbox SQL sources read through: `retl_src` views of the models filtered on the account of
  * the reading transaction's own context row (`retl_query_context`, matched on `pg_current_xact_id()`; such
  * transactions always roll back), and the role `plangate_retl_reader` that may read those views and nothing else.

@@ -1,7 +1,7 @@
 import { type IncomingMessage } from 'node:http';
 import { DomainError } from '#errors';
 
-/** Auth and renew bodies: at most 16 KiB (forward-planner.md §2). */
+/** Auth and renew bodies: at most 16 KiB (docs/forward-planner.md). */
 export const AUTH_BODY_MAX_BYTES = 16 * 1024;
 
 /** The bytes of an auth or renew body as received, read before the global parsers (which then skip it). */

@@ -1,7 +1,7 @@
 import { ietfRateLimitHeaders, legacyRateLimitHeaders, type LimitDecision } from '#limits';
 
 /**
- * The limit headers of every /api/v2 answer (forward-planner.md §6): `X-Rate-Limit-*` on the tightest window and the
+ * The limit headers of every /api/v2 answer (docs/forward-planner.md): `X-Rate-Limit-*` on the tightest window and the
  * IETF pair. Refused: `Remaining` 0, `Reset` when the longest full window restarts, and `Retry-After`.
  */
 export function fpRateLimitHeaders(decision: LimitDecision): Record<string, string> {

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { type Request, type Response } from 'express';
 
 const gzipAsync = promisify(gzip);
-/** Smaller answers are sent as they are (Plangate choice, forward-planner.md §2). */
+/** Smaller answers are sent as they are (Plangate choice, docs/forward-planner.md). */
 const GZIP_FROM_BYTES = 1024;
 
 /** A 200 JSON answer (a bare array for lists), gzipped when the client accepts it and it is over 1 KiB. */

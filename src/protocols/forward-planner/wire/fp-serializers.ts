@@ -1,7 +1,7 @@
 import { EVENT_FIELDS, londonStamp, spliceAt, utcStamp, type StoredEvent } from '#events';
 
 /**
- * One event on the wire (forward-planner.md §4.2) as JSON text: every field, in order; the server's stamps as naive
+ * One event on the wire (docs/forward-planner.md) as JSON text: every field, in order; the server's stamps as naive
  * `yyyy-MM-ddTHH:mm:ss.fff` in Europe/London and in UTC; never `productIds`. The stored content is already the
  * wire's fields in order (import normalises it), so the server's fields are spliced into its text at the offset
  * import stored: no parse, no scan, no object per event, no re-serialisation.

@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { type Principal } from '#identity';
 import { type XmlParams } from './xml-params.js';
 
-/** The 21 methods of planfix.md §4 (and auth.login). */
+/** The 21 methods of docs/planfix.md (and auth.login). */
 export const PLANFIX_METHODS = [
   'auth.login',
   'project.getList',

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { type LocalMoment } from '#projects';
 
-/** `YYYY-MM-DD` → `dd-mm-yyyy` (planfix.md §4 "types"). */
+/** `YYYY-MM-DD` → `dd-mm-yyyy` (docs/planfix.md "types"). */
 export function planfixDate(iso: string | null): string {
   if (!iso) return '';
   const [y, m, d] = iso.split('-');

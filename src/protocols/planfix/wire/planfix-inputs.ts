@@ -19,7 +19,7 @@ import {
 import { invalid, type XmlParams } from './xml-params.js';
 
 /**
- * The wire side of each method's parameters (planfix.md §4): typed, enumerations checked, admin-only inputs dropped
+ * The wire side of each method's parameters (docs/planfix.md): typed, enumerations checked, admin-only inputs dropped
  * for other callers. Writes: an absent element keeps the value, an empty one clears it, a given list replaces.
  */
 

@@ -14,7 +14,7 @@ function contribution(nodes: XmlNode[]): string {
     .join('');
 }
 
-/** planfix.md §3: lowercase hex MD5 of the method, the values of `<request>`'s children but `signature`, the key. */
+/** docs/planfix.md: lowercase hex MD5 of the method, the values of `<request>`'s children but `signature`, the key. */
 export function expectedSignature(method: string, root: XmlNode, signingKey: string): string {
   const values = contribution(root.children.filter((c) => c.name !== 'signature'));
   return createHash('md5')

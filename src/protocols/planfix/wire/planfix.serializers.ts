@@ -11,7 +11,7 @@ import {
 import { planfixDate, planfixDateTime, planfixDay, planfixMoment } from './planfix-dates.js';
 import { el, leaf, type XmlOut } from './xml-response.js';
 
-/** Element names, order and enumerations of planfix.md §4; empty values as `<x/>`; ids 0 for "none". */
+/** Element names, order and enumerations of docs/planfix.md; empty values as `<x/>`; ids 0 for "none". */
 
 const idName = (name: string, id: number, text: string) => el(name, leaf('id', id), leaf('name', text));
 const person = (name: string, p: PersonRef) => idName(name, p.number, p.username);

@@ -10,7 +10,7 @@ const DATE_TIME = /^(\d{2})-(\d{2})-(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$/;
 export const invalid = (path: string, text = 'has an invalid value') => issue(ISSUE.invalid, path, text);
 
 /**
- * Typed reading of a request's elements (planfix.md §4 "types"): leaves trimmed, `<x/>` and `<x></x>` empty, an empty
+ * Typed reading of a request's elements (docs/planfix.md "types"): leaves trimmed, `<x/>` and `<x></x>` empty, an empty
  * optional value absent, unknown elements ignored, a single value given twice → 0015. Every error names the path.
  */
 export class XmlParams {

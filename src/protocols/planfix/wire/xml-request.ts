@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DomainError } from '#errors';
 
-/** Plangate's limits on a Planfix request body (planfix.md §2). */
+/** Plangate's limits on a Planfix request body (docs/planfix.md). */
 export const XML_LIMITS = {
   /** Bytes; a larger body is read to its end and discarded. */
   maxBytes: 262_144,

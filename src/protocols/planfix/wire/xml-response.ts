@@ -43,7 +43,7 @@ export function list(name: string, totalCount: number, items: XmlOut[]): XmlOut 
   return element(name, ` totalCount="${totalCount}" count="${items.length}"`, items);
 }
 
-/** The whole answer: the declaration, a line feed and the compact `<response>` (planfix.md §2). */
+/** The whole answer: the declaration, a line feed and the compact `<response>` (docs/planfix.md). */
 export function okResponse(children: XmlOut[]): string {
   return XML_DECLARATION + element('response', ' status="ok"', children);
 }

@@ -1,7 +1,7 @@
 import { DomainError } from '#errors';
 import { isObjectId } from '#projects';
 
-/** A 400 with the message the client sees (planpoint.md §5: `<field> must be …`). */
+/** A 400 with the message the client sees (docs/planpoint.md: `<field> must be …`). */
 export function invalid(message: string, field = message.split(' ')[0]): DomainError {
   return DomainError.invalid([{ field, issue: message }], message);
 }

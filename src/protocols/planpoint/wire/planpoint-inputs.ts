@@ -17,7 +17,7 @@ import {
 } from '#projects';
 import { Fields, invalid, isEmail, isPlainObject, jsonBytes, parseRef } from './planpoint-fields.js';
 
-/** Keys a client may echo back from an answer: ignored on every write (planpoint.md §4.1). */
+/** Keys a client may echo back from an answer: ignored on every write (docs/planpoint.md). */
 const READ_ONLY = new Set([
   '_id',
   '__v',
@@ -34,7 +34,7 @@ const READ_ONLY = new Set([
 
 type SettingSpec = { kind: 'string'; default: string } | { kind: 'bool'; default: boolean } | { kind: 'text' } | { kind: 'i18n' };
 
-/** The viewer settings with a type (planpoint.md §4.4); other keys of the legacy pattern are kept verbatim. */
+/** The viewer settings with a type (docs/planpoint.md); other keys of the legacy pattern are kept verbatim. */
 export const VIEWER_SETTINGS: Record<string, SettingSpec> = {
   projectLang: { kind: 'string', default: 'English' },
   styleNavigation: { kind: 'string', default: 'Style 1' },
@@ -252,7 +252,7 @@ export const UNIT_EXTRAS = [
   'customFinishes',
 ];
 
-/** A unit body in either vocabulary (planpoint.md §4.5), mapped to stored terms. Unknown keys are ignored. */
+/** A unit body in either vocabulary (docs/planpoint.md), mapped to stored terms. Unknown keys are ignored. */
 export function parseUnitInput(body: Record<string, unknown>, create: boolean): UnitInput & { floorRef?: string } {
   const f = new Fields(body);
   const input: UnitInput & { floorRef?: string } = {};

@@ -22,7 +22,7 @@ function todayUtc(): string {
 
 type Parsers = { [K in keyof TouchpointFields]: (issues: Issues, loc: Loc, v: unknown) => TouchpointFields[K] | undefined };
 
-/** Each field's rule (plansync.md §4.4): canonical form out, one pydantic item per problem. */
+/** Each field's rule (docs/plansync.md): canonical form out, one pydantic item per problem. */
 const FIELDS: Parsers = {
   companyName: (issues, loc, v) => stringField(issues, loc, v, 1, 255),
   touchpoints: (issues, loc, v) => stringField(issues, loc, v, 1, 5000),

@@ -9,7 +9,7 @@ function snakeToCamel(name: string): string {
 }
 
 /**
- * Query values of the reverse-ETL API (reverse-etl.md §4.1): names snake_case (camelCase accepted), booleans
+ * Query values of the reverse-ETL API (docs/reverse-etl.md): names snake_case (camelCase accepted), booleans
  * `true|false|1|0`, times ISO 8601 with any offset, `limit` 1–200, an opaque `cursor`. A bad or missing value is a
  * 400 `invalid_request` naming each parameter.
  */
