@@ -852,7 +852,7 @@ describe('Forward Planner v2', () => {
     });
   });
 
-  describe('routing and bad input (checklist 10, 19; spec §8)', () => {
+  describe('routing and bad input (checklist 10, 19; docs/forward-planner.md)', () => {
     let s: FpSession;
     let api: ReturnType<typeof fpClient>;
     beforeAll(async () => {

@@ -57,7 +57,7 @@ describe('Planfix XML API', () => {
     return Number(ok(await call(acct, 'project.add', `<project>${inner}</project>`)).project.id);
   }
 
-  describe('transport (§2)', () => {
+  describe('transport (docs/planfix.md)', () => {
     it('serves /xml/ and /xml for any method that carries a body, never redirecting', async () => {
       const acct = await planfixAccount(server);
       const body = `<request method="user.get"><account>${acct.slug}</account></request>`;
@@ -139,7 +139,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('authentication (§3, checklist 1, 3, 6, 13)', () => {
+  describe('authentication (docs/planfix.md, checklist 1, 3, 6, 13)', () => {
     it('logs in with GET, no Content-Type and key:x; the sid is 32 lowercase hex; e-mail logins in any case work too', async () => {
       const acct = await planfixAccount(server);
       const client = legacy(acct);
@@ -292,7 +292,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('signature (§3, checklist 16)', () => {
+  describe('signature (docs/planfix.md, checklist 16)', () => {
     it('ignores absent or wrong signatures by default', async () => {
       const acct = await planfixAccount(server);
       ok(await call(acct, 'user.get', '<signature>0000</signature>'));
@@ -334,7 +334,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('limits (§6, checklist 14, 15)', () => {
+  describe('limits (docs/planfix.md, checklist 14, 15)', () => {
     it('counts a daily quota of 3 exactly: remaining 2, 1, 0, then 0007 (not counted); usage shows 3', async () => {
       const acct = await planfixAccount(server, { planfix: { daily_quota: 3 } });
       const remaining: string[] = [];
@@ -407,7 +407,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('projects (§4, checklist 13, 17)', () => {
+  describe('projects (docs/planfix.md, checklist 13, 17)', () => {
     it("adds a project with every field, gets it in the spec's element order with its people", async () => {
       const acct = await planfixAccount(server);
       const bob = await addUser(server, acct.slug, unique('bob'));
@@ -579,7 +579,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('tasks (§4, checklist 8-10)', () => {
+  describe('tasks (docs/planfix.md, checklist 8-10)', () => {
     it('ends an empty list with the self-closing element right before </response> (checklist 8)', async () => {
       const acct = await planfixAccount(server);
       const res = await call(acct, 'task.getList');
@@ -832,7 +832,7 @@ describe('Planfix XML API', () => {
       expect(t3.general).toBe(3);
     });
 
-    it('rolls a failed write back, its general number too (§8)', async () => {
+    it('rolls a failed write back, its general number too (docs/planfix.md)', async () => {
       const acct = await planfixAccount(server);
       await addTask(acct, '<title>one</title>');
       expectError(
@@ -857,7 +857,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('task statuses (§4)', () => {
+  describe('task statuses (docs/planfix.md)', () => {
     it('lists the one set and its eight statuses; an unknown set is empty; the set id is required', async () => {
       const acct = await planfixAccount(server);
       const list = ok(await call(acct, 'taskStatus.getListOfSet', '<taskStatusSet><id>1</id></taskStatusSet>')).taskStatuses;
@@ -878,7 +878,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('actions (§4, checklist 11)', () => {
+  describe('actions (docs/planfix.md, checklist 11)', () => {
     it('adds a comment to a task, gets it, lists it first next to the status change', async () => {
       const acct = await planfixAccount(server, { planfix: { timezone: 'Asia/Tokyo' } });
       const bob = await addUser(server, acct.slug, unique('bob'));
@@ -1038,7 +1038,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('contacts (§4, checklist 12)', () => {
+  describe('contacts (docs/planfix.md, checklist 12)', () => {
     it('adds a company then a person; target=company lists only the company, the default only the person; update keeps other fields', async () => {
       const acct = await planfixAccount(server);
       const company = ok(
@@ -1177,7 +1177,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('users (§4)', () => {
+  describe('users (docs/planfix.md)', () => {
     it("lists active users with the spec's element, sorts and pages; UNACTIVE lists the deactivated", async () => {
       const acct = await planfixAccount(server, { planfix: { timezone: 'America/New_York' } });
       const zed = await addUser(server, acct.slug, `zz-${unique('u')}`);
@@ -1252,7 +1252,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('bad input (§8)', () => {
+  describe('bad input (docs/planfix.md)', () => {
     let acct: PlanfixAccount;
     beforeAll(async () => {
       acct = await planfixAccount(server);
@@ -1348,7 +1348,7 @@ describe('Planfix XML API', () => {
     });
   });
 
-  describe('faults (§5: 0011)', () => {
+  describe('faults (docs/planfix.md: 0011)', () => {
     it('answers an unexpected failure with 0011 "temporarily unavailable" and HTTP 200, its stack only in the log', async () => {
       const acct = await planfixAccount(server);
       const spy = jest.spyOn(t.app.get(TasksService), 'get').mockRejectedValueOnce(new Error('boom: disk on fire'));
@@ -1397,7 +1397,7 @@ describe('Planfix XML API', () => {
     );
   });
 
-  describe('what the public clients send (§1)', () => {
+  describe('what the public clients send (docs/planfix.md)', () => {
     it('Go (popstas/planfix-go): POST application/xml, Basic key with an empty password, a sid; empty <sort> and <owner>, zero-valued fields', async () => {
       const acct = await planfixAccount(server);
       const auth = `${acct.key}:`;

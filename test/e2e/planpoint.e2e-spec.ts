@@ -46,7 +46,7 @@ describe('Planpoint API', () => {
     return res.body as Record<string, any>;
   }
 
-  describe('authentication (§3, checklist 1, 2, 13)', () => {
+  describe('authentication (docs/planpoint.md, checklist 1, 2, 13)', () => {
     it('logs in by e-mail and by username with exactly message and access_token, HS256, one hour', async () => {
       for (const username of [a.email.toUpperCase(), a.username]) {
         const res = await pp(server).post('/api/users/login', { username, password: a.password });
@@ -391,7 +391,7 @@ describe('Planpoint API', () => {
     });
   });
 
-  describe('bad input (§8, checklist 15)', () => {
+  describe('bad input (docs/planpoint.md, checklist 15)', () => {
     it.each([
       ['{"name":', 'Invalid JSON body'],
       ['[1]', 'Invalid JSON body'],
@@ -482,7 +482,7 @@ describe('Planpoint API', () => {
     });
   });
 
-  describe('Admin API additions (§7, checklist 19)', () => {
+  describe('Admin API additions (docs/planpoint.md, checklist 19)', () => {
     it('a namespace set through the Admin API finds the project; the old one 404; another account’s → 409', async () => {
       const c = await planpointAccount(server);
       const p = await project(c, { name: 'Namespaced' });

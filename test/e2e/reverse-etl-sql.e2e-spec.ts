@@ -14,7 +14,7 @@ function expectError(res: request.Response, status: number, code: string, issue?
   if (issue) expect(res.body.error.details.map((d: { issue: string }) => d.issue)).toContain(issue);
 }
 
-/** §7.2's hostile texts, each with the issue validation names (before anything runs). */
+/** The hostile SQL texts (docs/reverse-etl.md), each with the issue validation names (before anything runs). */
 const HOSTILE: [string, string][] = [
   ['DELETE FROM touchpoints', 'not_a_select'],
   ["UPDATE touchpoints SET company_name = 'x'", 'not_a_select'],

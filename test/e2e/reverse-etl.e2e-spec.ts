@@ -8,7 +8,7 @@ import { createScratchDatabase } from '../support/pg-admin.js';
 import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
-/** Every error: the §5 envelope, the status asked for, never a 500. */
+/** Every error: the error envelope (docs/reverse-etl.md), the status asked for, never a 500. */
 function expectError(res: request.Response, status: number, code: string, issue?: string) {
   expect(res.status).not.toBe(500);
   expect([res.status, res.body?.error?.code]).toEqual([status, code]);
@@ -356,7 +356,7 @@ describe('reverse ETL', () => {
       expect(next.body.data.map((f: { id: string }) => f.id)).toEqual(['summary', 'year_reported']);
     });
 
-    it('answers the bad inputs of §8 for destinations', async () => {
+    it('answers the bad inputs for destinations', async () => {
       const bad = async (body: unknown, issue: string) =>
         expectError(await api.post('/destinations', body), 422, 'validation_error', issue);
       await bad({ name: 'x', connector: 'webhook', config: { url: 'ftp://x' } }, 'invalid_url');

@@ -22,7 +22,7 @@ export function newIp(): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-/** An event in the import shape (§4.2), with the fields a test cares about. */
+/** An event in the import shape (docs/forward-planner.md), with the fields a test cares about. */
 export function fpEvent(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     itemId: newItemId(),

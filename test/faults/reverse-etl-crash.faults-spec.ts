@@ -60,7 +60,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 }
 
 /**
- * Checklist 17 and §7.3: a gateway process is SIGKILLed while it delivers a run in insert mode; another one reclaims
+ * Checklist 17 and docs/reverse-etl.md: a gateway process is SIGKILLed while it delivers a run in insert mode; another one reclaims
  * the run when the lease expires and finishes it. The invariant holds: every read row was delivered exactly once or is
  * in the dead-letter queue (the batch in flight at the kill as `delivery_unknown`), none delivered twice. Runs on its
  * own scratch PostgreSQL database, so that no other test's gateway takes the run.

@@ -14,7 +14,7 @@ function problems(input: unknown): { field: string; issue: string }[] {
 const minimal = { itemId: 7, summary: 'Forum', startDate: '2030-06-15' };
 
 describe('normalizeEventImport', () => {
-  it('fills every field in wire order, with the defaults of §4.2', () => {
+  it('fills every field in wire order, with the documented defaults', () => {
     const { events, ignoredFields } = normalizeEventImport([minimal]);
     expect(ignoredFields).toEqual([]);
     const [e] = events;

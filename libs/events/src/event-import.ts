@@ -9,7 +9,7 @@ export const EVENT_IMPORT_MAX_BYTES = 20 * 1024 * 1024;
 const INT32_MAX = 2_147_483_647;
 const INT32_MIN = -2_147_483_648;
 
-/** Every field of the wire event, in wire order (§4.2). */
+/** Every field of the wire event, in wire order (docs/forward-planner.md). */
 export const EVENT_FIELDS = [
   'itemId',
   'summary',
@@ -416,7 +416,7 @@ function normalizeOne(issues: Issues, at: string, raw: unknown, ignored: Set<str
 }
 
 /**
- * Validates and normalises one import (§4.2 "on import"): a JSON array of 1–5,000 events. All or nothing: any
+ * Validates and normalises one import (docs/forward-planner.md "on import"): a JSON array of 1–5,000 events. All or nothing: any
  * problem (an invalid element, a duplicate itemId, not an array) is INVALID naming every place; over 5,000 is
  * PAYLOAD_TOO_LARGE.
  */

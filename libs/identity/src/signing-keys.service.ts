@@ -9,7 +9,7 @@ import { AccountsRepository } from './accounts.repository.js';
 const VERSION = 'v1';
 
 /**
- * The Planfix signing key of an account (docs/planfix.md and §7): 32 lowercase hex, shown once when issued, stored
+ * The Planfix signing key of an account (docs/planfix.md): 32 lowercase hex, shown once when issued, stored
  * encrypted (AES-256-GCM) under a key derived from JWT_SECRET, so that a copy of the database alone does not reveal it.
  */
 @Injectable()

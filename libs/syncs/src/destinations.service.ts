@@ -237,7 +237,7 @@ export class DestinationsService {
     this.schemas.delete(id);
   }
 
-  /** The destination's objects (§4.3): declared (webhook), live tables (postgres, cached ≤ 60 s). */
+  /** The destination's objects (docs/reverse-etl.md): declared (webhook), live tables (postgres, cached ≤ 60 s). */
   async objects(p: Principal, id: string): Promise<{ destination: Destination; objects: ObjectSchema[]; schemaless: boolean }> {
     const destination = await this.get(p, id);
     if (destination.connector === 'webhook') {

@@ -25,7 +25,7 @@ function dataTypeOf(typname: string): DataType {
   return 'string';
 }
 
-/** Retried like a 5xx (§4.8): connection exceptions, shutdowns, timeouts. */
+/** Retried like a 5xx (docs/reverse-etl.md): connection exceptions, shutdowns, timeouts. */
 function isTransient(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? '';
   const message = e instanceof Error ? e.message : '';

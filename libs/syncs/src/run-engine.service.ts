@@ -204,7 +204,7 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
     return queued;
   }
 
-  /** Finished runs and resolved dead letters are kept 90 days (§6). */
+  /** Finished runs and resolved dead letters are kept 90 days (docs/reverse-etl.md). */
   private async purgeHistory(): Promise<void> {
     await this.store.query(`DELETE FROM retl_dead_letters WHERE status = 'resolved' AND resolved_at < now() - interval '90 days'`);
     await this.store.query(

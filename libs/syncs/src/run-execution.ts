@@ -29,7 +29,7 @@ export interface ClaimedRun {
   previous_status: 'queued' | 'running';
 }
 
-/** The sync as it was when the run first started: a running run keeps its definition (§4.4). */
+/** The sync as it was when the run first started: a running run keeps its definition (docs/reverse-etl.md). */
 export interface RunDefinition {
   sourceQuery: string;
   destinationId: string | null;
@@ -42,7 +42,7 @@ export interface RunDefinition {
   sourceVersion: number;
 }
 
-/** A third reclaim fails the run `interrupted` (§7.3). */
+/** A third reclaim fails the run `interrupted` (docs/reverse-etl.md). */
 const MAX_RECLAIMS = 2;
 /** Staged items go to the store in statements of at most this many rows and bytes (JSON text). */
 const INSERT_CHUNK = 1000;
@@ -595,7 +595,7 @@ export class RunExecution {
   }
 }
 
-/** A mapped row made to fit the declared fields of a webhook object (§4.8), or why it cannot be sent. */
+/** A mapped row made to fit the declared fields of a webhook object (docs/reverse-etl.md), or why it cannot be sent. */
 function fitDeclared(
   row: Record<string, unknown>,
   declared: Map<string, DeclaredField>,

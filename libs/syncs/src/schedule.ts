@@ -18,7 +18,7 @@ function issue(field: string, type: string, message: string): FieldIssue {
 
 /**
  * `{"type":"manual"}` or `{"type":"cron","expression":"15 *\/4 * * *","timezone":"Europe/Berlin"}` (docs/reverse-etl.md
- * §4.4). The expression is counted first (exactly 5 fields: cron-parser also takes 3, 4 or 6), then parsed and
+ * docs/reverse-etl.md). The expression is counted first (exactly 5 fields: cron-parser also takes 3, 4 or 6), then parsed and
  * evaluated by cron-parser in the zone, so that an expression that never fires is refused too.
  */
 export function parseSchedule(raw: unknown, field = 'schedule'): { schedule?: Schedule; issues: FieldIssue[] } {

@@ -36,7 +36,7 @@ export interface SourceRows {
   rows: (string | null)[][];
 }
 
-/** Why a read failed; the run fails with this code (§4.6). */
+/** Why a read failed; the run fails with this code (docs/reverse-etl.md). */
 export class SourceError extends Error {
   constructor(
     readonly code: 'source_timeout' | 'source_error' | 'source_row_cap_exceeded' | 'source_byte_cap_exceeded' | 'sql_sources_unavailable',
@@ -106,13 +106,13 @@ export class SourceSandbox implements OnModuleInit {
     return this.available.has(name);
   }
 
-  /** SQL-source validation on the AST (§7.2): the refusal, if any. */
+  /** SQL-source validation on the AST (docs/reverse-etl.md): the refusal, if any. */
   check(sql: string) {
     return checkSqlSource(sql, this.models(), this.columnNames);
   }
 
   /**
-   * The start check (§7.2): the reader role exists, is no superuser and cannot bypass row security, belongs to no
+   * The start check (docs/reverse-etl.md): the reader role exists, is no superuser and cannot bypass row security, belongs to no
    * other role, lacks EXECUTE on set_config, may read or write no table outside retl_src, and the gateway may switch
    * to it. Returns what failed, or undefined.
    */

@@ -184,7 +184,7 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   'num_nonnulls',
 ]);
 
-/** Types a SQL source may cast to (§7.2 (4)): scalars and JSON (and arrays of them), never reg* or system types. */
+/** Types a SQL source may cast to (docs/reverse-etl.md): scalars and JSON (and arrays of them), never reg* or system types. */
 export const ALLOWED_TYPES: ReadonlySet<string> = new Set([
   'text',
   'varchar',

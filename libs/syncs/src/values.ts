@@ -96,7 +96,7 @@ export interface DeclaredField {
 export type Coerced =
   { ok: true; value: unknown } | { ok: false; code: 'type_coercion_failed' | 'missing_required_value'; message: string };
 
-/** A mapped value made to fit a declared webhook field: misfits are dead-lettered, never sent (§4.8). */
+/** A mapped value made to fit a declared webhook field: misfits are dead-lettered, never sent (docs/reverse-etl.md). */
 export function coerce(value: unknown, field: DeclaredField): Coerced {
   const fail = (why: string): Coerced => ({ ok: false, code: 'type_coercion_failed', message: `${field.name}: ${why}` });
   if (value === null || value === undefined) {

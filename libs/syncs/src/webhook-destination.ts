@@ -88,7 +88,7 @@ export class WebhookDestination {
         return;
       }
       if (rows.length === 1) {
-        // the receiver's answer about a row (§4.8): its excerpt helps the tenant fix the row
+        // the receiver's answer about a row (docs/reverse-etl.md): its excerpt helps the tenant fix the row
         result.failed.push({
           seq: rows[0].seq,
           code: status === 413 ? 'payload_too_large' : 'destination_rejected',

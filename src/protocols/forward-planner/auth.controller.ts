@@ -74,7 +74,7 @@ export class AuthController {
     await this.answer(req, res, await this.sessions.renew(refreshToken, assertApiAccess));
   }
 
-  /** Exactly the five fields of §3.1. */
+  /** Exactly the five fields of the login answer (docs/forward-planner.md). */
   private answer(req: Request, res: Response, session: Session): Promise<void> {
     const p = session.principal;
     const body = {

@@ -49,7 +49,7 @@ export function credentialOf(header: string | string[] | undefined): string | nu
 
 type PlanpointRequest = Request & RequestWithPrincipal;
 
-/** The credential rules of docs/planpoint.md and the public limit of §6, in the order of §5. */
+/** The credential rules and the public limit of docs/planpoint.md, checked in the order the page gives. */
 @Injectable()
 export class PlanpointAuthGuard implements CanActivate {
   private readonly blocked = new Map<string, number>();
@@ -100,7 +100,7 @@ export class PlanpointAuthGuard implements CanActivate {
     return true;
   }
 
-  /** An API key (`psk_…`) or an access token of §3.3, to the user's Principal. */
+  /** An API key (`psk_…`) or an access token of docs/planpoint.md, to the user's Principal. */
   private async resolve(credential: string): Promise<Principal> {
     if (credential.startsWith('psk_')) return this.identity.authenticateKey(credential);
     const claims = this.tokens.verify(credential);

@@ -19,7 +19,7 @@ describe('toReverseEtlError', () => {
     ['UNAVAILABLE', 503, 'unavailable'],
   ];
 
-  it.each(table)('%s → %i %s in the §5 envelope with the request id', (code, status, wire) => {
+  it.each(table)('%s → %i %s in the error envelope with the request id', (code, status, wire) => {
     const out = toReverseEtlError(new DomainError(code, 'message', { retryAfter: 7 }), req('/api/reverse-etl/syncs/x'));
     expect(out.status).toBe(status);
     expect(Object.keys(out.body as object)).toEqual(['error']);

@@ -1,7 +1,7 @@
 import { EVENT_FIELDS, normalizeEventImport, serverFieldsAt, topLevelKeyAt, type StoredEvent } from '#events';
 import { renderEventJson, renderEventObject } from './fp-serializers.js';
 
-/** The wire event built field by field (§4.2): the reference for the splice. */
+/** The wire event built field by field (docs/forward-planner.md): the reference for the splice. */
 const reference = (e: StoredEvent) => JSON.stringify(renderEventObject(e));
 
 /** An event as import stores it: the content's JSON text and where the server's fields go in it. */

@@ -27,7 +27,7 @@ export function parseDestinationBody(body: unknown): DestinationInput {
   return input;
 }
 
-/** A sync's fields under every spelling of §4.4; values are checked by the service (whole, after a PUT merge). */
+/** A sync's fields under every spelling (docs/reverse-etl.md); values are checked by the service (whole, after a PUT merge). */
 export function parseSyncBody(body: unknown): SyncDraft {
   const b = object(body);
   const issues: FieldIssue[] = [];
