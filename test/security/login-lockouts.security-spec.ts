@@ -1,7 +1,8 @@
 import { admin } from '../factories/admin.factory.js';
-import { planfixAccount, PLANFIX_PASSWORD, xmlCall } from '../factories/planfix.factory.js';
+import { listen, planfixAccount, PLANFIX_PASSWORD, xmlCall } from '../factories/planfix.factory.js';
 import { planpointAccount, pp } from '../factories/planpoint.factory.js';
 import { useListeningApp } from '../support/listening-app.js';
+import { ON_POSTGRES, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Issue #17: a login lockout counts per user, whatever spelling the client used (username or e-mail, letter case,
@@ -76,5 +77,40 @@ describe('security: login lockouts count per user', () => {
       })
       .expect(201);
     expect((await login(other, PLANFIX_PASSWORD)).text).toMatch(/<sid>[0-9a-f]{32}<\/sid>/);
+  });
+
+  (ON_POSTGRES ? describe : describe.skip)('two instances on one database', () => {
+    let b: TestApp;
+    let baseB: string;
+    beforeAll(async () => {
+      b = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: app.t.config.jwtSecret } });
+      baseB = await listen(b.app.getHttpServer());
+    });
+    afterAll(() => b?.close());
+
+    it('Planpoint: 10 failures on one instance lock the user on the other, the right password included', async () => {
+      const a = await planpointAccount(app.t.app.getHttpServer());
+      for (const username of spellings(a)) {
+        expect((await pp(app.t.app.getHttpServer()).post('/api/users/login', { username, password: 'not the password!' })).status).toBe(
+          401,
+        );
+      }
+      const res = await pp(b.app.getHttpServer()).post('/api/users/login', { username: a.email, password: a.password });
+      expect({ status: res.status, body: res.body }).toEqual({ status: 429, body: { message: 'Too many login attempts' } });
+    });
+
+    it('Planfix: 10 wrong passwords on one instance lock the user on the other (0007), the right password included', async () => {
+      const a = await planfixAccount(app.t.app.getHttpServer());
+      const login = (base: string, name: string, password: string) =>
+        xmlCall(
+          base,
+          `<request method="auth.login"><account>${a.slug}</account><login>${name}</login><password>${password}</password></request>`,
+          {
+            auth: `${a.key}:x`,
+          },
+        );
+      for (const name of spellings(a)) expect((await login(app.base, name, 'not the password!')).text).toContain('<code>1001</code>');
+      expect((await login(baseB, a.username, PLANFIX_PASSWORD)).text).toContain('<code>0007</code>');
+    });
   });
 });

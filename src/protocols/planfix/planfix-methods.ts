@@ -35,6 +35,8 @@ import { el, leaf, list, type XmlOut } from './wire/xml-response.js';
 const LOGIN_FAILURES: LimitPolicy = {
   name: 'planfix-login',
   windows: [{ kind: 'sliding', name: 'planfix-login', limit: 10, seconds: 900 }],
+  // in the store, so that every instance can read a lock made on another before it hashes a password
+  durable: true,
 };
 
 const PEOPLE_SORTS = [
@@ -209,7 +211,12 @@ export class PlanfixMethods {
     // Per user, however the login spells them (username, e-mail, case, spaces): one bucket of 10. Within the Basic
     // key's account, where alone the user can log in: another account's key cannot lock this account's users.
     const lockKey = `${keyOwner.accountId}:${await this.identity.loginSubject(login)}`;
-    const until = this.lockedLogins.get(lockKey);
+    let until = this.lockedLogins.get(lockKey);
+    if (until === undefined) {
+      // the failures another instance counted: 10 in the shared window lock the login here too
+      const seen = await this.limiter.peek(LOGIN_FAILURES, `login:${lockKey}`);
+      if (seen.tightest.remaining === 0) this.lockedLogins.set(lockKey, (until = seen.tightest.resetAt));
+    }
     if (until !== undefined && until > Date.now()) throw loginLocked();
     let user: Principal | undefined;
     try {

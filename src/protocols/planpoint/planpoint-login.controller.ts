@@ -15,6 +15,8 @@ import { ApiJsonBody } from '../../docs/api-docs.js';
 const LOGIN_FAILURES: LimitPolicy = {
   name: 'planpoint-login',
   windows: [{ kind: 'sliding', name: 'planpoint-login', limit: 10, seconds: 900 }],
+  // in the store, so that every instance can read a lock made on another before it hashes a password
+  durable: true,
 };
 
 /** `POST /api/users/login`: e-mail or username and the Plangate password → a one-hour access token. */
@@ -49,7 +51,7 @@ export class PlanpointLoginController {
       throw invalid('username and password are required', 'username');
     }
     const subject = await this.identity.loginSubject(username);
-    const until = this.locked.get(subject);
+    const until = this.locked.get(subject) ?? (await this.lockedElsewhere(subject));
     if (until !== undefined && until > Date.now()) throw this.tooMany(until);
     try {
       const principal = await this.identity.authenticatePassword(username, password);
@@ -64,6 +66,14 @@ export class PlanpointLoginController {
       }
       throw new DomainError('UNAUTHENTICATED', 'Invalid username or password', { entity: 'login' });
     }
+  }
+
+  /** A lock this instance has not seen: the failures another instance counted fill the shared window. */
+  private async lockedElsewhere(subject: string): Promise<number | undefined> {
+    const seen = await this.limiter.peek(LOGIN_FAILURES, subject);
+    if (seen.tightest.remaining > 0) return undefined;
+    this.locked.set(subject, seen.tightest.resetAt);
+    return seen.tightest.resetAt;
   }
 
   private tooMany(until: number): DomainError {
