@@ -1,27 +1,17 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createScratchDatabase } from './pg-admin.js';
 
 export const ROOT = join(__dirname, '..', '..');
 
-/** The newest modification time under a folder (sources the built gateway must not be older than). */
-function newest(dir: string): number {
-  let max = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return max;
-}
-
-/** Tests that run the built gateway: build it when missing or older than the sources (CI builds first). */
+/**
+ * Tests that run the built gateway: build it when missing or older than the sources (CI builds first), with the same
+ * staleness rule as `npm test`'s pretest (scripts/build-if-stale.mjs).
+ */
 export function ensureBuilt(): void {
-  const entry = join(ROOT, 'dist', 'src', 'main.js');
-  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'libs')), newest(join(ROOT, 'bench')));
-  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return;
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.mjs')], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
 }
 
 /** The stores a gateway child can run on here: its embedded store always, PostgreSQL when DATABASE_URL is set. */
