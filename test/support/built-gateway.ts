@@ -8,10 +8,10 @@ export const ROOT = join(__dirname, '..', '..');
 
 /**
  * Tests that run the built gateway: build it when missing or older than the sources (CI builds first), with the same
- * staleness rule as `npm test`'s pretest (scripts/build-if-stale.mjs).
+ * staleness rule as `npm test`'s pretest (scripts/build.mjs --if-stale).
  */
 export function ensureBuilt(): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.mjs')], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
 }
 
 /** The stores a gateway child can run on here: its embedded store always, PostgreSQL when DATABASE_URL is set. */
