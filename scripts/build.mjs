@@ -11,8 +11,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const newest = (path) =>
   statSync(path).isDirectory() ? Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name)))) : statSync(path).mtimeMs;
 
+const PREPARED = join(root, 'dist', 'prepared-store');
+
 function isFresh() {
   const entry = join(root, 'dist', 'src', 'main.js');
+  if (!existsSync(join(PREPARED, 'PG_VERSION'))) return false;
   const inputs = ['src', 'libs', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((p) => join(root, p));
   return existsSync(entry) && statSync(entry).mtimeMs >= Math.max(...inputs.map(newest));
 }
@@ -23,4 +26,7 @@ if (process.argv.includes('--if-stale') && isFresh()) {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  // The empty database a gateway's first start copies (dist/prepared-store): initdb runs here, in a process of its own.
+  const prepare = `import { prepareDataDir } from '#store'; await prepareDataDir(${JSON.stringify(PREPARED)});`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', prepare], { cwd: root, stdio: 'inherit' });
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { type Request, type Response } from 'express';
 import { ConfigError, loadConfig } from '#config';
 import { DomainError } from '#errors';
@@ -20,11 +21,14 @@ const IDLE_GRACE_MS = 1_000;
  * idle timeout of the load balancers in front, so they close first; headers must still arrive within 66 s.
  */
 const KEEP_ALIVE_MS = 65_000;
+/** The empty, migrated embedded database that `npm run build` prepares: a new DATA_DIR starts as a copy of it. */
+const PREPARED_STORE = fileURLToPath(new URL('../prepared-store', import.meta.url));
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    if (config.store.kind === 'embedded') config.store.template ??= PREPARED_STORE;
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);

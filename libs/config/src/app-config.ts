@@ -8,7 +8,10 @@ export type StoreConfig =
   | {
       kind: 'embedded';
       dataDir: string;
-      /** A tarball of a prepared data directory (PGlite's dumpDataDir) that a new in-memory store starts from. */
+      /**
+       * Where a new store starts from instead of running initdb: for an in-memory store a tarball of a prepared data
+       * directory (PGlite's dumpDataDir), for a folder a prepared data directory (copied when the folder has none).
+       */
       template?: string;
     }
   | { kind: 'postgres'; url: string };

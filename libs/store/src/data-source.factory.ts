@@ -5,6 +5,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type StoreConfig } from '#config';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
+import { copyPreparedDataDir } from './prepared-data-dir.js';
 
 export interface OpenedStore {
   dataSource: DataSource;
@@ -47,10 +48,15 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     return { dataSource, kind: 'postgres', close: () => dataSource.destroy() };
   }
 
-  if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  // A template spares an in-memory store PostgreSQL's initdb and the migrations (seconds per test file).
-  const template = config.template && config.dataDir.startsWith('memory://') ? new Blob([readFileSync(config.template)]) : undefined;
-  const pglite = await PGlite.create(config.dataDir, template ? { loadDataDir: template } : {});
+  // A template spares a new store PostgreSQL's initdb and the migrations (seconds, and for a gateway hundreds of MB
+  // of memory it would keep): a tarball for an in-memory store, a prepared data directory for a folder.
+  const inMemory = config.dataDir.startsWith('memory://');
+  if (!inMemory) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    if (config.template) copyPreparedDataDir(config.template, config.dataDir);
+  }
+  const tarball = config.template && inMemory ? new Blob([readFileSync(config.template)]) : undefined;
+  const pglite = await PGlite.create(config.dataDir, tarball ? { loadDataDir: tarball } : {});
   const pg = createPgConfig(pglite);
   const dataSource = new DataSource({
     ...COMMON,

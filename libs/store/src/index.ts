@@ -5,3 +5,4 @@ export * from './migrations.js';
 export * from './pg-errors.js';
 export * from './store.module.js';
 export * from './store.service.js';
+export * from './prepared-data-dir.js';

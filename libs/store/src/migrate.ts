@@ -1,4 +1,6 @@
+import { renameSync, rmSync } from 'node:fs';
 import { MigrationExecutor, type DataSource } from 'typeorm';
+import { openStore } from './data-source.factory.js';
 
 /** One number for every Plangate instance: whoever holds it runs the migrations, the others wait. */
 const MIGRATION_LOCK_KEY = 7_264_283_001;
@@ -24,4 +26,23 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Makes an empty, migrated embedded database in `target` (the build runs this once, into dist/). PostgreSQL's initdb
+ * runs here, in a short-lived process, so that a gateway's first start copies the result instead: initdb inside the
+ * gateway costs seconds and leaves hundreds of MB of WebAssembly memory the process never gives back.
+ * Written beside the target and renamed into place, so that a reader never sees half of one.
+ */
+export async function prepareDataDir(target: string): Promise<void> {
+  const partial = `${target}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  const store = await openStore({ kind: 'embedded', dataDir: partial });
+  try {
+    await runMigrations(store.dataSource);
+  } finally {
+    await store.close();
+  }
+  rmSync(target, { recursive: true, force: true });
+  renameSync(partial, target);
 }
