@@ -36,11 +36,15 @@ describe('logs for people and for machines', () => {
     const gw = await start({ LOG_LEVEL: 'info' }, false);
     await fetch(`${gw.url}/health`);
     const out = await untilLogged(gw, /"url":"\/health"[^\n]*"statusCode":200/);
-    const request = out
+    const lines = out
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, any>)
-      .find((l) => l.req?.url === '/health');
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    // a new folder begins as a copy of the database the build prepared: no initdb inside the gateway
+    expect(lines.find((l) => l.context === 'Store')?.msg).toMatch(
+      /^embedded store ready in \d+ ms \(new: copied from the prepared database\)$/,
+    );
+    const request = lines.find((l) => l.req?.url === '/health');
     expect(request).toMatchObject({
       level: 30,
       req: { method: 'GET', protocol: 'plansync' },

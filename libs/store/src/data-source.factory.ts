@@ -5,13 +5,15 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type StoreConfig } from '#config';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
-import { copyPreparedDataDir } from './prepared-data-dir.js';
+import { copyPreparedDataDir, isInitialisedDataDir } from './prepared-data-dir.js';
 
 export interface OpenedStore {
   dataSource: DataSource;
   kind: StoreConfig['kind'];
   /** Closes the DataSource, then the embedded database (in that order: PGlite must outlive its last query). */
   close(): Promise<void>;
+  /** How a new embedded data directory began (undefined when it existed already or lives in memory). */
+  began?: 'copied from the prepared database' | 'initialised by initdb';
   /** The embedded database's data directory as a tarball, which `template` can start another store from. */
   dumpDataDir?(): Promise<Blob>;
 }
@@ -51,9 +53,11 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   // A template spares a new store PostgreSQL's initdb and the migrations (seconds, and for a gateway hundreds of MB
   // of memory it would keep): a tarball for an in-memory store, a prepared data directory for a folder.
   const inMemory = config.dataDir.startsWith('memory://');
-  if (!inMemory) {
+  let began: OpenedStore['began'];
+  if (!inMemory && !isInitialisedDataDir(config.dataDir)) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    if (config.template) copyPreparedDataDir(config.template, config.dataDir);
+    const copied = config.template !== undefined && copyPreparedDataDir(config.template, config.dataDir);
+    began = copied ? 'copied from the prepared database' : 'initialised by initdb';
   }
   const tarball = config.template && inMemory ? new Blob([readFileSync(config.template)]) : undefined;
   const pglite = await PGlite.create(config.dataDir, tarball ? { loadDataDir: tarball } : {});
@@ -73,6 +77,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   return {
     dataSource,
     kind: 'embedded',
+    began,
     dumpDataDir: () => pglite.dumpDataDir('none'),
     async close() {
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -18,6 +18,7 @@ import { StoreService } from './store.service.js';
           const applied = await runMigrations(opened.dataSource);
           logger.log(
             `${opened.kind} store ready in ${Math.round(performance.now() - started)} ms` +
+              (opened.began ? ` (new: ${opened.began})` : '') +
               (applied.length ? `; ${applied.length} migration(s) applied` : ''),
           );
           if (applied.length) logger.debug(`migrations applied: ${applied.join(', ')}`);
