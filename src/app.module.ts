@@ -7,33 +7,32 @@ import { LimitsModule } from '#limits';
 import { PlanningModule } from '#planning';
 import { ProjectsModule } from '#projects';
 import { StoreModule } from '#store';
-import { BodyParsingModule } from './body-parsing/body-parsing.module.js';
-import { AdminModule } from './admin/admin.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { PlanfixModule } from './protocols/planfix/planfix.module.js';
-import { PlanpointModule } from './protocols/planpoint/planpoint.module.js';
-import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
+import { PipelineModule } from './pipeline/pipeline.module.js';
+import { type ProtocolRegistry } from './pipeline/protocol.js';
+import { PROTOCOLS } from './protocols/index.js';
 import { BenchBaselineModule } from './bench-baseline/bench-baseline.module.js';
-import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
-import { ReverseEtlModule } from './protocols/reverse-etl/reverse-etl.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+  /** The protocols served (src/protocols/index.ts by default; tests add a toy one). */
+  protocols?: ProtocolRegistry;
 }
 
-/** The table of contents: configuration, store, identity, the operator's API, then the protocols. */
+/** The table of contents: configuration, logs, the request pipeline, the shared libs, then the protocols. */
 @Module({})
 export class AppModule {
   static register(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    const protocols = options.protocols ?? PROTOCOLS;
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot(config, options.logStream),
-        BodyParsingModule,
+        LoggingModule.forRoot(config, (path) => protocols.of(path).name, options.logStream),
+        PipelineModule.forRoot(protocols),
         StoreModule,
         IdentityModule,
         LimitsModule,
@@ -41,13 +40,8 @@ export class AppModule {
         ProjectsModule,
         FilesModule,
         MetricsModule,
-        AdminModule,
         DemoModule,
-        PlanSyncModule,
-        ForwardPlannerModule,
-        PlanfixModule,
-        PlanpointModule,
-        ReverseEtlModule,
+        ...protocols.protocols.flatMap((p) => (p.module ? [p.module] : [])),
         ...(config.benchBaseline ? [BenchBaselineModule] : []),
       ],
     };

@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { type Request, type Response } from 'express';
 import { ConfigError, loadConfig } from '#config';
 import { DomainError } from '#errors';
-import { answerInProtocolFormat } from './common/fallback-exception.filter.js';
 import { createApp } from './create-app.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
+import { answerInProtocolFormat } from './pipeline/pipeline.module.js';
+import { ProtocolRegistry } from './pipeline/protocol.js';
 import { startBanner } from './demo/start-banner.js';
 
 /** In-flight requests (uploads included) get this long to finish after SIGTERM/SIGINT. */
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   app.use((req: Request, res: Response, next: () => void) => {
     if (!draining) return next();
     res.setHeader('Connection', 'close');
-    answerInProtocolFormat(req, res, DomainError.unavailable('the gateway is shutting down', 5));
+    answerInProtocolFormat(app.get(ProtocolRegistry), req, res, DomainError.unavailable('the gateway is shutting down', 5));
   });
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = KEEP_ALIVE_MS;

@@ -1,22 +1,11 @@
-import {
-  applyDecorators,
-  Inject,
-  Injectable,
-  UseFilters,
-  UseGuards,
-  UsePipes,
-  type CanActivate,
-  type ExecutionContext,
-  type NestMiddleware,
-} from '@nestjs/common';
+import { applyDecorators, Inject, Injectable, UseGuards, UsePipes, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-docs.js';
-import { type NextFunction, type Request, type Response } from 'express';
+import { type Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { sameString } from '#identity';
 import { StrictBodyPipe } from '../common/strict-body.pipe.js';
-import { AdminExceptionFilter } from './admin-exception.filter.js';
 
 /** `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
 export function hasAdminToken(req: Request, adminToken: string): boolean {
@@ -25,7 +14,7 @@ export function hasAdminToken(req: Request, adminToken: string): boolean {
   return !!m && sameString(m[1], adminToken);
 }
 
-function adminTokenRequired(): DomainError {
+export function adminTokenRequired(): DomainError {
   return DomainError.unauthenticated('a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>');
 }
 
@@ -36,23 +25,6 @@ export class AdminAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!hasAdminToken(context.switchToHttp().getRequest<Request>(), this.config.adminToken)) throw adminTokenRequired();
     return true;
-  }
-}
-
-/**
- * The guard's check, made before an import's body parser: guards run after route middleware, and an import body may
- * be 20–50 MB, which nobody without the token may make the process hold. The refusal is the guard's 401 (rendered by
- * the fallback filter), with `Connection: close`: Node discards whatever the client still sends as it arrives (never
- * buffered) and closes the connection once the answer is out.
- */
-@Injectable()
-export class AdminTokenBeforeBody implements NestMiddleware {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  use(req: Request, res: Response, next: NextFunction): void {
-    if (hasAdminToken(req, this.config.adminToken)) return next();
-    res.setHeader('Connection', 'close');
-    next(adminTokenRequired());
   }
 }
 
@@ -81,6 +53,5 @@ export function AdminApi(): ClassDecorator {
     ]),
     UseGuards(AdminAuthGuard),
     UsePipes(StrictBodyPipe),
-    UseFilters(AdminExceptionFilter),
   );
 }

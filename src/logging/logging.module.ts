@@ -6,7 +6,6 @@ import pinoPretty from 'pino-pretty';
 import { type DestinationStream } from 'pino';
 import { type AppConfig } from '#config';
 import { type RequestWithPrincipal } from '#identity';
-import { protocolOfPath } from '../common/protocol-of-path.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Query parameters that may carry a credential: their values never reach a log line. */
@@ -79,7 +78,7 @@ function destination(config: AppConfig, stream?: DestinationStream): Destination
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(config: AppConfig, stream?: DestinationStream): DynamicModule {
+  static forRoot(config: AppConfig, protocolOf: (path: string) => string, stream?: DestinationStream): DynamicModule {
     return {
       module: LoggingModule,
       imports: [
@@ -96,7 +95,7 @@ export class LoggingModule {
               serializers: {
                 req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; remoteAddress: string }) => ({
                   id: req.id,
-                  protocol: protocolOfPath(pathOf(req.url)),
+                  protocol: protocolOf(pathOf(req.url)),
                   method: req.method,
                   url: (req.url ?? '').replace(SECRET_QUERY, '$1[redacted]'),
                   headers: req.headers,

@@ -1,15 +1,13 @@
-import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { hasAdminToken } from '../admin/admin-auth.guard.js';
-import { AdminExceptionFilter } from '../admin/admin-exception.filter.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Prometheus text; behind the admin token unless METRICS_PUBLIC=true. */
 @ApiExcludeController()
-@UseFilters(AdminExceptionFilter)
 @Controller('metrics')
 export class MetricsController {
   constructor(

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { StoreService } from '#store';
-import { type ProtocolName } from '../common/protocol-of-path.js';
 
 /** The gateway's Prometheus metrics, one registry per application instance (tests build several). */
 @Injectable()
@@ -44,7 +43,7 @@ export class MetricsService {
     });
   }
 
-  observe(protocol: ProtocolName, route: string, status: number, seconds: number): void {
+  observe(protocol: string, route: string, status: number, seconds: number): void {
     this.requests.inc({ protocol, route, status: String(status) });
     this.latency.observe({ protocol }, seconds);
   }

@@ -1,5 +1,4 @@
 import { XMLValidator } from 'fast-xml-parser';
-import { type ProtocolName } from '../../src/common/protocol-of-path.js';
 import { type RawResponse } from '../clients/http-transport.js';
 
 /**
@@ -7,7 +6,7 @@ import { type RawResponse } from '../clients/http-transport.js';
  * specs under shared/specs)? Each returns the problem in words, or undefined, so that a suite can collect every
  * problem of a corpus before failing.
  */
-export type WireProtocol = Exclude<ProtocolName, 'gateway'>;
+export type WireProtocol = 'admin' | 'plansync' | 'forward-planner' | 'planfix' | 'planpoint' | 'reverse-etl';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown) => typeof v === 'string' && v.length > 0;

@@ -1,11 +1,10 @@
-import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { SessionsService } from '#events';
 import { PRINCIPAL_KEY, principalSettings, type Principal, type RequestWithPrincipal } from '#identity';
-import { ForwardPlannerExceptionFilter } from './forward-planner-exception.filter.js';
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
 import { ForwardPlannerTokens, invalidToken } from './forward-planner-tokens.js';
 
@@ -79,11 +78,10 @@ export function ForwardPlannerApi(): ClassDecorator {
     ApiBearerAuth('forward-planner'),
     FORWARD_PLANNER_ERRORS,
     UseGuards(ForwardPlannerAuthGuard),
-    UseFilters(ForwardPlannerExceptionFilter),
   );
 }
 
 /** The login controller: no bearer (it issues them), the same error format. */
 export function ForwardPlannerLoginApi(): ClassDecorator {
-  return applyDecorators(ApiTags('forward-planner'), FORWARD_PLANNER_ERRORS, UseFilters(ForwardPlannerExceptionFilter));
+  return applyDecorators(ApiTags('forward-planner'), FORWARD_PLANNER_ERRORS);
 }

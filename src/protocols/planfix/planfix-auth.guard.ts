@@ -1,4 +1,4 @@
-import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
@@ -14,7 +14,6 @@ import {
 } from '#identity';
 import { Limiter, PLANFIX_DAY_WINDOW, planfixPolicy, type LimitDecision, type LimitPolicy } from '#limits';
 import { MetricsService } from '../../metrics/metrics.service.js';
-import { PlanfixExceptionFilter } from './planfix-exception.filter.js';
 import { isPlanfixMethod, type RequestWithPlanfix } from './wire/planfix-call.js';
 import { expectedSignature, signatureMatches } from './wire/planfix-signature.js';
 import { XmlParams } from './wire/xml-params.js';
@@ -192,5 +191,5 @@ export class PlanfixAuthGuard implements CanActivate {
 
 /** What the Planfix controller carries: this guard, the XML error envelope, and no OpenAPI entry (not JSON). */
 export function PlanfixApi(): ClassDecorator {
-  return applyDecorators(ApiExcludeController(), UseGuards(PlanfixAuthGuard), UseFilters(PlanfixExceptionFilter));
+  return applyDecorators(ApiExcludeController(), UseGuards(PlanfixAuthGuard));
 }

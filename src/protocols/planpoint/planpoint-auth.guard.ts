@@ -1,13 +1,4 @@
-import {
-  applyDecorators,
-  Inject,
-  Injectable,
-  SetMetadata,
-  UseFilters,
-  UseGuards,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { applyDecorators, Inject, Injectable, SetMetadata, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
@@ -18,7 +9,6 @@ import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincip
 import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, planpointPublicPolicy, retryAfterHeader, type LimitPolicy } from '#limits';
 import { type UserRole } from '#store';
 import { MetricsService } from '../../metrics/metrics.service.js';
-import { PlanpointExceptionFilter } from './planpoint-exception.filter.js';
 import { PlanpointTokens } from './planpoint-tokens.js';
 
 /**
@@ -156,7 +146,6 @@ export function PlanpointApi(access: PlanpointAccess = 'read'): ClassDecorator {
     ]),
     SetMetadata(PLANPOINT_ACCESS, access),
     UseGuards(PlanpointAuthGuard),
-    UseFilters(PlanpointExceptionFilter),
   );
 }
 

@@ -13,7 +13,8 @@ export interface PlanpointRoute {
 const ID = '(?!find$|mine$)[^/]+';
 const r = (path: string, pattern: string, methods: string[], publicMethods?: string[]): PlanpointRoute => ({
   path,
-  pattern: new RegExp(`^${pattern}/?$`),
+  // in any case, as Express routes it
+  pattern: new RegExp(`^${pattern}/?$`, 'i'),
   methods,
   public: publicMethods,
 });

@@ -1,7 +1,7 @@
 import { DomainError } from '#errors';
 import { credentialOf } from './planpoint-auth.guard.js';
 import { allowedMethods, routeOf } from './planpoint-routes.js';
-import { depthOf, parseJsonObject } from './planpoint-transport.middleware.js';
+import { parseJsonObject } from './planpoint-transport.js';
 
 describe('Planpoint transport', () => {
   it.each([
@@ -47,10 +47,5 @@ describe('Planpoint transport', () => {
     const deep = `${'{"a":'.repeat(32)}1${'}'.repeat(32)}`;
     expect(parseJsonObject(deep)).toBeDefined();
     expect(() => parseJsonObject(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`)).toThrow(DomainError);
-  });
-
-  it('measures depth without recursion', () => {
-    expect(depthOf(1, 32)).toBe(0);
-    expect(depthOf({ a: [{}] }, 32)).toBe(3);
   });
 });

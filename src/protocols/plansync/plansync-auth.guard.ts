@@ -1,4 +1,4 @@
-import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
@@ -6,7 +6,6 @@ import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, principalSettings, type RequestWithPrincipal } from '#identity';
 import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, plansyncPolicy, retryAfterHeader, type LimitPolicy } from '#limits';
 import { MetricsService } from '../../metrics/metrics.service.js';
-import { PlanSyncExceptionFilter } from './plansync-exception.filter.js';
 
 /** Plangate choice (docs/plansync.md): 300 answers 401 to one client IP in a minute, then 429 without hashing. */
 const FAILED_AUTH_POLICY: LimitPolicy = {
@@ -98,11 +97,5 @@ const PLANSYNC_ERRORS = ApiErrors([
 
 /** What every PlanSync controller carries: the key guard and limit, the error format, the docs. */
 export function PlanSyncApi(): ClassDecorator {
-  return applyDecorators(
-    ApiTags('plansync'),
-    ApiSecurity('plansync'),
-    PLANSYNC_ERRORS,
-    UseGuards(PlanSyncAuthGuard),
-    UseFilters(PlanSyncExceptionFilter),
-  );
+  return applyDecorators(ApiTags('plansync'), ApiSecurity('plansync'), PLANSYNC_ERRORS, UseGuards(PlanSyncAuthGuard));
 }

@@ -1,4 +1,4 @@
-import { applyDecorators, Injectable, UseFilters, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
@@ -6,7 +6,6 @@ import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
 import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, REVERSE_ETL_POLICY, retryAfterHeader } from '#limits';
 import { MetricsService } from '../../metrics/metrics.service.js';
-import { ReverseEtlExceptionFilter } from './reverse-etl-exception.filter.js';
 
 function first(v: string | string[] | undefined): string | undefined {
   return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
@@ -98,11 +97,5 @@ const REVERSE_ETL_ERRORS = ApiErrors([
 
 /** What every reverse-ETL controller carries: the key guard, the limit and role, the error format, the docs. */
 export function ReverseEtlApi(): ClassDecorator {
-  return applyDecorators(
-    ApiTags('reverse-etl'),
-    ApiBearerAuth('reverse-etl'),
-    REVERSE_ETL_ERRORS,
-    UseGuards(ReverseEtlAuthGuard),
-    UseFilters(ReverseEtlExceptionFilter),
-  );
+  return applyDecorators(ApiTags('reverse-etl'), ApiBearerAuth('reverse-etl'), REVERSE_ETL_ERRORS, UseGuards(ReverseEtlAuthGuard));
 }

@@ -4,13 +4,12 @@ import { DestinationsController } from './destinations.controller.js';
 import { DlqController } from './dlq.controller.js';
 import { ObjectsController } from './objects.controller.js';
 import { ReverseEtlAuthGuard } from './reverse-etl-auth.guard.js';
-import { ReverseEtlTransportModule } from './reverse-etl-transport.middleware.js';
 import { RunsController } from './runs.controller.js';
 import { SyncActionsController, SyncsController } from './syncs.controller.js';
 
 /** Planasonix-style reverse ETL: /api/reverse-etl and /v1/api/reverse-etl (docs/reverse-etl.md). */
 @Module({
-  imports: [SyncsModule, ReverseEtlTransportModule],
+  imports: [SyncsModule],
   controllers: [DestinationsController, ObjectsController, SyncsController, SyncActionsController, RunsController, DlqController],
   providers: [ReverseEtlAuthGuard],
 })

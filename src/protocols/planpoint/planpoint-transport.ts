@@ -1,25 +1,12 @@
-import { type NextFunction, type Request, type Response } from 'express';
+import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { protocolOfPath } from '../../common/protocol-of-path.js';
+import { nestsWithin } from '../../common/json-body.js';
+import { type ProtocolTransport } from '../../pipeline/protocol.js';
 import { allowedMethods, routeOf } from './planpoint-routes.js';
 
 /** Body limits of docs/planpoint.md */
 export const PLANPOINT_BODY_LIMIT = 1024 * 1024;
 export const PLANPOINT_MAX_DEPTH = 32;
-
-/** How deep a parsed JSON value nests (an object or array is one level). */
-export function depthOf(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    deepest = Math.max(deepest, d);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
-  }
-  return deepest;
-}
 
 /** A JSON object body, whatever the Content-Type (legacy curl samples send none); empty = `{}`. */
 export function parseJsonObject(text: string): Record<string, unknown> {
@@ -31,7 +18,7 @@ export function parseJsonObject(text: string): Record<string, unknown> {
     throw DomainError.malformed('Invalid JSON body');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw DomainError.malformed('Invalid JSON body');
-  if (depthOf(value, PLANPOINT_MAX_DEPTH) > PLANPOINT_MAX_DEPTH) throw DomainError.malformed('Invalid JSON body');
+  if (!nestsWithin(value, PLANPOINT_MAX_DEPTH)) throw DomainError.malformed('Invalid JSON body');
   return value as Record<string, unknown>;
 }
 
@@ -71,12 +58,11 @@ const CORS = {
 /**
  * The transport of docs/planpoint.md, before routing: unknown path → 404, known path and other method → 405 with
  * `Allow`, OPTIONS → 204, CORS on the public endpoints, and the JSON body read whatever its Content-Type (1 MiB,
- * 32 levels). Its errors reach the fallback filter, which answers in Planpoint's `{message}` shape.
+ * 32 levels).
  */
-export async function planpointTransport(req: Request, res: Response, next: NextFunction): Promise<void> {
-  {
+export const PLANPOINT_TRANSPORT: ProtocolTransport = {
+  async beforeRouting(req: Request, res: Response) {
     const path = req.path;
-    if (protocolOfPath(path) !== 'planpoint') return next();
     const route = routeOf(path);
     if (!route) throw new DomainError('NOT_FOUND', 'Not found', { entity: 'route' });
     const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -86,11 +72,11 @@ export async function planpointTransport(req: Request, res: Response, next: Next
     if (req.method === 'OPTIONS') {
       res.setHeader('Allow', allow.join(', '));
       res.status(204).end();
-      return;
+      return 'answered';
     }
     if (!route.methods.includes(method)) throw new DomainError('METHOD_NOT_ALLOWED', 'Method not allowed', { allow });
     req.body = method === 'GET' || method === 'DELETE' ? {} : parseJsonObject(await readBody(req));
     if (method === 'GET' || method === 'DELETE') req.resume();
-    next();
-  }
-}
+    return 'continue';
+  },
+};
