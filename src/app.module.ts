@@ -10,6 +10,7 @@ import { StoreModule } from '#store';
 import { DemoModule } from './demo/demo.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { AdmissionModule } from './pipeline/admission.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { type ProtocolRegistry } from './pipeline/protocol.js';
 import { PROTOCOLS } from './protocols/index.js';
@@ -40,6 +41,7 @@ export class AppModule {
         ProjectsModule,
         FilesModule,
         MetricsModule,
+        AdmissionModule,
         DemoModule,
         ...protocols.protocols.flatMap((p) => (p.module ? [p.module] : [])),
         ...(config.benchBaseline ? [BenchBaselineModule] : []),

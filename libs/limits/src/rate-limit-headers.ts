@@ -39,3 +39,8 @@ export function legacyRateLimitHeaders(
 export function retryAfterHeader(decision: LimitDecision): Record<string, string> {
   return decision.admitted ? {} : { 'Retry-After': String(Math.max(1, decision.retryAfterSeconds)) };
 }
+
+/** The `X-RateLimit-*` trio, the IETF pair and, when refused, `Retry-After`: what most protocols send. */
+export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
+  return { ...legacyRateLimitHeaders(decision), ...ietfRateLimitHeaders(decision), ...retryAfterHeader(decision) };
+}

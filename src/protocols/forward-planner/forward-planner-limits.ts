@@ -2,15 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { principalSettings, type Principal } from '#identity';
-import {
-  FORWARD_PLANNER_AUTH_POLICY,
-  FORWARD_PLANNER_PUBLIC_POLICY,
-  forwardPlannerAccountPolicy,
-  Limiter,
-  type LimitPolicy,
-} from '#limits';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import { FORWARD_PLANNER_AUTH_POLICY, FORWARD_PLANNER_PUBLIC_POLICY, forwardPlannerAccountPolicy, type LimitPolicy } from '#limits';
+import { Admission, type LimitAnswer } from '../../pipeline/admission.js';
 import { fpRateLimitHeaders } from './wire/fp-rate-limit.js';
+
+const FP_LIMIT: LimitAnswer = {
+  headers: fpRateLimitHeaders,
+  refused: (d) => new DomainError('RATE_LIMITED', 'rate limit exceeded', { retryAfter: d.retryAfterSeconds }),
+};
 
 /**
  * The three buckets of docs/forward-planner.md Each admission puts its headers on the response (refusals
@@ -18,10 +17,7 @@ import { fpRateLimitHeaders } from './wire/fp-rate-limit.js';
  */
 @Injectable()
 export class ForwardPlannerLimits {
-  constructor(
-    private readonly limiter: Limiter,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly admission: Admission) {}
 
   /** Every data request with a valid access token, whatever its outcome. */
   account(res: Response, p: Principal): Promise<void> {
@@ -39,11 +35,6 @@ export class ForwardPlannerLimits {
   }
 
   private async admit(res: Response, policy: LimitPolicy, subject: string): Promise<void> {
-    const decision = await this.limiter.admit(policy, subject);
-    res.set(fpRateLimitHeaders(decision));
-    if (!decision.admitted) {
-      this.metrics.limitRejections.inc({ protocol: 'forward-planner' });
-      throw new DomainError('RATE_LIMITED', 'rate limit exceeded', { retryAfter: decision.retryAfterSeconds });
-    }
+    await this.admission.admit('forward-planner', policy, subject, res, FP_LIMIT);
   }
 }

@@ -12,8 +12,8 @@ import {
   type Principal,
   type RequestWithPrincipal,
 } from '#identity';
-import { Limiter, PLANFIX_DAY_WINDOW, planfixPolicy, type LimitDecision, type LimitPolicy } from '#limits';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import { PLANFIX_DAY_WINDOW, planfixPolicy, type LimitDecision, type LimitPolicy } from '#limits';
+import { Admission, type Lockout } from '../../pipeline/admission.js';
 import { isPlanfixMethod, type RequestWithPlanfix } from './wire/planfix-call.js';
 import { expectedSignature, signatureMatches } from './wire/planfix-signature.js';
 import { XmlParams } from './wire/xml-params.js';
@@ -62,17 +62,18 @@ function isFailedAttempt(e: unknown): boolean {
  */
 @Injectable()
 export class PlanfixAuthGuard implements CanActivate {
-  /** Client IPs refused for failed attempts, until when (epoch ms): answered without parsing or hashing. */
-  private readonly blocked = new Map<string, number>();
+  /** Client IPs refused for failed attempts: answered without parsing or hashing. */
+  private readonly failures: Lockout;
 
   constructor(
     private readonly identity: IdentityService,
     private readonly accounts: AccountsService,
     private readonly sessions: XmlSessionsService,
     private readonly signingKeys: SigningKeysService,
-    private readonly limiter: Limiter,
-    private readonly metrics: MetricsService,
-  ) {}
+    private readonly admission: Admission,
+  ) {
+    this.failures = admission.lockout('planfix', FAILED_POLICY, { lockWhenFull: false });
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
@@ -81,7 +82,7 @@ export class PlanfixAuthGuard implements CanActivate {
     const ip = req.ip ?? 'unknown';
     req.planfix = { remaining: 0 };
     res.setHeader('X-RateLimit-Remaining', '0');
-    this.refuseIfBlocked(ip);
+    if ((await this.failures.lockedUntil(`ip:${ip}`)) !== undefined) throw tooManyFailures();
 
     let request;
     let keyPrincipal: Principal;
@@ -92,7 +93,7 @@ export class PlanfixAuthGuard implements CanActivate {
       credentials = basicCredentials(req.headers.authorization);
       keyPrincipal = await this.accountKey(slug, credentials?.user);
     } catch (e) {
-      if (isFailedAttempt(e)) await this.failed(ip);
+      if (isFailedAttempt(e) && (await this.failures.failed(`ip:${ip}`)).refused) throw tooManyFailures();
       throw e;
     }
     req[PRINCIPAL_KEY] = keyPrincipal;
@@ -128,18 +129,20 @@ export class PlanfixAuthGuard implements CanActivate {
 
   /** The per-second bucket and the daily quota as one durable admission; every answer tells what is left today. */
   private async admit(p: Principal, req: PlanfixRequest, res: Response): Promise<void> {
-    const decision: LimitDecision = await this.limiter.admit(planfixPolicy(principalSettings(p)), `account:${p.accountId}`);
-    const day = decision.windows.find((w) => w.name === PLANFIX_DAY_WINDOW)!;
-    req.planfix!.remaining = day.remaining;
-    res.setHeader('X-RateLimit-Remaining', String(day.remaining));
-    if (!decision.admitted) {
-      this.metrics.limitRejections.inc({ protocol: 'planfix' });
-      const daily = day.retryAt > decision.now;
-      throw new DomainError('RATE_LIMITED', daily ? 'daily request limit exceeded' : 'request rate exceeded', {
-        entity: daily ? 'day' : 'rate',
-        retryAfter: decision.retryAfterSeconds,
-      });
-    }
+    const dayOf = (d: LimitDecision) => d.windows.find((w) => w.name === PLANFIX_DAY_WINDOW)!;
+    await this.admission.admit('planfix', planfixPolicy(principalSettings(p)), `account:${p.accountId}`, res, {
+      headers: (d) => {
+        req.planfix!.remaining = dayOf(d).remaining;
+        return { 'X-RateLimit-Remaining': String(dayOf(d).remaining) };
+      },
+      refused: (d) => {
+        const daily = dayOf(d).retryAt > d.now;
+        return new DomainError('RATE_LIMITED', daily ? 'daily request limit exceeded' : 'request rate exceeded', {
+          entity: daily ? 'day' : 'rate',
+          retryAfter: d.retryAfterSeconds,
+        });
+      },
+    });
   }
 
   private async checkSignature(
@@ -170,23 +173,10 @@ export class PlanfixAuthGuard implements CanActivate {
     }
     throw failure('UNAUTHENTICATED', 'token', 'no session and no token');
   }
+}
 
-  private refuseIfBlocked(ip: string): void {
-    const until = this.blocked.get(ip);
-    if (until === undefined) return;
-    if (until > Date.now()) throw new DomainError('RATE_LIMITED', 'too many failed attempts', { entity: 'failures' });
-    this.blocked.delete(ip);
-  }
-
-  /** Counts a failed attempt of the client IP; past the limit the IP is refused until its window frees. */
-  private async failed(ip: string): Promise<void> {
-    const decision = await this.limiter.admit(FAILED_POLICY, `ip:${ip}`);
-    if (!decision.admitted) {
-      this.blocked.set(ip, Date.now() + decision.retryAfterSeconds * 1000);
-      this.metrics.limitRejections.inc({ protocol: 'planfix' });
-      throw new DomainError('RATE_LIMITED', 'too many failed attempts', { entity: 'failures' });
-    }
-  }
+function tooManyFailures(): DomainError {
+  return new DomainError('RATE_LIMITED', 'too many failed attempts', { entity: 'failures' });
 }
 
 /** What the Planfix controller carries: this guard, the XML error envelope, and no OpenAPI entry (not JSON). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { IdentityService, principalSettings, XmlSessionsService, type Principal } from '#identity';
-import { Limiter, type LimitPolicy } from '#limits';
+import { type LimitPolicy } from '#limits';
 import {
   ActionsService,
   ContactsService,
@@ -13,7 +13,7 @@ import {
   TasksService,
   type PeopleSort,
 } from '#projects';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import { Admission, type Lockout } from '../../pipeline/admission.js';
 import { type PlanfixCall, type PlanfixMethod } from './wire/planfix-call.js';
 import {
   actionInput,
@@ -63,21 +63,21 @@ const isAdmin = (p: Principal) => p.role === 'admin';
  */
 @Injectable()
 export class PlanfixMethods {
-  /** Logins refused for failed attempts, until when (epoch ms). */
-  private readonly lockedLogins = new Map<string, number>();
+  /** auth.login per user of an account: the 10th failure locks it before the 11th is checked. */
+  private readonly loginFailures: Lockout;
   private readonly handlers: Record<PlanfixMethod, Handler>;
 
   constructor(
     private readonly identity: IdentityService,
     private readonly sessions: XmlSessionsService,
-    private readonly limiter: Limiter,
-    private readonly metrics: MetricsService,
+    admission: Admission,
     private readonly projects: ProjectsService,
     private readonly tasks: TasksService,
     private readonly actions: ActionsService,
     private readonly contacts: ContactsService,
     private readonly people: PeopleRepository,
   ) {
+    this.loginFailures = admission.lockout('planfix', LOGIN_FAILURES, { lockWhenFull: true });
     this.handlers = {
       'auth.login': (c) => this.login(c),
       'project.getList': async ({ principal: p, params }) => {
@@ -210,14 +210,8 @@ export class PlanfixMethods {
     const password = requiredText(params, 'password');
     // Per user, however the login spells them (username, e-mail, case, spaces): one bucket of 10. Within the Basic
     // key's account, where alone the user can log in: another account's key cannot lock this account's users.
-    const lockKey = `${keyOwner.accountId}:${await this.identity.loginSubject(login)}`;
-    let until = this.lockedLogins.get(lockKey);
-    if (until === undefined) {
-      // the failures another instance counted: 10 in the shared window lock the login here too
-      const seen = await this.limiter.peek(LOGIN_FAILURES, `login:${lockKey}`);
-      if (seen.tightest.remaining === 0) this.lockedLogins.set(lockKey, (until = seen.tightest.resetAt));
-    }
-    if (until !== undefined && until > Date.now()) throw loginLocked();
+    const lockKey = `login:${keyOwner.accountId}:${await this.identity.loginSubject(login)}`;
+    if ((await this.loginFailures.lockedUntil(lockKey)) !== undefined) throw loginLocked();
     let user: Principal | undefined;
     try {
       user = await this.identity.authenticatePassword(login, password);
@@ -227,15 +221,10 @@ export class PlanfixMethods {
     const matches =
       user && user.accountId === keyOwner.accountId && (user.username === login || user.email.toLowerCase() === login.toLowerCase());
     if (!user || !matches) {
-      const decision = await this.limiter.admit(LOGIN_FAILURES, `login:${lockKey}`);
-      if (!decision.admitted) {
-        this.lockedLogins.set(lockKey, Date.now() + decision.retryAfterSeconds * 1000);
-        this.metrics.limitRejections.inc({ protocol: 'planfix' });
-        throw loginLocked();
-      }
+      if ((await this.loginFailures.failed(lockKey)).refused) throw loginLocked();
       throw new DomainError('UNAUTHENTICATED', 'wrong login or password', { entity: 'login' });
     }
-    this.lockedLogins.delete(lockKey);
+    this.loginFailures.cleared(lockKey);
     const { sid } = await this.sessions.open(user, basicKeyId);
     return [leaf('sid', sid)];
   }

@@ -6,9 +6,9 @@ import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
-import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, planpointPublicPolicy, retryAfterHeader, type LimitPolicy } from '#limits';
+import { planpointPublicPolicy, rateLimitHeaders, type LimitPolicy } from '#limits';
 import { type UserRole } from '#store';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import { Admission, secondsUntil, type LimitAnswer, type Lockout } from '../../pipeline/admission.js';
 import { PlanpointTokens } from './planpoint-tokens.js';
 
 /**
@@ -42,16 +42,17 @@ type PlanpointRequest = Request & RequestWithPrincipal;
 /** The credential rules and the public limit of docs/planpoint.md, checked in the order the page gives. */
 @Injectable()
 export class PlanpointAuthGuard implements CanActivate {
-  private readonly blocked = new Map<string, number>();
+  private readonly failures: Lockout;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly identity: IdentityService,
     private readonly tokens: PlanpointTokens,
-    private readonly limiter: Limiter,
-    private readonly metrics: MetricsService,
+    private readonly admission: Admission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.failures = admission.lockout('planpoint', FAILED_AUTH_POLICY, { lockWhenFull: false });
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access =
@@ -70,7 +71,8 @@ export class PlanpointAuthGuard implements CanActivate {
       return true;
     }
 
-    this.refuseIfBlocked(ip);
+    const locked = await this.failures.lockedUntil(`ip:${ip}`);
+    if (locked !== undefined) throw tooMany(locked);
     if (credential === undefined) {
       await this.failed(ip);
       throw new DomainError('UNAUTHENTICATED', 'Missing access token', { entity: 'missing' });
@@ -100,34 +102,24 @@ export class PlanpointAuthGuard implements CanActivate {
   /** Public lookups without a valid credential: 300 per rolling 60 s per client IP (429s not counted). */
   private async countPublic(ip: string, res: Response): Promise<void> {
     if (this.config.planpointPublicPerMinute <= 0) return;
-    const decision = await this.limiter.admit(planpointPublicPolicy(this.config.planpointPublicPerMinute), `ip:${ip}`);
-    res.set({ ...legacyRateLimitHeaders(decision), ...ietfRateLimitHeaders(decision), ...retryAfterHeader(decision) });
-    if (!decision.admitted) {
-      this.metrics.limitRejections.inc({ protocol: 'planpoint' });
-      throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: Math.max(1, decision.retryAfterSeconds) });
-    }
-  }
-
-  private refuseIfBlocked(ip: string): void {
-    const until = this.blocked.get(ip);
-    if (until === undefined) return;
-    if (until > Date.now())
-      throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', {
-        retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
-      });
-    this.blocked.delete(ip);
+    await this.admission.admit('planpoint', planpointPublicPolicy(this.config.planpointPublicPerMinute), `ip:${ip}`, res, PUBLIC_LIMIT);
   }
 
   /** Counts a 401 for the client IP; past the limit the IP gets 429 for the rest of the window. */
   private async failed(ip: string): Promise<void> {
-    const decision = await this.limiter.admit(FAILED_AUTH_POLICY, `ip:${ip}`);
-    if (!decision.admitted) {
-      this.blocked.set(ip, Date.now() + decision.retryAfterSeconds * 1000);
-      this.metrics.limitRejections.inc({ protocol: 'planpoint' });
-      throw new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: Math.max(1, decision.retryAfterSeconds) });
-    }
+    const counted = await this.failures.failed(`ip:${ip}`);
+    if (counted.refused) throw tooMany(counted.lockedUntil!);
   }
 }
+
+function tooMany(until: number): DomainError {
+  return new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: secondsUntil(until) });
+}
+
+const PUBLIC_LIMIT: LimitAnswer = {
+  headers: rateLimitHeaders,
+  refused: (d) => new DomainError('RATE_LIMITED', 'Too many requests, retry later', { retryAfter: Math.max(1, d.retryAfterSeconds) }),
+};
 
 function ignoreUnauthenticated(e: unknown): undefined {
   if (e instanceof DomainError && e.code === 'UNAUTHENTICATED') return undefined;

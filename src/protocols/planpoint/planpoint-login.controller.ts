@@ -2,7 +2,8 @@ import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { DomainError } from '#errors';
 import { IdentityService } from '#identity';
-import { Limiter, type LimitPolicy } from '#limits';
+import { type LimitPolicy } from '#limits';
+import { Admission, secondsUntil, type Lockout } from '../../pipeline/admission.js';
 import { Access, PlanpointApi } from './planpoint-auth.guard.js';
 import { PlanpointTokens } from './planpoint-tokens.js';
 import { invalid } from './wire/planpoint-fields.js';
@@ -23,14 +24,16 @@ const LOGIN_FAILURES: LimitPolicy = {
 @PlanpointApi('none')
 @Controller('api/users')
 export class PlanpointLoginController {
-  /** Login subjects (`IdentityService.loginSubject`) locked on this instance until (epoch ms); the failure count itself is in the shared limiter. */
-  private readonly locked = new Map<string, number>();
+  /** Per login subject (`IdentityService.loginSubject`): the 10th failure locks it before the 11th is checked. */
+  private readonly failures: Lockout;
 
   constructor(
     private readonly identity: IdentityService,
     private readonly tokens: PlanpointTokens,
-    private readonly limiter: Limiter,
-  ) {}
+    admission: Admission,
+  ) {
+    this.failures = admission.lockout('planpoint', LOGIN_FAILURES, { lockWhenFull: true });
+  }
 
   @Post('login')
   @Access('none')
@@ -51,35 +54,21 @@ export class PlanpointLoginController {
       throw invalid('username and password are required', 'username');
     }
     const subject = await this.identity.loginSubject(username);
-    const until = this.locked.get(subject) ?? (await this.lockedElsewhere(subject));
-    if (until !== undefined && until > Date.now()) throw this.tooMany(until);
+    const locked = await this.failures.lockedUntil(subject);
+    if (locked !== undefined) throw tooMany(locked);
     try {
       const principal = await this.identity.authenticatePassword(username, password);
+      this.failures.cleared(subject);
       return { message: 'Login successful', access_token: this.tokens.issue(principal) };
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
-      const decision = await this.limiter.admit(LOGIN_FAILURES, subject);
-      if (!decision.admitted || decision.tightest.remaining === 0) {
-        const lockedUntil = decision.admitted ? decision.tightest.resetAt : decision.tightest.retryAt;
-        this.locked.set(subject, lockedUntil);
-        if (!decision.admitted) throw this.tooMany(lockedUntil);
-      }
+      const counted = await this.failures.failed(subject);
+      if (counted.refused) throw tooMany(counted.lockedUntil!);
       throw new DomainError('UNAUTHENTICATED', 'Invalid username or password', { entity: 'login' });
     }
   }
+}
 
-  /** A lock this instance has not seen: the failures another instance counted fill the shared window. */
-  private async lockedElsewhere(subject: string): Promise<number | undefined> {
-    const seen = await this.limiter.peek(LOGIN_FAILURES, subject);
-    if (seen.tightest.remaining > 0) return undefined;
-    this.locked.set(subject, seen.tightest.resetAt);
-    return seen.tightest.resetAt;
-  }
-
-  private tooMany(until: number): DomainError {
-    return new DomainError('RATE_LIMITED', 'Too many login attempts', {
-      entity: 'login',
-      retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
-    });
-  }
+function tooMany(until: number): DomainError {
+  return new DomainError('RATE_LIMITED', 'Too many login attempts', { entity: 'login', retryAfter: secondsUntil(until) });
 }

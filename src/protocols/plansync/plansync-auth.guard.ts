@@ -4,8 +4,8 @@ import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, principalSettings, type RequestWithPrincipal } from '#identity';
-import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, plansyncPolicy, retryAfterHeader, type LimitPolicy } from '#limits';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import { plansyncPolicy, rateLimitHeaders, type LimitPolicy } from '#limits';
+import { Admission, secondsUntil, type LimitAnswer, type Lockout } from '../../pipeline/admission.js';
 
 /** Plangate choice (docs/plansync.md): 300 answers 401 to one client IP in a minute, then 429 without hashing. */
 const FAILED_AUTH_POLICY: LimitPolicy = {
@@ -13,71 +13,55 @@ const FAILED_AUTH_POLICY: LimitPolicy = {
   windows: [{ kind: 'sliding', name: 'plansync-401', limit: 300, seconds: 60 }],
 };
 
-/**
- * `X-API-Key` → Principal (401 otherwise), then the key's rolling-minute limit (429), in that order; every
- * authenticated answer carries the limit headers, 429 included.
- */
+function tooManyFailures(until: number): DomainError {
+  return new DomainError('RATE_LIMITED', 'Too many failed authentication attempts', { retryAfter: secondsUntil(until) });
+}
+
+/** Every authenticated answer carries the key's limit headers, 429 included. */
+const KEY_LIMIT: LimitAnswer = {
+  headers: rateLimitHeaders,
+  refused: (d) =>
+    new DomainError('RATE_LIMITED', `Rate limit exceeded: ${d.tightest.limit} requests per minute`, { retryAfter: d.retryAfterSeconds }),
+};
+
+/** `X-API-Key` → Principal (401 otherwise), then the key's rolling-minute limit (429), in that order. */
 @Injectable()
 export class PlanSyncAuthGuard implements CanActivate {
-  /** Client IPs refused for failed attempts, until when (epoch ms): answered without touching the store. */
-  private readonly blocked = new Map<string, number>();
+  private readonly failures: Lockout;
 
   constructor(
     private readonly identity: IdentityService,
-    private readonly limiter: Limiter,
-    private readonly metrics: MetricsService,
-  ) {}
+    private readonly admission: Admission,
+  ) {
+    this.failures = admission.lockout('plansync', FAILED_AUTH_POLICY, { lockWhenFull: false });
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request & RequestWithPrincipal>();
     const res = http.getResponse<Response>();
-    const ip = req.ip ?? 'unknown';
-    const blockedUntil = this.blocked.get(ip);
-    if (blockedUntil !== undefined) {
-      if (blockedUntil > Date.now()) throw this.tooManyFailures(Math.ceil((blockedUntil - Date.now()) / 1000));
-      this.blocked.delete(ip);
-    }
+    const ip = `ip:${req.ip ?? 'unknown'}`;
+    const locked = await this.failures.lockedUntil(ip);
+    if (locked !== undefined) throw tooManyFailures(locked);
 
     const header = req.headers['x-api-key'];
     const key = (Array.isArray(header) ? header[0] : header)?.trim();
-    if (!key) {
-      await this.failed(ip);
-      throw DomainError.unauthenticated('Missing API key');
-    }
+    if (!key) throw await this.failed(ip, 'Missing API key');
     try {
       req[PRINCIPAL_KEY] = await this.identity.authenticateKey(key);
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
-      await this.failed(ip);
-      throw DomainError.unauthenticated('Invalid API key');
+      throw await this.failed(ip, 'Invalid API key');
     }
-
     const principal = req[PRINCIPAL_KEY];
-    const policy = plansyncPolicy(principalSettings(principal));
-    const decision = await this.limiter.admit(policy, `key:${principal.credentialId}`);
-    res.set({ ...legacyRateLimitHeaders(decision), ...ietfRateLimitHeaders(decision), ...retryAfterHeader(decision) });
-    if (!decision.admitted) {
-      this.metrics.limitRejections.inc({ protocol: 'plansync' });
-      throw new DomainError('RATE_LIMITED', `Rate limit exceeded: ${decision.tightest.limit} requests per minute`, {
-        retryAfter: decision.retryAfterSeconds,
-      });
-    }
+    await this.admission.admit('plansync', plansyncPolicy(principalSettings(principal)), `key:${principal.credentialId}`, res, KEY_LIMIT);
     return true;
   }
 
-  /** Counts a 401 for the client IP; past the limit the IP is refused with 429 until its window frees. */
-  private async failed(ip: string): Promise<void> {
-    const decision = await this.limiter.admit(FAILED_AUTH_POLICY, `ip:${ip}`);
-    if (!decision.admitted) {
-      this.blocked.set(ip, Date.now() + decision.retryAfterSeconds * 1000);
-      this.metrics.limitRejections.inc({ protocol: 'plansync' });
-      throw this.tooManyFailures(decision.retryAfterSeconds);
-    }
-  }
-
-  private tooManyFailures(retryAfter: number): DomainError {
-    return new DomainError('RATE_LIMITED', 'Too many failed authentication attempts', { retryAfter: Math.max(1, retryAfter) });
+  /** The 401 of a failed attempt, or the 429 once the client IP's failures fill their window. */
+  private async failed(ip: string, message: string): Promise<DomainError> {
+    const counted = await this.failures.failed(ip);
+    return counted.refused ? tooManyFailures(counted.lockedUntil!) : DomainError.unauthenticated(message);
   }
 }
 

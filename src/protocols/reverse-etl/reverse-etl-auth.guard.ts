@@ -4,12 +4,19 @@ import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
-import { ietfRateLimitHeaders, legacyRateLimitHeaders, Limiter, REVERSE_ETL_POLICY, retryAfterHeader } from '#limits';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import { rateLimitHeaders, REVERSE_ETL_POLICY } from '#limits';
+import { Admission, type LimitAnswer } from '../../pipeline/admission.js';
 
 function first(v: string | string[] | undefined): string | undefined {
   return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
 }
+
+/** Every authenticated answer carries the key's limit headers, 429 included. */
+const KEY_LIMIT: LimitAnswer = {
+  headers: rateLimitHeaders,
+  refused: (d) =>
+    new DomainError('RATE_LIMITED', `rate limit exceeded: ${d.tightest.limit} requests per minute`, { retryAfter: d.retryAfterSeconds }),
+};
 
 /**
  * The key (docs/reverse-etl.md): `Authorization: Bearer <key>` (any-case scheme; when present it alone decides), else
@@ -20,8 +27,7 @@ function first(v: string | string[] | undefined): string | undefined {
 export class ReverseEtlAuthGuard implements CanActivate {
   constructor(
     private readonly identity: IdentityService,
-    private readonly limiter: Limiter,
-    private readonly metrics: MetricsService,
+    private readonly admission: Admission,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,14 +52,7 @@ export class ReverseEtlAuthGuard implements CanActivate {
       throw e;
     }
     req[PRINCIPAL_KEY] = principal;
-    const decision = await this.limiter.admit(REVERSE_ETL_POLICY, `key:${principal.credentialId}`);
-    res.set({ ...legacyRateLimitHeaders(decision), ...ietfRateLimitHeaders(decision), ...retryAfterHeader(decision) });
-    if (!decision.admitted) {
-      this.metrics.limitRejections.inc({ protocol: 'reverse-etl' });
-      throw new DomainError('RATE_LIMITED', `rate limit exceeded: ${decision.tightest.limit} requests per minute`, {
-        retryAfter: decision.retryAfterSeconds,
-      });
-    }
+    await this.admission.admit('reverse-etl', REVERSE_ETL_POLICY, `key:${principal.credentialId}`, res, KEY_LIMIT);
     if (principal.role !== 'admin') throw new DomainError('FORBIDDEN', 'reverse ETL is for admin users: a sync exports the whole account');
     return true;
   }
