@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, type AppConfig } from '#config';
 import { createApp } from '../../src/create-app.js';
+import { type ProtocolRegistry } from '../../src/pipeline/protocol.js';
 import { storeTemplate } from './store-template.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -40,6 +41,8 @@ export interface TestAppOptions {
   embeddedOnDisk?: boolean;
   /** Values that have no environment variable (such as the request timeout). */
   overrides?: Partial<AppConfig>;
+  /** The protocols served, when not the gateway's own list (a test adds a toy protocol). */
+  protocols?: ProtocolRegistry;
 }
 
 export function testConfig(options: TestAppOptions = {}): AppConfig {
@@ -72,7 +75,7 @@ export async function withStoreTemplate(config: AppConfig): Promise<AppConfig> {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = await withStoreTemplate(testConfig(options));
   const logs = new LogCapture();
-  const app = await createApp(config, { logStream: logs });
+  const app = await createApp(config, { logStream: logs, protocols: options.protocols });
   await app.init();
   return {
     app,
