@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { sameString } from '#identity';
 import { StrictBodyPipe } from '../common/strict-body.pipe.js';
+import { Admits } from '../pipeline/admission.js';
 
 /** `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
 export function hasAdminToken(req: Request, adminToken: string): boolean {
@@ -51,6 +52,7 @@ export function AdminApi(): ClassDecorator {
         },
       },
     ]),
+    Admits({ credential: 'Bearer admin token' }),
     UseGuards(AdminAuthGuard),
     UsePipes(StrictBodyPipe),
   );

@@ -4,10 +4,12 @@ import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { hasAdminToken } from '../admin/admin-auth.guard.js';
+import { Admits } from '../pipeline/admission.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Prometheus text; behind the admin token unless METRICS_PUBLIC=true. */
 @ApiExcludeController()
+@Admits({ credential: 'Bearer admin token, none with METRICS_PUBLIC=true' })
 @Controller('metrics')
 export class MetricsController {
   constructor(

@@ -1,4 +1,4 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Global, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { type Response } from 'express';
 import { type DomainError } from '#errors';
 import { Limiter, type LimitDecision, type LimitPolicy } from '#limits';
@@ -113,3 +113,17 @@ export function secondsUntil(until: number): number {
 @Global()
 @Module({ providers: [Admission], exports: [Admission] })
 export class AdmissionModule {}
+
+/** What a route asks of its caller, set beside the guard that enforces it: the source of docs/routes.md. */
+export interface RouteAdmission {
+  /** The credential and where it goes. */
+  credential: string;
+  /** Who among the authenticated may call (a role, a setting). */
+  role?: string;
+  /** The limit policy the request is counted in. */
+  limit?: string;
+}
+
+export const ROUTE_ADMISSION = 'plangate:route-admission';
+
+export const Admits = (admission: RouteAdmission) => SetMetadata(ROUTE_ADMISSION, admission);

@@ -5,6 +5,7 @@ import { DomainError } from '#errors';
 import { SessionsService, type Session } from '#events';
 import { principalSettings } from '#identity';
 import { assertApiAccess, ForwardPlannerLoginApi } from './forward-planner-auth.guard.js';
+import { Admits } from '../../pipeline/admission.js';
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
 import { ForwardPlannerTokens } from './forward-planner-tokens.js';
 import { bucketUsername, credentialField, parseAuthBody, RAW_BODY_KEY, type RequestWithRawBody } from './wire/fp-auth-body.js';
@@ -30,6 +31,7 @@ export class AuthController {
   ) {}
 
   @Post()
+  @Admits({ credential: 'username and API key in the body', limit: 'fp-auth: 30 a minute per client IP and username' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with a username (or e-mail) and one of that user’s API keys' })
   @ApiConsumes(...FORM)
@@ -53,6 +55,7 @@ export class AuthController {
   }
 
   @Post('renew')
+  @Admits({ credential: 'refresh token in the body', limit: 'fp-public: 30 a minute per client IP' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Rotate a refresh token: a new access token and a new refresh token (the old one is spent)' })
   @ApiConsumes(...FORM)

@@ -5,6 +5,7 @@ import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { SessionsService } from '#events';
 import { PRINCIPAL_KEY, principalSettings, type Principal, type RequestWithPrincipal } from '#identity';
+import { Admits } from '../../pipeline/admission.js';
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
 import { ForwardPlannerTokens, invalidToken } from './forward-planner-tokens.js';
 
@@ -77,6 +78,11 @@ export function ForwardPlannerApi(): ClassDecorator {
     ApiTags('forward-planner'),
     ApiBearerAuth('forward-planner'),
     FORWARD_PLANNER_ERRORS,
+    Admits({
+      credential: 'Bearer access token',
+      role: 'setting api_access',
+      limit: 'fp: limit_per_minute, _per_hour, _per_day (500, 3,000, 10,000) per account; 401s in fp-public per client IP',
+    }),
     UseGuards(ForwardPlannerAuthGuard),
   );
 }

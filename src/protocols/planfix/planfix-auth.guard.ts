@@ -13,7 +13,7 @@ import {
   type RequestWithPrincipal,
 } from '#identity';
 import { PLANFIX_DAY_WINDOW, planfixPolicy, type LimitDecision, type LimitPolicy } from '#limits';
-import { Admission, type Lockout } from '../../pipeline/admission.js';
+import { Admission, Admits, type Lockout } from '../../pipeline/admission.js';
 import { isPlanfixMethod, type RequestWithPlanfix } from './wire/planfix-call.js';
 import { expectedSignature, signatureMatches } from './wire/planfix-signature.js';
 import { XmlParams } from './wire/xml-params.js';
@@ -181,5 +181,13 @@ function tooManyFailures(): DomainError {
 
 /** What the Planfix controller carries: this guard, the XML error envelope, and no OpenAPI entry (not JSON). */
 export function PlanfixApi(): ClassDecorator {
-  return applyDecorators(ApiExcludeController(), UseGuards(PlanfixAuthGuard));
+  return applyDecorators(
+    ApiExcludeController(),
+    Admits({
+      credential: 'Basic API key of the <account>, then a sid (auth.login) or a user key',
+      role: 'plan other than free; auth.login: a user password',
+      limit: 'planfix: daily_quota by plan and rate_per_second per account; planfix-failed per client IP; planfix-login per user',
+    }),
+    UseGuards(PlanfixAuthGuard),
+  );
 }

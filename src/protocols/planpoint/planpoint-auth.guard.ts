@@ -8,7 +8,7 @@ import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
 import { planpointPublicPolicy, rateLimitHeaders, type LimitPolicy } from '#limits';
 import { type UserRole } from '#store';
-import { Admission, secondsUntil, type LimitAnswer, type Lockout } from '../../pipeline/admission.js';
+import { Admission, Admits, secondsUntil, type LimitAnswer, type Lockout, type RouteAdmission } from '../../pipeline/admission.js';
 import { PlanpointTokens } from './planpoint-tokens.js';
 
 /**
@@ -137,14 +137,30 @@ export function PlanpointApi(access: PlanpointAccess = 'read'): ClassDecorator {
       { status: 404, description: "not found (or another account's)", example: { message: 'Project not found' } },
     ]),
     SetMetadata(PLANPOINT_ACCESS, access),
+    Admits(ADMISSION[access]),
     UseGuards(PlanpointAuthGuard),
   );
 }
 
+/** What each access level asks (docs/routes.md). */
+const ADMISSION: Record<PlanpointAccess, RouteAdmission> = {
+  none: { credential: 'none (the body carries the password)', limit: 'planpoint-login: 10 failures per user in 15 minutes' },
+  public: {
+    credential: 'none, or an access token or API key (the owner sees unpublished too)',
+    limit: 'planpoint-public per client IP when anonymous',
+  },
+  read: { credential: 'Bearer access token or API key', limit: 'planpoint-401 per client IP' },
+  write: { credential: 'Bearer access token or API key', role: 'admin or tpa editor', limit: 'planpoint-401 per client IP' },
+};
+
 /** A route's own access level (overrides the controller's). */
 export const Access = (access: PlanpointAccess) =>
-  // A public route takes the credential optionally (the owner also sees unpublished objects).
-  access === 'public' ? applyDecorators(SetMetadata(PLANPOINT_ACCESS, access), ApiSecurity({})) : SetMetadata(PLANPOINT_ACCESS, access);
+  applyDecorators(
+    SetMetadata(PLANPOINT_ACCESS, access),
+    Admits(ADMISSION[access]),
+    // A public route takes the credential optionally (the owner also sees unpublished objects).
+    ...(access === 'public' ? [ApiSecurity({})] : []),
+  );
 
 /** The caller on a public route: undefined when anonymous. */
 export { OptionalPrincipal } from './wire/optional-principal.decorator.js';

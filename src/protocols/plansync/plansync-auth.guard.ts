@@ -5,7 +5,7 @@ import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, principalSettings, type RequestWithPrincipal } from '#identity';
 import { plansyncPolicy, rateLimitHeaders, type LimitPolicy } from '#limits';
-import { Admission, secondsUntil, type LimitAnswer, type Lockout } from '../../pipeline/admission.js';
+import { Admission, Admits, secondsUntil, type LimitAnswer, type Lockout } from '../../pipeline/admission.js';
 
 /** Plangate choice (docs/plansync.md): 300 answers 401 to one client IP in a minute, then 429 without hashing. */
 const FAILED_AUTH_POLICY: LimitPolicy = {
@@ -81,5 +81,14 @@ const PLANSYNC_ERRORS = ApiErrors([
 
 /** What every PlanSync controller carries: the key guard and limit, the error format, the docs. */
 export function PlanSyncApi(): ClassDecorator {
-  return applyDecorators(ApiTags('plansync'), ApiSecurity('plansync'), PLANSYNC_ERRORS, UseGuards(PlanSyncAuthGuard));
+  return applyDecorators(
+    ApiTags('plansync'),
+    ApiSecurity('plansync'),
+    PLANSYNC_ERRORS,
+    Admits({
+      credential: 'X-API-Key',
+      limit: `${FAILED_AUTH_POLICY.name} per client IP; plansync: requests_per_minute (60) per key, rolling`,
+    }),
+    UseGuards(PlanSyncAuthGuard),
+  );
 }

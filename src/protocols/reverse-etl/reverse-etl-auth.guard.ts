@@ -5,7 +5,7 @@ import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
 import { rateLimitHeaders, REVERSE_ETL_POLICY } from '#limits';
-import { Admission, type LimitAnswer } from '../../pipeline/admission.js';
+import { Admission, Admits, type LimitAnswer } from '../../pipeline/admission.js';
 
 function first(v: string | string[] | undefined): string | undefined {
   return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
@@ -96,5 +96,15 @@ const REVERSE_ETL_ERRORS = ApiErrors([
 
 /** What every reverse-ETL controller carries: the key guard, the limit and role, the error format, the docs. */
 export function ReverseEtlApi(): ClassDecorator {
-  return applyDecorators(ApiTags('reverse-etl'), ApiBearerAuth('reverse-etl'), REVERSE_ETL_ERRORS, UseGuards(ReverseEtlAuthGuard));
+  return applyDecorators(
+    ApiTags('reverse-etl'),
+    ApiBearerAuth('reverse-etl'),
+    REVERSE_ETL_ERRORS,
+    Admits({
+      credential: 'API key: Bearer, X-Planasonix-Api-Key or X-Planasonix-Key',
+      role: 'admin',
+      limit: `${REVERSE_ETL_POLICY.name}: 120 per key, rolling minute`,
+    }),
+    UseGuards(ReverseEtlAuthGuard),
+  );
 }
