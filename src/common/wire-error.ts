@@ -34,7 +34,7 @@ export function sendWireError(res: Response, wire: WireError): void {
 }
 
 /**
- * The body of every protocol's exception filter: a domain error (or a pre-routing error that means one) is rendered
+ * The body of the pipeline's exception filter, with the renderer of the protocol that owns the path: a domain error (or a pre-routing error that means one) is rendered
  * in the protocol's format; anything else is a fault: a 500 in the protocol's format, its stack left on the response
  * for the request log line, never in the body.
  */

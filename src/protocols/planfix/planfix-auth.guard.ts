@@ -58,7 +58,7 @@ function isFailedAttempt(e: unknown): boolean {
  * (0012). auth.login checks its own credentials in its handler.
  *
  * A guard, though the credentials are in the body: the body is read by this module's own middleware, so the guard
- * sees it like any header, and every Planfix answer (the guard's refusals included) leaves through one filter.
+ * sees it like any header, and every Planfix answer (the guard's refusals included) leaves through the pipeline's one filter.
  */
 @Injectable()
 export class PlanfixAuthGuard implements CanActivate {
