@@ -57,7 +57,7 @@ function isFailedAttempt(e: unknown): boolean {
  * (0008), the signature under strict checking (0006), then the acting user from the sid (0005) or the token
  * (0012). auth.login checks its own credentials in its handler.
  *
- * A guard, though the credentials are in the body: the body is read by this module's own middleware, so the guard
+ * A guard, though the credentials are in the body: the body is read by the protocol's transport, so the guard
  * sees it like any header, and every Planfix answer (the guard's refusals included) leaves through the pipeline's one filter.
  */
 @Injectable()
