@@ -1,5 +1,7 @@
 import { DomainError, type DomainErrorCode } from '#errors';
 import { toAdminError } from './admin-errors.js';
+import { errorBodies } from '../../test/support/error-bodies.js';
+import { AdminExceptionFilter } from './admin-exception.filter.js';
 
 describe('toAdminError', () => {
   const table: [DomainErrorCode, number, string][] = [
@@ -28,5 +30,9 @@ describe('toAdminError', () => {
     });
     expect(toAdminError(new DomainError('RATE_LIMITED', 'slow', { retryAfter: 12 })).headers).toEqual({ 'Retry-After': '12' });
     expect(toAdminError(DomainError.unavailable()).headers).toEqual({ 'Retry-After': '5' });
+  });
+
+  it('answers every error kind as its committed snapshot says', () => {
+    expect(errorBodies(new AdminExceptionFilter(), [{ method: 'GET', path: '/admin/accounts' }])).toMatchSnapshot();
   });
 });

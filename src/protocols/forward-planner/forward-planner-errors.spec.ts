@@ -1,6 +1,8 @@
 import { type Request } from 'express';
 import { DomainError, type DomainErrorCode } from '#errors';
 import { FORWARD_PLANNER_ERRORS, toForwardPlannerError } from './forward-planner-errors.js';
+import { errorBodies } from '../../../test/support/error-bodies.js';
+import { ForwardPlannerExceptionFilter } from './forward-planner-exception.filter.js';
 
 const req = (path: string, method = 'GET') => ({ path, method }) as Request;
 
@@ -52,5 +54,14 @@ describe('toForwardPlannerError', () => {
       headers: {},
       body: { error: 'Internal Server Error', message: 'An unexpected error occurred' },
     });
+  });
+
+  it('answers every error kind as its committed snapshot says', () => {
+    const requests = [
+      { method: 'GET', path: '/api/v2/events/latest' },
+      { method: 'GET', path: '/api/v2/nowhere' },
+      { method: 'POST', path: '/api/v2/auth' },
+    ];
+    expect(errorBodies(new ForwardPlannerExceptionFilter(), requests)).toMatchSnapshot();
   });
 });

@@ -2,6 +2,8 @@ import { type Request } from 'express';
 import { DomainError, type DomainErrorCode } from '#errors';
 import { ISSUE } from '#projects';
 import { PLANFIX_ERRORS, planfixCode } from './planfix-errors.js';
+import { errorBodies } from '../../../test/support/error-bodies.js';
+import { PlanfixExceptionFilter } from './planfix-exception.filter.js';
 
 describe('Planfix errors', () => {
   const codes: [DomainErrorCode, string][] = [
@@ -79,5 +81,9 @@ describe('Planfix errors', () => {
       '<?xml version="1.0" encoding="UTF-8"?>\n<response status="error"><code>3001</code><message>task not found</message></response>',
     );
     expect(PLANFIX_ERRORS.internal({} as Request)).toMatchObject({ status: 200, headers: { 'X-RateLimit-Remaining': '0' } });
+  });
+
+  it('answers every error kind as its committed snapshot says', () => {
+    expect(errorBodies(new PlanfixExceptionFilter(), [{ method: 'POST', path: '/xml/', planfix: { remaining: 41 } }])).toMatchSnapshot();
   });
 });

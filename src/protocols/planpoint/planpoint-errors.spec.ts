@@ -1,6 +1,8 @@
 import { type Request } from 'express';
 import { DomainError, type DomainErrorCode } from '#errors';
 import { PLANPOINT_ERRORS, toPlanpointError } from './planpoint-errors.js';
+import { errorBodies } from '../../../test/support/error-bodies.js';
+import { PlanpointExceptionFilter } from './planpoint-exception.filter.js';
 
 const req = (path = '/api/projects') => ({ path }) as Request;
 
@@ -56,5 +58,13 @@ describe('Planpoint errors', () => {
     });
     expect(toPlanpointError(DomainError.unavailable(), req()).headers['Retry-After']).toBe('5');
     expect(PLANPOINT_ERRORS.internal(req())).toMatchObject({ status: 500, body: { message: 'Internal server error' } });
+  });
+
+  it('answers every error kind as its committed snapshot says', () => {
+    const requests = [
+      { method: 'GET', path: '/api/projects/mine' },
+      { method: 'GET', path: '/api/projects/abc/frobnicate' },
+    ];
+    expect(errorBodies(new PlanpointExceptionFilter(), requests)).toMatchSnapshot();
   });
 });

@@ -1,6 +1,8 @@
 import { type Request } from 'express';
 import { DomainError, type DomainErrorCode } from '#errors';
 import { REVERSE_ETL_ERRORS, toReverseEtlError } from './reverse-etl-errors.js';
+import { errorBodies } from '../../../test/support/error-bodies.js';
+import { ReverseEtlExceptionFilter } from './reverse-etl-exception.filter.js';
 
 const req = (path: string, method = 'GET') => ({ path, method, id: 'req_1' }) as unknown as Request;
 
@@ -89,5 +91,13 @@ describe('toReverseEtlError', () => {
       headers: {},
       body: { error: { code: 'internal_error', message: 'an unexpected error occurred; quote the request_id', request_id: 'req_1' } },
     });
+  });
+
+  it('answers every error kind as its committed snapshot says', () => {
+    const requests = [
+      { method: 'GET', path: '/api/reverse-etl/syncs' },
+      { method: 'GET', path: '/api/reverse-etl/nowhere' },
+    ];
+    expect(errorBodies(new ReverseEtlExceptionFilter(), requests)).toMatchSnapshot();
   });
 });
