@@ -1,5 +1,5 @@
 import { type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { DomainError, type FieldIssue } from '#errors';
+import { DomainError, ENTITY_NAMES, ISSUE_TYPES, REASONS, type Entity, type FieldIssue, type IssueType } from '#errors';
 
 /**
  * The error bodies of one protocol as text for a committed snapshot: every error kind (each code, and each entity,
@@ -26,105 +26,49 @@ interface Case {
 /** The text every domain error of the catalogue carries, so that a format that echoes it shows where. */
 const MESSAGE = 'the domain message';
 
-const field = (type?: string, extra: Partial<FieldIssue> = {}): FieldIssue => ({
+const field = (type?: IssueType, extra: Partial<FieldIssue> = {}): FieldIssue => ({
   field: 'name',
   issue: 'the issue text',
   ...(type ? { type } : {}),
   ...extra,
 });
 
-const NOT_FOUND_ENTITIES = [
-  'route',
-  'method',
-  'account',
-  'user',
-  'key',
-  'signing key',
-  'spreadsheet table',
-  'touchpoint',
-  'project',
-  'floor',
-  'unit',
-  'group',
-  'enterprise',
-  'file',
-  'dlq_entry',
-  'destination',
-  'sync',
-  'run',
-  'object',
-  'event',
-  'task',
-  'task project',
-  'action',
-  'user group',
-  'contact',
-];
+/** The MALFORMED of each unreadable part, as the gateway builds it (src/common/to-domain-error.ts, libs/syncs cursor). */
+const UNREADABLE: Record<(typeof ISSUE_TYPES.unreadable)[number], { label: string; field: FieldIssue }> = {
+  json_invalid: {
+    label: 'body not JSON',
+    field: {
+      field: 'body',
+      issue: 'JSON decode error',
+      loc: ['body', 5],
+      type: 'json_invalid',
+      ctx: { error: 'Unexpected end of JSON input' },
+    },
+  },
+  path_invalid: {
+    label: 'path not decodable',
+    field: { field: 'path', issue: 'malformed percent-escape', loc: ['path'], type: 'path_invalid' },
+  },
+  invalid_cursor: { label: 'query parameter', field: field('invalid_cursor', { field: 'cursor', loc: ['query', 'cursor'] }) },
+};
 
-const CONFLICT_ENTITIES = [
-  'account',
-  'user',
-  'key',
-  'company',
-  'spreadsheet',
-  'spreadsheet table',
-  'file',
-  'touchpoint',
-  'event',
-  'refresh token',
-  'project',
-  'project member',
-  'task',
-  'task member',
-  'action',
-  'notified user',
-  'contact',
-  'session',
-  'floor',
-  'unit',
-  'lead',
-  'group',
-  'enterprise',
-  'destination',
-  'sync',
-  'run',
-  'run item',
-  'dead letter',
-  'signing key',
-  'hostName',
-];
+const ENTITIES = Object.keys(ENTITY_NAMES) as Entity[];
 
-const INVALID_TYPES = [
-  'missing',
-  'invalid_value',
-  'not_allowed',
-  'dependent_missing',
-  'unsupported',
-  'conflicting',
-  'too_many',
-  'start_after_end',
-  'invalid_email',
-];
-
-/** Every error kind, one domain error each, in the order the snapshot lists them. */
+/**
+ * Every error kind, one domain error each, in the order the snapshot lists them: every entity, reason and kind of field
+ * issue of the vocabulary (libs/errors), so that a new one shows up here as a new line. A refusal without a reason has
+ * the first of its code, so that one stands for it.
+ */
 function catalogue(): Case[] {
   const c = (label: string, error: unknown): Case => ({ label, error });
   return [
     c('MALFORMED', DomainError.malformed(MESSAGE)),
-    c('MALFORMED, body not JSON (json_invalid)', new DomainError('MALFORMED', MESSAGE, { fields: [jsonInvalid()] })),
-    c(
-      'MALFORMED, path not decodable (path_invalid)',
-      new DomainError('MALFORMED', MESSAGE, {
-        fields: [{ field: 'path', issue: 'malformed percent-escape', loc: ['path'], type: 'path_invalid' }],
-      }),
-    ),
-    c(
-      'MALFORMED, query parameter (invalid_cursor)',
-      new DomainError('MALFORMED', MESSAGE, { fields: [field('invalid_cursor', { field: 'cursor', loc: ['query', 'cursor'] })] }),
+    ...Object.entries(UNREADABLE).map(([type, u]) =>
+      c(`MALFORMED, ${u.label} (${type})`, new DomainError('MALFORMED', MESSAGE, { fields: [u.field] })),
     ),
     c('INVALID, no fields', DomainError.invalid([], MESSAGE)),
     c('INVALID, a field without a kind', DomainError.invalid([field()], MESSAGE)),
-    ...INVALID_TYPES.map((type) => c(`INVALID, a field ${type}`, DomainError.invalid([field(type)], MESSAGE))),
+    ...Object.values(ISSUE_TYPES).map(([type]) => c(`INVALID, a field ${type}`, DomainError.invalid([field(type)], MESSAGE))),
     c(
       'INVALID, a field with its place, input and limits',
       DomainError.invalid(
@@ -133,21 +77,24 @@ function catalogue(): Case[] {
       ),
     ),
     c('NOT_FOUND, no entity', new DomainError('NOT_FOUND', MESSAGE)),
-    ...NOT_FOUND_ENTITIES.map((entity) => c(`NOT_FOUND ${entity}`, DomainError.notFound(entity, MESSAGE))),
+    ...ENTITIES.map((entity) => c(`NOT_FOUND ${entity}`, DomainError.notFound(entity, MESSAGE))),
     c('CONFLICT, no entity', new DomainError('CONFLICT', MESSAGE)),
-    ...CONFLICT_ENTITIES.map((entity) => c(`CONFLICT ${entity}`, DomainError.conflict(entity, 'name', MESSAGE))),
-    ...['destination_in_use', 'quota_exceeded', 'run_finished'].map((type) =>
+    ...ENTITIES.map((entity) => c(`CONFLICT ${entity}`, DomainError.conflict(entity, 'name', MESSAGE))),
+    ...ISSUE_TYPES.refused_by_state.map((type) =>
       c(`CONFLICT, a field ${type}`, new DomainError('CONFLICT', MESSAGE, { entity: 'destination', fields: [field(type)] })),
     ),
-    ...[undefined, 'key', 'session', 'token', 'login', 'signature', 'missing', 'missing_credential'].map((entity) =>
-      c(`UNAUTHENTICATED ${entity ?? '(no reason)'}`, new DomainError('UNAUTHENTICATED', MESSAGE, { entity })),
+    ...REASONS.UNAUTHENTICATED.map((reason) => c(`UNAUTHENTICATED ${reason}`, new DomainError('UNAUTHENTICATED', MESSAGE, { reason }))),
+    ...REASONS.FORBIDDEN.map((reason) =>
+      c(
+        `FORBIDDEN ${reason}`,
+        new DomainError('FORBIDDEN', MESSAGE, {
+          reason,
+          fields: reason === 'project_paused' ? [{ field: 'paused', issue: 'billing' }] : [],
+        }),
+      ),
     ),
-    ...[undefined, 'plan', 'forms', 'role', 'company', 'batch', 'event'].map((entity) =>
-      c(`FORBIDDEN ${entity ?? '(no reason)'}`, new DomainError('FORBIDDEN', MESSAGE, { entity })),
-    ),
-    c('FORBIDDEN paused', new DomainError('FORBIDDEN', MESSAGE, { entity: 'paused', fields: [{ field: 'paused', issue: 'billing' }] })),
-    ...[undefined, 'day', 'rate', 'failures', 'login'].map((entity) =>
-      c(`RATE_LIMITED ${entity ?? '(no reason)'}, retry after 7 s`, new DomainError('RATE_LIMITED', MESSAGE, { entity, retryAfter: 7 })),
+    ...REASONS.RATE_LIMITED.map((reason) =>
+      c(`RATE_LIMITED ${reason}, retry after 7 s`, new DomainError('RATE_LIMITED', MESSAGE, { reason, retryAfter: 7 })),
     ),
     c('PAYLOAD_TOO_LARGE', new DomainError('PAYLOAD_TOO_LARGE', MESSAGE)),
     c('UNSUPPORTED_MEDIA_TYPE', new DomainError('UNSUPPORTED_MEDIA_TYPE', MESSAGE)),
@@ -155,17 +102,6 @@ function catalogue(): Case[] {
     c('UNAVAILABLE, retry after 7 s', DomainError.unavailable(MESSAGE, 7)),
     c('a fault (not a domain error)', new Error('a fault the answer must not explain')),
   ];
-}
-
-/** The error body-parser raises for `{"a":` and the domain error the gateway makes of it (src/common/to-domain-error.ts). */
-function jsonInvalid(): FieldIssue {
-  return {
-    field: 'body',
-    issue: 'JSON decode error',
-    loc: ['body', 5],
-    type: 'json_invalid',
-    ctx: { error: 'Unexpected end of JSON input' },
-  };
 }
 
 /** What the filter sent: the status line, the headers in the order set, and the body as sent. */

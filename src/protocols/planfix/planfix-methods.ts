@@ -233,7 +233,7 @@ export class PlanfixMethods {
         this.metrics.limitRejections.inc({ protocol: 'planfix' });
         throw loginLocked();
       }
-      throw new DomainError('UNAUTHENTICATED', 'wrong login or password', { entity: 'login' });
+      throw new DomainError('UNAUTHENTICATED', 'wrong login or password', { reason: 'wrong_password' });
     }
     this.lockedLogins.delete(lockKey);
     const { sid } = await this.sessions.open(user, basicKeyId);
@@ -248,7 +248,7 @@ function requiredText(params: XmlParams, name: string): string {
 }
 
 function loginLocked(): DomainError {
-  return new DomainError('RATE_LIMITED', 'too many failed attempts', { entity: 'failures' });
+  return new DomainError('RATE_LIMITED', 'too many failed attempts', { reason: 'login_lockout' });
 }
 
 /** GROUP_* and PROJECTS_* sort by name: Plangate users have no groups, and projects are not a user property. */

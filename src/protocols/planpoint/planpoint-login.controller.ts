@@ -64,7 +64,7 @@ export class PlanpointLoginController {
         this.locked.set(subject, lockedUntil);
         if (!decision.admitted) throw this.tooMany(lockedUntil);
       }
-      throw new DomainError('UNAUTHENTICATED', 'Invalid username or password', { entity: 'login' });
+      throw new DomainError('UNAUTHENTICATED', 'Invalid username or password', { reason: 'wrong_password' });
     }
   }
 
@@ -78,7 +78,7 @@ export class PlanpointLoginController {
 
   private tooMany(until: number): DomainError {
     return new DomainError('RATE_LIMITED', 'Too many login attempts', {
-      entity: 'login',
+      reason: 'login_lockout',
       retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
     });
   }
