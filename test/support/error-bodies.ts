@@ -16,7 +16,7 @@ export interface ErrorRequest {
   [extra: string]: unknown;
 }
 
-export const FIXED_REQUEST_ID = '00000000-0000-4000-8000-000000000001';
+const FIXED_REQUEST_ID = '00000000-0000-4000-8000-000000000001';
 
 interface Case {
   label: string;
