@@ -38,7 +38,7 @@ export function toAdminError(e: DomainError): WireError {
     case 'UNAVAILABLE':
       return adminError(503, 'unavailable', e.message, undefined, { 'Retry-After': String(e.retryAfter ?? 5) });
     default:
-      return assertNever(e.code);
+      return assertNever(e);
   }
 }
 

@@ -129,10 +129,10 @@ export class EventsService {
     ]);
     if (!row) throw DomainError.notFound('event', `Event ${itemId} not found`);
     if (row.product_ids.length > 0 && !row.product_ids.includes(v.productId)) {
-      throw new DomainError('FORBIDDEN', `You do not have access to event ${itemId}`, { entity: 'event' });
+      throw new DomainError('FORBIDDEN', `You do not have access to event ${itemId}`, { reason: 'event_not_in_product' });
     }
     if (!v.embargoAccess && row.embargo_ms !== null && row.embargo_ms > v.now) {
-      throw new DomainError('FORBIDDEN', `Event ${itemId} is under embargo`, { entity: 'event' });
+      throw new DomainError('FORBIDDEN', `Event ${itemId} is under embargo`, { reason: 'event_embargoed' });
     }
     return toStored(row);
   }

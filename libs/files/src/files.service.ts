@@ -62,7 +62,7 @@ export class FilesService implements OnApplicationBootstrap {
   /** May the caller upload for that company? Checked before the bytes are stored. */
   assertCanWrite(p: Principal, companyName: string): void {
     if (!canWriteFor(p, companyName)) {
-      throw new DomainError('FORBIDDEN', `Access denied for company '${companyName.trim()}'`, { entity: 'company' });
+      throw new DomainError('FORBIDDEN', `Access denied for company '${companyName.trim()}'`, { reason: 'company_not_assigned' });
     }
   }
 

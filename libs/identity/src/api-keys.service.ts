@@ -33,7 +33,7 @@ export class ApiKeysService {
     const revoked = await this.store.transaction(async (tx) => {
       const user = await this.users.get(accountSlug, username, tx);
       const row = await this.keys.revoke(user.accountId, user.id, name, tx);
-      if (!row) throw DomainError.notFound('key', `key '${name}' not found for user '${username}'`);
+      if (!row) throw DomainError.notFound('api_key', `key '${name}' not found for user '${username}'`);
       await this.keys.bumpEpoch(tx);
       return row;
     });

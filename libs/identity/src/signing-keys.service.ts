@@ -47,10 +47,10 @@ export class SigningKeysService {
     await this.store.transaction(async (tx) => {
       const account = await this.accounts.findBySlug(slug, tx, true);
       if (!account) throw DomainError.notFound('account', `account '${slug}' not found`);
-      if (!account.planfixSigningKeySet) throw DomainError.notFound('signing key', `account '${slug}' has no Planfix signing key`);
+      if (!account.planfixSigningKeySet) throw DomainError.notFound('signing_key', `account '${slug}' has no Planfix signing key`);
       if (effectiveSettings(account.settings, account).planfix.strict_signature) {
         throw new DomainError('CONFLICT', 'the account requires signatures (settings.planfix.strict_signature): turn that off first', {
-          entity: 'signing key',
+          entity: 'signing_key',
         });
       }
       await this.store.query(

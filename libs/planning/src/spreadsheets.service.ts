@@ -84,7 +84,7 @@ export class SpreadsheetsService {
   async table(p: Principal, sheetName: string, year: number): Promise<SheetTable> {
     const sheet = await this.sheet(p.accountId, sheetName);
     const table = await this.currentTable(p.accountId, sheet.name, year);
-    if (!table) throw DomainError.notFound('spreadsheet table', `No data table for '${sheet.name}' in ${year}`);
+    if (!table) throw DomainError.notFound('spreadsheet_table', `No data table for '${sheet.name}' in ${year}`);
     return table;
   }
 
@@ -187,7 +187,7 @@ export class SpreadsheetsService {
         WHERE account_id = $1 AND sheet_name = $2 AND year = $3 AND replaced_at IS NULL RETURNING id`,
       [accountId, sheetName, year],
     );
-    if (!row) throw DomainError.notFound('spreadsheet table', `No data table for '${sheetName}' in ${year}`);
+    if (!row) throw DomainError.notFound('spreadsheet_table', `No data table for '${sheetName}' in ${year}`);
   }
 
   private async currentTable(accountId: string, sheetName: string, year: number): Promise<SheetTable | undefined> {

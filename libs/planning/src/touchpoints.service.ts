@@ -49,7 +49,7 @@ function notFound(): DomainError {
 }
 
 function accessDenied(companyName: string): DomainError {
-  return new DomainError('FORBIDDEN', `Access denied for company '${companyName.trim()}'`, { entity: 'company' });
+  return new DomainError('FORBIDDEN', `Access denied for company '${companyName.trim()}'`, { reason: 'company_not_assigned' });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '#errors';
+import { DomainError, type Entity } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { isObjectId } from './object-id.js';
@@ -233,7 +233,7 @@ export class ProjectCollectionsService {
   }
 
   /** `_id`s of the account's records, in order, duplicates dropped; any unknown one is NOT_FOUND. */
-  private async resolve(accountId: string, table: string, publicIds: string[], tx: Tx, message: string, entity: string): Promise<number[]> {
+  private async resolve(accountId: string, table: string, publicIds: string[], tx: Tx, message: string, entity: Entity): Promise<number[]> {
     const wanted = [...new Set(publicIds.map((x) => x.toLowerCase()))];
     if (wanted.some((x) => !isObjectId(x))) throw DomainError.notFound(entity, message);
     if (!wanted.length) return [];

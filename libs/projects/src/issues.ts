@@ -37,11 +37,11 @@ export const notAllowed = (field: string, text = 'is not allowed here') => issue
 
 /** Another account's record answers exactly like a missing one. */
 export function notFound(entity: PlanfixEntity): DomainError {
-  return DomainError.notFound(entity, `${entity} not found`);
+  return DomainError.notFound(entity);
 }
 
 /** The records whose absence each protocol names (Planfix: 2001, 3001, 3003, 4002, 5001, 6004, 8002). */
-export type PlanfixEntity = 'project' | 'task' | 'task project' | 'action' | 'user group' | 'user' | 'contact';
+export type PlanfixEntity = 'project' | 'task' | 'task_project' | 'action' | 'user_group' | 'user' | 'contact';
 
 /** Users' numbers and `general` numbers are 4-byte integers: a bigger one names nothing (and must not reach SQL). */
 export function fitsInt4(n: number | undefined): n is number {

@@ -71,7 +71,7 @@ export class LeadsService {
   /** A lead for a project already found visible (and not paused) by the caller; forms may be turned off. */
   async create(project: SiteProject, input: LeadInput): Promise<Lead> {
     if (project.viewerSettings.enableForms === false)
-      throw new DomainError('FORBIDDEN', 'Forms are disabled for this project', { entity: 'forms' });
+      throw new DomainError('FORBIDDEN', 'Forms are disabled for this project', { reason: 'forms_disabled' });
     let unitId: number | null = null;
     if (input.unit) {
       const unit = await this.units.row(project.accountId, input.unit);

@@ -295,7 +295,6 @@ export class PlanpointProjectsService {
     );
     if (taken && Number(taken.id) !== selfId) {
       throw new DomainError('CONFLICT', 'hostName already in use', {
-        entity: 'hostName',
         fields: [{ field: 'hostName', issue: 'already exists' }],
       });
     }
@@ -334,7 +333,10 @@ export class PlanpointProjectsService {
 }
 
 export function pausedError(reason: string | null): DomainError {
-  return new DomainError('FORBIDDEN', 'Project is paused', { entity: 'paused', fields: [{ field: 'paused', issue: reason ?? 'paused' }] });
+  return new DomainError('FORBIDDEN', 'Project is paused', {
+    reason: 'project_paused',
+    fields: [{ field: 'paused', issue: reason ?? 'paused' }],
+  });
 }
 
 /** Viewer settings merge: absent keeps, `null` removes, anything else replaces. */

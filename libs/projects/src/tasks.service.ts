@@ -464,7 +464,7 @@ export class TasksService {
     let projectId: number | null | undefined = input.projectId;
     if (projectId !== undefined && projectId !== null) {
       projectId = await this.projects.idOf(p.accountId, { id: projectId }, tx);
-      if (projectId === undefined) throw notFound('task project');
+      if (projectId === undefined) throw notFound('task_project');
     }
     const client = await this.contacts.client(p.accountId, input.clientId, tx);
     const parentId = input.parentId;

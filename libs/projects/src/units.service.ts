@@ -249,7 +249,7 @@ export class UnitsService {
         tx,
       );
       if (rows.length !== wanted.length)
-        throw new DomainError('FORBIDDEN', 'Forbidden: some units are not accessible', { entity: 'batch' });
+        throw new DomainError('FORBIDDEN', 'Forbidden: some units are not accessible', { reason: 'units_not_accessible' });
       const out: Unit[] = [];
       for (const id of wanted) {
         const unit = (await this.row(p.accountId, id, tx))!;

@@ -24,7 +24,7 @@ describe('translateStoreError', () => {
 
   it('sees through TypeORM QueryFailedError.driverError', () => {
     const e = translateStoreError({ driverError: { code: '23505', constraint: 'uq_api_keys__name' } });
-    expect(e).toMatchObject({ code: 'CONFLICT', entity: 'key', fields: [{ field: 'name', issue: 'already exists' }] });
+    expect(e).toMatchObject({ code: 'CONFLICT', entity: 'api_key', fields: [{ field: 'name', issue: 'already exists' }] });
   });
 
   it('treats a terminated connection as unavailable', () => {

@@ -1,23 +1,23 @@
-import { DomainError } from '#errors';
+import { DomainError, ENTITY_NAMES, type Entity } from '#errors';
 
-/** Table name → the entity name used in error messages. */
-const ENTITY_OF_TABLE: Record<string, string> = {
+/** Table name → the entity its rows are (a message names it by its words, ENTITY_NAMES). */
+const ENTITY_OF_TABLE: Partial<Record<string, Entity>> = {
   accounts: 'account',
   users: 'user',
-  api_keys: 'key',
+  api_keys: 'api_key',
   companies: 'company',
   sheets: 'spreadsheet',
-  sheet_tables: 'spreadsheet table',
+  sheet_tables: 'spreadsheet_table',
   files: 'file',
   touchpoints: 'touchpoint',
   events: 'event',
-  refresh_tokens: 'refresh token',
+  refresh_tokens: 'refresh_token',
   projects: 'project',
-  project_members: 'project member',
+  project_members: 'project_member',
   tasks: 'task',
-  task_members: 'task member',
+  task_members: 'task_member',
   actions: 'action',
-  action_notified: 'notified user',
+  action_notified: 'notified_user',
   contacts: 'contact',
   xml_sessions: 'session',
   floors: 'floor',
@@ -28,8 +28,8 @@ const ENTITY_OF_TABLE: Record<string, string> = {
   retl_destinations: 'destination',
   retl_syncs: 'sync',
   retl_runs: 'run',
-  retl_run_items: 'run item',
-  retl_dead_letters: 'dead letter',
+  retl_run_items: 'run_item',
+  retl_dead_letters: 'dead_letter',
 };
 
 interface PgErrorLike {
@@ -83,18 +83,20 @@ export function translateStoreError(e: unknown, operation: 'insert' | 'update' |
   if (isStoreUnavailable(e)) return DomainError.unavailable('the store is unavailable', 5);
   const err = pgError(e);
   const parts = constraintParts(err?.constraint);
-  const entity = parts ? (ENTITY_OF_TABLE[parts.table] ?? parts.table) : (ENTITY_OF_TABLE[err?.table ?? ''] ?? 'record');
+  const entity = ENTITY_OF_TABLE[parts?.table ?? err?.table ?? ''];
+  // A table the vocabulary does not name is named by itself (or, without a constraint to read it from, a record).
+  const name = entity ? ENTITY_NAMES[entity] : (parts?.table ?? 'record');
   const field = parts?.field ?? err?.column ?? 'value';
   switch (err?.code) {
     case '23505':
-      return DomainError.conflict(entity, field, `${entity} with this ${field} already exists`);
+      return DomainError.conflict(entity, field, `${name} with this ${field} already exists`);
     case '23502':
       return DomainError.invalid([{ field, issue: 'required' }], `${field} is required`);
     case '23514':
       return DomainError.invalid([{ field, issue: 'not allowed' }], `${field} is not allowed`);
     case '23503':
       return operation === 'delete'
-        ? new DomainError('CONFLICT', `the ${entity} is still referenced`, { entity })
+        ? new DomainError('CONFLICT', `the ${name} is still referenced`, { entity })
         : DomainError.invalid([{ field, issue: 'refers to a record that does not exist' }]);
     case '22P02':
     case '22001':

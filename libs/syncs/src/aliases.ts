@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type FieldIssue } from '#errors';
+import { type FieldIssue, type IssueType } from '#errors';
 
-export function issue(field: string, type: string, message: string): FieldIssue {
+export function issue(field: string, type: IssueType, message: string): FieldIssue {
   return { field, type, issue: message };
 }
 

@@ -122,12 +122,12 @@ export class DeadLettersService {
   }
 
   async get(p: Principal, id: string): Promise<DeadLetter> {
-    if (!isId('dlq', id)) throw DomainError.notFound('dlq_entry', 'no such dead-letter entry');
+    if (!isId('dlq', id)) throw DomainError.notFound('dead_letter', 'no such dead-letter entry');
     const [row] = await this.store.query<Row>(`SELECT ${COLUMNS} FROM retl_dead_letters WHERE account_id = $1 AND id = $2`, [
       p.accountId,
       id,
     ]);
-    if (!row) throw DomainError.notFound('dlq_entry', 'no such dead-letter entry');
+    if (!row) throw DomainError.notFound('dead_letter', 'no such dead-letter entry');
     return toDeadLetter(row);
   }
 

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { type FieldIssue } from '#errors';
+import { issue } from './aliases.js';
 
 export type Schedule = { type: 'manual' } | { type: 'cron'; expression: string; timezone: string };
 
@@ -10,10 +11,6 @@ function isTimeZone(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-function issue(field: string, type: string, message: string): FieldIssue {
-  return { field, type, issue: message };
 }
 
 /**

@@ -51,7 +51,7 @@ export function toForwardPlannerError(e: DomainError, req: Request): WireError {
     case 'UNAVAILABLE':
       return fpError(503, 'Service Unavailable', 'The service is temporarily unavailable', { 'Retry-After': String(e.retryAfter ?? 5) });
     default:
-      return assertNever(e.code);
+      return assertNever(e);
   }
 }
 

@@ -1,7 +1,7 @@
 import { applyDecorators, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
-import { DomainError } from '#errors';
+import { DomainError, type UnauthenticatedReason } from '#errors';
 import {
   AccountsService,
   IdentityService,
@@ -36,8 +36,8 @@ export function basicCredentials(header: string | undefined): { user: string; pa
   return colon === -1 ? { user: decoded, password: '' } : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function failure(code: 'UNAUTHENTICATED', entity: string, message: string): DomainError {
-  return new DomainError(code, message, { entity });
+function failure(code: 'UNAUTHENTICATED', reason: UnauthenticatedReason, message: string): DomainError {
+  return new DomainError(code, message, { reason });
 }
 
 /** Was this refusal one of the answers that count as a failed attempt (0001, 0003, 0004)? */
@@ -47,7 +47,7 @@ function isFailedAttempt(e: unknown): boolean {
     e.code === 'MALFORMED' ||
     e.code === 'PAYLOAD_TOO_LARGE' ||
     (e.code === 'NOT_FOUND' && e.entity === 'account') ||
-    (e.code === 'UNAUTHENTICATED' && (e.entity ?? 'key') === 'key')
+    (e.code === 'UNAUTHENTICATED' && e.reason === 'invalid_credential')
   );
 }
 
@@ -98,9 +98,10 @@ export class PlanfixAuthGuard implements CanActivate {
     }
     req[PRINCIPAL_KEY] = keyPrincipal;
 
-    if (keyPrincipal.accountPlan === 'free') throw new DomainError('FORBIDDEN', 'the free plan has no API access', { entity: 'plan' });
+    if (keyPrincipal.accountPlan === 'free')
+      throw new DomainError('FORBIDDEN', 'the free plan has no API access', { reason: 'plan_without_api' });
     await this.admit(keyPrincipal, req, res);
-    if (!isPlanfixMethod(request.method)) throw DomainError.notFound('method', 'unknown method');
+    if (!isPlanfixMethod(request.method)) throw DomainError.notFound('route', 'unknown method');
     const params = new XmlParams(request.root);
     const settings = principalSettings(keyPrincipal).planfix;
     if (settings.strict_signature) await this.checkSignature(keyPrincipal.accountId, request.method, request.root, params.raw('signature'));
@@ -124,7 +125,7 @@ export class PlanfixAuthGuard implements CanActivate {
       }
     }
     await this.accounts.get(slug); // NOT_FOUND account → 0004
-    throw failure('UNAUTHENTICATED', 'key', 'invalid API key');
+    throw failure('UNAUTHENTICATED', 'invalid_credential', 'invalid API key');
   }
 
   /** The per-second bucket and the daily quota as one durable admission; every answer tells what is left today. */
@@ -138,7 +139,7 @@ export class PlanfixAuthGuard implements CanActivate {
       refused: (d) => {
         const daily = dayOf(d).retryAt > d.now;
         return new DomainError('RATE_LIMITED', daily ? 'daily request limit exceeded' : 'request rate exceeded', {
-          entity: daily ? 'day' : 'rate',
+          reason: daily ? 'daily_quota' : 'too_many_requests',
           retryAfter: d.retryAfterSeconds,
         });
       },
@@ -153,14 +154,15 @@ export class PlanfixAuthGuard implements CanActivate {
   ): Promise<void> {
     const key = await this.signingKeys.secretOf(accountId);
     if (!key || !signatureMatches(given, expectedSignature(method, root, key)))
-      throw failure('UNAUTHENTICATED', 'signature', 'invalid signature');
+      throw failure('UNAUTHENTICATED', 'invalid_signature', 'invalid signature');
   }
 
   /** Session mode when a sid is given (the password is then ignored), else token mode, else 0012. */
   private async actingUser(keyPrincipal: Principal, sid: string | undefined, password: string): Promise<Principal> {
     if (sid) {
       const user = await this.sessions.resolve(sid);
-      if (!user || user.accountId !== keyPrincipal.accountId) throw failure('UNAUTHENTICATED', 'session', 'session key expired or unknown');
+      if (!user || user.accountId !== keyPrincipal.accountId)
+        throw failure('UNAUTHENTICATED', 'invalid_session', 'session key expired or unknown');
       return user;
     }
     if (password && password !== 'x' && password !== 'X') {
@@ -171,12 +173,12 @@ export class PlanfixAuthGuard implements CanActivate {
         if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
       }
     }
-    throw failure('UNAUTHENTICATED', 'token', 'no session and no token');
+    throw failure('UNAUTHENTICATED', 'no_user_credential', 'no session and no token');
   }
 }
 
 function tooManyFailures(): DomainError {
-  return new DomainError('RATE_LIMITED', 'too many failed attempts', { entity: 'failures' });
+  return new DomainError('RATE_LIMITED', 'too many failed attempts', { reason: 'failed_attempts' });
 }
 
 /** What the Planfix controller carries: this guard, the XML error envelope, and no OpenAPI entry (not JSON). */

@@ -1,5 +1,5 @@
 import { type Request } from 'express';
-import { DomainError, type DomainErrorCode } from '#errors';
+import { DomainError, type DomainErrorCode, type Entity, type UnauthenticatedReason } from '#errors';
 import { ISSUE } from '#projects';
 import { PLANFIX_ERRORS, planfixCode } from './planfix-errors.js';
 
@@ -22,14 +22,14 @@ describe('Planfix errors', () => {
     expect(planfixCode(new DomainError(code, 'message')).code).toBe(planfix);
   });
 
-  it.each([
+  it.each<[Entity, string]>([
     ['account', '0004'],
-    ['method', '0008'],
+    ['route', '0008'],
     ['project', '2001'],
     ['task', '3001'],
-    ['task project', '3003'],
+    ['task_project', '3003'],
     ['action', '4002'],
-    ['user group', '5001'],
+    ['user_group', '5001'],
     ['user', '6004'],
     ['contact', '8002'],
   ])('a missing %s is %s', (entity, code) => {
@@ -51,19 +51,19 @@ describe('Planfix errors', () => {
   });
 
   it('names credentials, plan, limits and conflicts', () => {
-    const unauth = (entity: string) => planfixCode(new DomainError('UNAUTHENTICATED', 'm', { entity })).code;
-    expect([unauth('key'), unauth('session'), unauth('token'), unauth('login'), unauth('signature')]).toEqual([
-      '0001',
-      '0005',
-      '0012',
-      '1001',
-      '0006',
-    ]);
-    expect(planfixCode(new DomainError('FORBIDDEN', 'm', { entity: 'plan' })).code).toBe('0022');
+    const unauth = (reason: UnauthenticatedReason) => planfixCode(new DomainError('UNAUTHENTICATED', 'm', { reason })).code;
+    expect([
+      unauth('invalid_credential'),
+      unauth('invalid_session'),
+      unauth('no_user_credential'),
+      unauth('wrong_password'),
+      unauth('invalid_signature'),
+    ]).toEqual(['0001', '0005', '0012', '1001', '0006']);
+    expect(planfixCode(new DomainError('FORBIDDEN', 'm', { reason: 'plan_without_api' })).code).toBe('0022');
     expect(planfixCode(DomainError.conflict('company', 'name', 'taken')).code).toBe('8003');
     expect(planfixCode(DomainError.conflict('project', 'slug', 'taken')).code).toBe('0016');
-    expect(planfixCode(new DomainError('RATE_LIMITED', 'm', { entity: 'day' })).message).toBe('daily request limit exceeded');
-    expect(planfixCode(new DomainError('RATE_LIMITED', 'm', { entity: 'rate' })).message).toBe('request rate exceeded');
+    expect(planfixCode(new DomainError('RATE_LIMITED', 'm', { reason: 'daily_quota' })).message).toBe('daily request limit exceeded');
+    expect(planfixCode(new DomainError('RATE_LIMITED', 'm', { reason: 'too_many_requests' })).message).toBe('request rate exceeded');
     expect(planfixCode(new DomainError('PAYLOAD_TOO_LARGE', 'm')).message).toBe('request body too large');
   });
 

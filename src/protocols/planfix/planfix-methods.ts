@@ -222,7 +222,7 @@ export class PlanfixMethods {
       user && user.accountId === keyOwner.accountId && (user.username === login || user.email.toLowerCase() === login.toLowerCase());
     if (!user || !matches) {
       if ((await this.loginFailures.failed(lockKey)).refused) throw loginLocked();
-      throw new DomainError('UNAUTHENTICATED', 'wrong login or password', { entity: 'login' });
+      throw new DomainError('UNAUTHENTICATED', 'wrong login or password', { reason: 'wrong_password' });
     }
     this.loginFailures.cleared(lockKey);
     const { sid } = await this.sessions.open(user, basicKeyId);
@@ -237,7 +237,7 @@ function requiredText(params: XmlParams, name: string): string {
 }
 
 function loginLocked(): DomainError {
-  return new DomainError('RATE_LIMITED', 'too many failed attempts', { entity: 'failures' });
+  return new DomainError('RATE_LIMITED', 'too many failed attempts', { reason: 'login_lockout' });
 }
 
 /** GROUP_* and PROJECTS_* sort by name: Plangate users have no groups, and projects are not a user property. */

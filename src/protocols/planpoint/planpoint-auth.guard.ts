@@ -75,7 +75,7 @@ export class PlanpointAuthGuard implements CanActivate {
     if (locked !== undefined) throw tooMany(locked);
     if (credential === undefined) {
       await this.failed(ip);
-      throw new DomainError('UNAUTHENTICATED', 'Missing access token', { entity: 'missing' });
+      throw new DomainError('UNAUTHENTICATED', 'Missing access token', { reason: 'missing_credential' });
     }
     let principal: Principal;
     try {
@@ -84,11 +84,11 @@ export class PlanpointAuthGuard implements CanActivate {
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
       await this.failed(ip);
-      throw new DomainError('UNAUTHENTICATED', 'Invalid or expired token', { entity: 'token' });
+      throw new DomainError('UNAUTHENTICATED', 'Invalid or expired token', { reason: 'invalid_credential' });
     }
     req[PRINCIPAL_KEY] = principal;
     if (access === 'write' && !WRITERS.has(principal.role))
-      throw new DomainError('FORBIDDEN', 'Insufficient permissions', { entity: 'role' });
+      throw new DomainError('FORBIDDEN', 'Insufficient permissions', { reason: 'insufficient_role' });
     return true;
   }
 

@@ -26,20 +26,23 @@ describe('Planpoint errors', () => {
   });
 
   it('says which credential problem it was, with the Bearer challenge', () => {
-    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x', { entity: 'missing' }), req())).toMatchObject({
+    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x', { reason: 'missing_credential' }), req())).toMatchObject({
       body: { message: 'Missing access token' },
       headers: { 'WWW-Authenticate': 'Bearer' },
     });
     expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x'), req()).headers['WWW-Authenticate']).toBe(
       'Bearer error="invalid_token"',
     );
-    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x', { entity: 'login' }), req()).body).toEqual({
+    expect(toPlanpointError(new DomainError('UNAUTHENTICATED', 'x', { reason: 'wrong_password' }), req()).body).toEqual({
       message: 'Invalid username or password',
     });
   });
 
   it('adds paused to the paused 403', () => {
-    const e = new DomainError('FORBIDDEN', 'Project is paused', { entity: 'paused', fields: [{ field: 'paused', issue: 'billing' }] });
+    const e = new DomainError('FORBIDDEN', 'Project is paused', {
+      reason: 'project_paused',
+      fields: [{ field: 'paused', issue: 'billing' }],
+    });
     expect(toPlanpointError(e, req()).body).toEqual({ message: 'Project is paused', paused: { value: true, reason: 'billing' } });
   });
 
@@ -51,7 +54,7 @@ describe('Planpoint errors', () => {
 
   it('sends Retry-After on 429 and 503, and a plain 500', () => {
     expect(toPlanpointError(new DomainError('RATE_LIMITED', 'x', { retryAfter: 7 }), req()).headers['Retry-After']).toBe('7');
-    expect(toPlanpointError(new DomainError('RATE_LIMITED', 'x', { entity: 'login' }), req()).body).toEqual({
+    expect(toPlanpointError(new DomainError('RATE_LIMITED', 'x', { reason: 'login_lockout' }), req()).body).toEqual({
       message: 'Too many login attempts',
     });
     expect(toPlanpointError(DomainError.unavailable(), req()).headers['Retry-After']).toBe('5');

@@ -64,11 +64,11 @@ export class PlanpointLoginController {
       if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
       const counted = await this.failures.failed(subject);
       if (counted.refused) throw tooMany(counted.lockedUntil!);
-      throw new DomainError('UNAUTHENTICATED', 'Invalid username or password', { entity: 'login' });
+      throw new DomainError('UNAUTHENTICATED', 'Invalid username or password', { reason: 'wrong_password' });
     }
   }
 }
 
 function tooMany(until: number): DomainError {
-  return new DomainError('RATE_LIMITED', 'Too many login attempts', { entity: 'login', retryAfter: secondsUntil(until) });
+  return new DomainError('RATE_LIMITED', 'Too many login attempts', { reason: 'login_lockout', retryAfter: secondsUntil(until) });
 }

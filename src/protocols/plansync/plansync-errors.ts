@@ -54,7 +54,7 @@ export function toPlanSyncError(e: DomainError, req: Request): WireError {
     case 'UNAVAILABLE':
       return detail(503, 'Service temporarily unavailable', { 'Retry-After': String(e.retryAfter ?? 5) });
     default:
-      return assertNever(e.code);
+      return assertNever(e);
   }
 }
 

@@ -43,7 +43,7 @@ export class ReverseEtlAuthGuard implements CanActivate {
     } else {
       key = first(req.headers['x-planasonix-api-key']) ?? first(req.headers['x-planasonix-key']);
     }
-    if (!key) throw new DomainError('UNAUTHENTICATED', 'missing API key', { entity: 'missing_credential' });
+    if (!key) throw new DomainError('UNAUTHENTICATED', 'missing API key', { reason: 'missing_credential' });
     let principal: Principal;
     try {
       principal = await this.identity.authenticateKey(key);

@@ -69,7 +69,7 @@ describe('toReverseEtlError', () => {
   });
 
   it('tells a missing credential from a bad one, both with WWW-Authenticate', () => {
-    const missing = toReverseEtlError(new DomainError('UNAUTHENTICATED', 'x', { entity: 'missing_credential' }), req('/x'));
+    const missing = toReverseEtlError(new DomainError('UNAUTHENTICATED', 'x', { reason: 'missing_credential' }), req('/x'));
     expect(missing.body).toMatchObject({ error: { code: 'unauthorized' } });
     expect(missing.headers).toEqual({ 'WWW-Authenticate': 'Bearer realm="plangate"' });
     expect(toReverseEtlError(DomainError.unauthenticated(), req('/x')).headers).toEqual({ 'WWW-Authenticate': 'Bearer realm="plangate"' });

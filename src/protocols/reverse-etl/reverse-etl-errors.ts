@@ -1,5 +1,5 @@
 import { type Request } from 'express';
-import { assertNever, type DomainError, type FieldIssue } from '#errors';
+import { assertNever, type DomainError, type FieldIssue, type UnauthenticatedReason } from '#errors';
 import { type ProtocolErrors, type WireError } from '../../common/wire-error.js';
 import { allowedMethods } from './reverse-etl-routes.js';
 
@@ -31,6 +31,21 @@ function retlError(
 
 const BEARER = { 'WWW-Authenticate': 'Bearer realm="plangate"' };
 
+function unauthenticated(req: Request, reason: UnauthenticatedReason): WireError {
+  switch (reason) {
+    case 'missing_credential':
+      return retlError(req, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', [], BEARER);
+    case 'invalid_credential':
+    case 'wrong_password':
+    case 'invalid_session':
+    case 'no_user_credential':
+    case 'invalid_signature':
+      return retlError(req, 401, 'invalid_api_key', 'the API key is not valid', [], BEARER);
+    default:
+      return assertNever(reason);
+  }
+}
+
 export function toReverseEtlError(e: DomainError, req: Request): WireError {
   switch (e.code) {
     case 'MALFORMED': {
@@ -52,9 +67,7 @@ export function toReverseEtlError(e: DomainError, req: Request): WireError {
     case 'CONFLICT':
       return retlError(req, 409, e.fields[0]?.type ?? 'conflict', e.message);
     case 'UNAUTHENTICATED':
-      return e.entity === 'missing_credential'
-        ? retlError(req, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', [], BEARER)
-        : retlError(req, 401, 'invalid_api_key', 'the API key is not valid', [], BEARER);
+      return unauthenticated(req, e.reason);
     case 'FORBIDDEN':
       return retlError(req, 403, 'forbidden', e.message);
     case 'RATE_LIMITED':
@@ -68,7 +81,7 @@ export function toReverseEtlError(e: DomainError, req: Request): WireError {
     case 'UNAVAILABLE':
       return retlError(req, 503, 'unavailable', 'the service is temporarily unavailable', [], { 'Retry-After': String(e.retryAfter ?? 5) });
     default:
-      return assertNever(e.code);
+      return assertNever(e);
   }
 }
 

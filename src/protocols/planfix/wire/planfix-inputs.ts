@@ -63,7 +63,7 @@ function peopleIds(params: XmlParams, name: string): number[] | undefined {
   const role = params.child(name);
   if (!role) return undefined;
   for (const groups of role.children('groups')) {
-    if (groups.children('id').some((g) => g.node.text !== '') || groups.children('group').length) throw notFound('user group');
+    if (groups.children('id').some((g) => g.node.text !== '') || groups.children('group').length) throw notFound('user_group');
   }
   const holders = [role, ...role.children('users'), ...role.children('users').flatMap((u) => u.children('user'))];
   return holders.flatMap((h) =>

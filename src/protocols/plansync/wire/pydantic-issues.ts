@@ -1,4 +1,4 @@
-import { DomainError, type FieldIssue } from '#errors';
+import { DomainError, type FieldIssue, type IssueType } from '#errors';
 
 /**
  * FastAPI's 422 items (pydantic v2): `{type, loc, msg, input, ctx?}`. Validators collect every problem of a request
@@ -9,7 +9,7 @@ export type Loc = (string | number)[];
 export class Issues {
   private readonly items: FieldIssue[] = [];
 
-  add(type: string, loc: Loc, msg: string, input: unknown, ctx?: Record<string, unknown>): void {
+  add(type: IssueType, loc: Loc, msg: string, input: unknown, ctx?: Record<string, unknown>): void {
     this.items.push({ field: loc.join('.'), issue: msg, type, loc, input, ...(ctx ? { ctx } : {}) });
   }
 

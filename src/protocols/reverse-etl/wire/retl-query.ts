@@ -1,4 +1,4 @@
-import { DomainError, type FieldIssue } from '#errors';
+import { DomainError, type FieldIssue, type IssueType } from '#errors';
 import { camelToSnake, type PageRequest } from '#syncs';
 
 export const DEFAULT_LIMIT = 50;
@@ -18,7 +18,7 @@ export class RetlQuery {
 
   constructor(private readonly query: Record<string, unknown>) {}
 
-  private bad(name: string, type: string, message: string): undefined {
+  private bad(name: string, type: IssueType, message: string): undefined {
     this.issues.push({ field: name, type, issue: message, loc: ['query', name] });
     return undefined;
   }
