@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '#errors';
 import { type OpenedStore } from './data-source.factory.js';
 import { isStoreUnavailable, translateStoreError } from './pg-errors.js';
+import { updateStatement, type UpdateOptions } from './update-statement.js';
 
 export type Tx = EntityManager;
 
@@ -81,6 +82,23 @@ export class StoreService implements OnApplicationShutdown {
     } catch (e) {
       throw translateStoreError(e, op);
     }
+  }
+
+  /**
+   * Writes the given columns of the rows `where` selects, through the edge translation (see `updateStatement`:
+   * undefined columns are left out). False when no column was given, so nothing was written.
+   */
+  async update(
+    table: string,
+    where: Record<string, unknown>,
+    columns: Record<string, unknown>,
+    tx?: Tx,
+    options?: UpdateOptions,
+  ): Promise<boolean> {
+    const statement = updateStatement(table, where, columns, options);
+    if (!statement) return false;
+    await this.write('update', () => this.query(statement.sql, statement.params, tx));
+    return true;
   }
 
   /** True when the store answers `SELECT 1` within the timeout. Never throws, never hangs. */
