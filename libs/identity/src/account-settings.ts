@@ -192,3 +192,11 @@ export function principalSettings(p: {
   merged.set(p.accountSettings, { slug: p.accountSlug, plan: p.accountPlan, settings });
   return settings;
 }
+
+/**
+ * The account's time zone, in which dates without one are read and deadlines fall, for every protocol's records
+ * (its setting sits in the planfix section, the first protocol that needed one).
+ */
+export function accountTimeZone(p: Parameters<typeof principalSettings>[0]): string {
+  return principalSettings(p).planfix.timezone;
+}
