@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { type StoreService, type Tx } from '#store';
 
-/** Planpoint's `_id`: 24 hex characters (any case on input, lower case in answers). */
+/** A public id: 24 hex characters in ObjectId layout (any case on input, lower case in answers). */
 export const OBJECT_ID = /^[0-9a-fA-F]{24}$/;
 
 export function isObjectId(value: unknown): value is string {
@@ -20,4 +21,26 @@ export function newObjectId(now = Date.now()): string {
     processRandom +
     counter.toString(16).padStart(6, '0')
   );
+}
+
+/**
+ * The account's row of `select` whose `alias` has that public id, locked when asked; undefined for a malformed id
+ * and for another account's (which is "not found" like a missing one).
+ */
+export async function rowByPublicId<R>(
+  store: StoreService,
+  select: string,
+  alias: string,
+  accountId: string,
+  publicId: string,
+  tx?: Tx,
+  lock = false,
+): Promise<R | undefined> {
+  if (!isObjectId(publicId)) return undefined;
+  const [row] = await store.query<R>(
+    `${select} WHERE ${alias}.account_id = $1 AND ${alias}.public_id = $2${lock ? ` FOR UPDATE OF ${alias}` : ''}`,
+    [accountId, publicId.toLowerCase()],
+    tx,
+  );
+  return row;
 }

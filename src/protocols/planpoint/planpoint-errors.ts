@@ -22,7 +22,7 @@ export function toPlanpointError(e: DomainError, req: Request): WireError {
       return allow.length ? message(405, 'Method not allowed', { Allow: allow.join(', ') }) : message(404, 'Not found');
     }
     case 'CONFLICT':
-      return message(409, e.message);
+      return message(409, e.entity === 'project in use' ? 'Project is used by Planfix tasks or subprojects' : e.message);
     case 'UNAUTHENTICATED':
       if (e.entity === 'login') return message(401, 'Invalid username or password');
       if (e.entity === 'missing') return message(401, 'Missing access token', { 'WWW-Authenticate': 'Bearer' });

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiOperation } from '@nestjs/swagger';
 import { DomainError } from '#errors';
 import { CurrentPrincipal, type Principal } from '#identity';
-import { FloorsService, PlanpointProjectsService, sdkStatus, UnitsService } from '#projects';
+import { FloorsService, ProjectSitesService, sdkStatus, UnitsService } from '#projects';
 import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
 import { parseId, parsePid } from './wire/planpoint-fields.js';
 import { parseBatch, parseProjectLocator, parseUnitFindFilters, parseUnitInput } from './wire/planpoint-inputs.js';
@@ -15,7 +15,7 @@ import { ApiJsonBody } from '../../docs/api-docs.js';
 export class PlanpointUnitsController {
   constructor(
     private readonly units: UnitsService,
-    private readonly projects: PlanpointProjectsService,
+    private readonly projects: ProjectSitesService,
     private readonly floors: FloorsService,
   ) {}
 
