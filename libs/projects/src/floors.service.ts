@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { rowByPublicId } from './object-id.js';
+import { accountRow } from './account-row.js';
+import { found, publicIdKey } from './object-id.js';
 import { ProjectSitesService } from './project-sites.service.js';
 import { ProjectsRepository, type FloorInput } from './projects.repository.js';
 
@@ -81,13 +81,11 @@ export class FloorsService {
   }
 
   async get(p: Principal, publicId: string, tx?: Tx, lock = false): Promise<Floor> {
-    const floor = await this.row(p.accountId, publicId, tx, lock);
-    if (!floor) throw DomainError.notFound('floor', 'Floor not found');
-    return floor;
+    return found(await this.row(p.accountId, publicId, tx, lock), 'floor');
   }
 
   async row(accountId: string, publicId: string, tx?: Tx, lock = false): Promise<Floor | undefined> {
-    const row = await rowByPublicId<FloorRow>(this.store, FLOOR_SELECT, 'f', accountId, publicId, tx, lock);
+    const row = await accountRow<FloorRow>(this.store, FLOOR_SELECT, 'f', accountId, publicIdKey(publicId), tx, lock);
     return row ? toFloor(row) : undefined;
   }
 
@@ -100,8 +98,7 @@ export class FloorsService {
 
   async update(p: Principal, publicId: string, input: FloorInput): Promise<Floor> {
     return this.store.transaction(async (tx) => {
-      const floor = await this.get(p, publicId, tx, true);
-      await this.projects.updateFloor(p.accountId, floor.id, input, tx);
+      await this.projects.updateFloor(p.accountId, (await this.get(p, publicId, tx, true)).id, input, tx);
       return this.get(p, publicId, tx);
     });
   }

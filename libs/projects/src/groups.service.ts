@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { isObjectId, rowByPublicId } from './object-id.js';
+import { accountRow } from './account-row.js';
+import { isObjectId, publicIdKey } from './object-id.js';
 import { canSee } from './project-sites.service.js';
 import { claimHostName, freeHostName, slugify, type ExplicitHostName, type HostNameColumn } from './slug.js';
 
@@ -185,7 +186,7 @@ export class ProjectCollectionsService {
   }
 
   private row(accountId: string, kind: CollectionKind, publicId: string, tx?: Tx, lock = false): Promise<Row | undefined> {
-    return rowByPublicId<Row>(this.store, select(kind), 'g', accountId, publicId, tx, lock);
+    return accountRow<Row>(this.store, select(kind), 'g', accountId, publicIdKey(publicId), tx, lock);
   }
 
   private async replaceMembers(p: Principal, kind: CollectionKind, id: number, input: ProjectCollectionInput, tx: Tx): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService } from '#store';
+import { noSuch } from './object-id.js';
 import { ProjectSitesService, type ProjectSite } from './project-sites.service.js';
 import { UnitsService } from './units.service.js';
 
@@ -75,7 +76,7 @@ export class LeadsService {
     let unitId: number | null = null;
     if (input.unit) {
       const unit = await this.units.row(project.accountId, input.unit);
-      if (!unit || unit.projectId !== project.id) throw DomainError.notFound('unit', 'Unit not found');
+      if (!unit || unit.projectId !== project.id) throw noSuch('unit');
       unitId = unit.id;
     }
     const [row] = await this.store.write('insert', () =>

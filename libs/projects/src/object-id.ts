@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type StoreService, type Tx } from '#store';
+import { DomainError } from '#errors';
+import { type RowKey } from './account-row.js';
 
 /** A public id: 24 hex characters in ObjectId layout (any case on input, lower case in answers). */
 export const OBJECT_ID = /^[0-9a-fA-F]{24}$/;
@@ -23,24 +24,20 @@ export function newObjectId(now = Date.now()): string {
   );
 }
 
-/**
- * The account's row of `select` whose `alias` has that public id, locked when asked; undefined for a malformed id
- * and for another account's (which is "not found" like a missing one).
- */
-export async function rowByPublicId<R>(
-  store: StoreService,
-  select: string,
-  alias: string,
-  accountId: string,
-  publicId: string,
-  tx?: Tx,
-  lock = false,
-): Promise<R | undefined> {
-  if (!isObjectId(publicId)) return undefined;
-  const [row] = await store.query<R>(
-    `${select} WHERE ${alias}.account_id = $1 AND ${alias}.public_id = $2${lock ? ` FOR UPDATE OF ${alias}` : ''}`,
-    [accountId, publicId.toLowerCase()],
-    tx,
-  );
-  return row;
+/** The key of a record by public id (any case); none for what is no id. */
+export function publicIdKey(publicId: string): RowKey {
+  return isObjectId(publicId) ? ['public_id', publicId.toLowerCase()] : undefined;
+}
+
+const NOT_FOUND = { project: 'Project not found', floor: 'Floor not found', unit: 'Unit not found' } as const;
+
+/** NOT_FOUND for a record addressed by public id: another account's is missing like any other. */
+export function noSuch(kind: keyof typeof NOT_FOUND): DomainError {
+  return DomainError.notFound(kind, NOT_FOUND[kind]);
+}
+
+/** The record found by public id, or NOT_FOUND naming its kind. */
+export function found<T>(record: T | undefined, kind: keyof typeof NOT_FOUND): T {
+  if (record === undefined) throw noSuch(kind);
+  return record;
 }

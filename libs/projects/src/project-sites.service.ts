@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { isObjectId, rowByPublicId } from './object-id.js';
+import { accountRow } from './account-row.js';
+import { found, isObjectId, noSuch, publicIdKey } from './object-id.js';
 import {
   ProjectsRepository,
   type Collection,
@@ -92,8 +93,6 @@ export function pausedError(reason: string | null): DomainError {
   return new DomainError('FORBIDDEN', 'Project is paused', { entity: 'paused', fields: [{ field: 'paused', issue: reason ?? 'paused' }] });
 }
 
-const projectNotFound = () => DomainError.notFound('project', 'Project not found');
-
 /**
  * Projects as public sites: found by the account's namespace and the project's host name, addressed by public id,
  * with viewer settings, commercial spaces and collections. The same rows as ProjectsService's (a project made here
@@ -115,14 +114,12 @@ export class ProjectSitesService {
   }
 
   async get(p: Principal, publicId: string, tx?: Tx, lock = false): Promise<ProjectSite> {
-    const row = await this.row(p.accountId, publicId, tx, lock);
-    if (!row) throw projectNotFound();
-    return row;
+    return found(await this.row(p.accountId, publicId, tx, lock), 'project');
   }
 
   /** The account's project by public id, or undefined (another account's id is unknown here). */
   async row(accountId: string, publicId: string, tx?: Tx, lock = false): Promise<ProjectSite | undefined> {
-    const row = await rowByPublicId<ProjectSiteRow>(this.store, PROJECT_SITE_SELECT, 'p', accountId, publicId, tx, lock);
+    const row = await accountRow<ProjectSiteRow>(this.store, PROJECT_SITE_SELECT, 'p', accountId, publicIdKey(publicId), tx, lock);
     return row ? toProjectSite(row) : undefined;
   }
 
@@ -140,7 +137,7 @@ export class ProjectSitesService {
 
   /** A project by public id for the public unit find and lead form: visibility and pause as `find`. */
   async findById(publicId: string, viewer: Principal | undefined): Promise<ProjectSite> {
-    if (!isObjectId(publicId)) throw projectNotFound();
+    if (!isObjectId(publicId)) throw noSuch('project');
     const [row] = await this.store.query<ProjectSiteRow>(`${PROJECT_SITE_SELECT} WHERE p.public_id = $1 AND a.status = 'active'`, [
       publicId.toLowerCase(),
     ]);
@@ -156,17 +153,13 @@ export class ProjectSitesService {
 
   async update(p: Principal, publicId: string, fields: ProjectChanges): Promise<ProjectSite> {
     return this.store.transaction(async (tx) => {
-      const current = await this.get(p, publicId, tx, true);
-      await this.projects.updateProject(p.accountId, current.id, fields, tx);
+      await this.projects.updateProject(p.accountId, (await this.get(p, publicId, tx, true)).id, fields, tx);
       return this.get(p, publicId, tx);
     });
   }
 
   async remove(p: Principal, publicId: string): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      const current = await this.get(p, publicId, tx, true);
-      await this.projects.removeProject(p.accountId, current.id, tx);
-    });
+    await this.store.transaction(async (tx) => this.projects.removeProject(p.accountId, (await this.get(p, publicId, tx, true)).id, tx));
   }
 
   /** The operator's pause with a reason, or unpause. */
@@ -178,7 +171,7 @@ export class ProjectSitesService {
 
 function visible(row: ProjectSiteRow | undefined, viewer: Principal | undefined): ProjectSite {
   const project = row ? toProjectSite(row) : undefined;
-  if (!project || !canSee(project.published, project.accountId, viewer)) throw projectNotFound();
+  if (!project || !canSee(project.published, project.accountId, viewer)) throw noSuch('project');
   if (project.paused) throw pausedError(project.pausedReason);
   return project;
 }

@@ -3,12 +3,13 @@ import { accountTimeZone, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { ContactsService, type ContactRef } from './contacts.service.js';
 import { deadlineAt, deadlineFlags } from './deadlines.js';
-import { issue, ISSUE, notAllowed, notFound } from './issues.js';
+import { issue, ISSUE, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
 import { PeopleRepository, type PersonRef } from './people.repository.js';
-import { createsLoop, replaceMembers } from './members.js';
+import { refuseParentLoop, replaceMembers } from './members.js';
 import { ProjectsRepository, requiredTitle, type ProjectChanges, type ProjectStatus } from './projects.repository.js';
-import { plausibleRef, refColumn, type Ref } from './refs.js';
+import { accountRow } from './account-row.js';
+import { plausibleRef, refColumn, refKey, type Ref } from './refs.js';
 import { type ExplicitHostName } from './slug.js';
 
 export const PROJECT_ROLES = ['manager', 'worker', 'auditor'] as const;
@@ -212,15 +213,8 @@ export class ProjectsService {
     return row ? Number(row.id) : undefined;
   }
 
-  private async find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<ProjectRow | undefined> {
-    if (!plausibleRef(ref)) return undefined;
-    const [column, value] = refColumn(ref);
-    const [row] = await this.store.query<ProjectRow>(
-      `${PROJECT_SELECT} WHERE p.account_id = $1 AND p.${column} = $2${lock ? ' FOR UPDATE OF p' : ''}`,
-      [accountId, value],
-      tx,
-    );
-    return row;
+  private find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<ProjectRow | undefined> {
+    return accountRow<ProjectRow>(this.store, PROJECT_SELECT, 'p', accountId, refKey(ref), tx, lock);
   }
 
   private async withPeople(row: ProjectRow, tz: string): Promise<ProjectWithPeople> {
@@ -241,8 +235,7 @@ export class ProjectsService {
     if (parentId !== undefined && parentId !== null) {
       const found = await this.idOf(p.accountId, { id: parentId }, tx);
       if (found === undefined) throw notFound('project');
-      if (selfId !== undefined && (await createsLoop(this.store, 'projects', selfId, found, tx)))
-        throw notAllowed('parent', 'would make a loop');
+      await refuseParentLoop(this.store, 'projects', selfId, found, tx);
     }
     const people = await this.people.byRole<ProjectRole>(
       p.accountId,

@@ -7,8 +7,9 @@ import { issue, ISSUE, missing, notAllowed, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
 import { PeopleRepository, type PersonRef } from './people.repository.js';
 import { ProjectsService } from './projects.service.js';
-import { createsLoop, replaceMembers } from './members.js';
-import { plausibleRef, refColumn, type Ref } from './refs.js';
+import { refuseParentLoop, replaceMembers } from './members.js';
+import { accountRow } from './account-row.js';
+import { plausibleRef, refColumn, refKey, type Ref } from './refs.js';
 import { ACTIVE_STATUS_IDS, OVERDUE_STATUSES, STATUS } from './task-statuses.js';
 
 export const TASK_ROLES = ['worker', 'member', 'auditor'] as const;
@@ -387,13 +388,7 @@ export class TasksService {
   }
 
   private async find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<TaskRow | undefined> {
-    if (!plausibleRef(ref)) return undefined;
-    const [column, value] = refColumn(ref);
-    const [row] = await this.store.query<TaskRow>(
-      `${TASK_SELECT_SQL} WHERE t.account_id = $1 AND t.${column} = $2${lock ? ' FOR UPDATE OF t' : ''}`,
-      [accountId, value],
-      tx,
-    );
+    const row = await accountRow<TaskRow>(this.store, TASK_SELECT_SQL, 't', accountId, refKey(ref), tx, lock);
     return row ? { ...row, status: Number(row.status) } : undefined;
   }
 
@@ -456,8 +451,7 @@ export class TasksService {
     const parentId = input.parentId;
     if (parentId !== undefined && parentId !== null) {
       if (!(await this.locate(p.accountId, { id: parentId }, tx))) throw notFound('task');
-      if (selfId !== undefined && (await createsLoop(this.store, 'tasks', selfId, parentId, tx)))
-        throw notAllowed('parent', 'would make a loop');
+      await refuseParentLoop(this.store, 'tasks', selfId, parentId, tx);
     }
     const people = await this.people.byRole<TaskRole>(
       p.accountId,

@@ -3,7 +3,8 @@ import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { FloorsService } from './floors.service.js';
-import { rowByPublicId } from './object-id.js';
+import { accountRow } from './account-row.js';
+import { found, noSuch, publicIdKey } from './object-id.js';
 import { ProjectSitesService } from './project-sites.service.js';
 import { ProjectsRepository, type UnitInput, type UnitModel } from './projects.repository.js';
 import { effectiveStatus, type StoredStatus } from './unit-status.js';
@@ -35,29 +36,23 @@ export interface Unit {
   updatedAt: Date;
 }
 
-interface UnitRow {
+/** A unit as selected: its own fields as stored, the rest in column names. */
+type UnitRow = Pick<
+  Unit,
+  'name' | 'status' | 'bedrooms' | 'bath' | 'sqft' | 'price' | 'parking' | 'orientation' | 'model' | 'unitmodels'
+> & {
   id: string;
   public_id: string;
   project_id: string;
   project_public_id: string;
   floor_id: string;
   floor_public_id: string;
-  name: string | null;
-  status: StoredStatus;
-  bedrooms: string | null;
-  bath: number | null;
-  sqft: number | null;
-  price: number | null;
-  parking: number | null;
-  orientation: string | null;
-  model: string | null;
-  unitmodels: UnitModel[];
   on_hold_expires_at: Date | null;
   position: number;
   extra: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
-}
+};
 
 const UNIT_SELECT = `SELECT n.id, n.public_id, n.project_id, p.public_id AS project_public_id, n.floor_id, f.public_id AS floor_public_id,
        n.name, n.status, n.bedrooms, n.bath, n.sqft, n.price, n.parking, n.orientation, n.model, n.unitmodels,
@@ -113,7 +108,7 @@ export class UnitsService {
     let floorId: number | undefined;
     if (floorPublicId !== undefined) {
       const floor = await this.floors.row(p.accountId, floorPublicId);
-      if (!floor || floor.projectId !== project.id) throw DomainError.notFound('floor', 'Floor not found');
+      if (!floor || floor.projectId !== project.id) throw noSuch('floor');
       floorId = floor.id;
     }
     return this.ofProject(project.id, floorId);
@@ -129,30 +124,25 @@ export class UnitsService {
     return rows.map((r) => toUnit(r, now));
   }
 
-  async get(p: Principal, publicId: string, tx?: Tx): Promise<Unit> {
-    const unit = await this.row(p.accountId, publicId, tx);
-    if (!unit) throw DomainError.notFound('unit', 'Unit not found');
-    return unit;
+  async get(p: Principal, publicId: string, tx?: Tx, lock = false): Promise<Unit> {
+    return found(await this.row(p.accountId, publicId, tx, lock), 'unit');
   }
 
   async row(accountId: string, publicId: string, tx?: Tx, lock = false): Promise<Unit | undefined> {
-    const row = await rowByPublicId<UnitRow>(this.store, UNIT_SELECT, 'n', accountId, publicId, tx, lock);
+    const row = await accountRow<UnitRow>(this.store, UNIT_SELECT, 'n', accountId, publicIdKey(publicId), tx, lock);
     return row ? toUnit(row) : undefined;
   }
 
   async create(p: Principal, floorPublicId: string, input: UnitInput): Promise<Unit> {
     return this.store.transaction(async (tx) => {
-      const floor = await this.floors.row(p.accountId, floorPublicId, tx);
-      if (!floor) throw DomainError.notFound('floor', 'Floor not found');
+      const floor = found(await this.floors.row(p.accountId, floorPublicId, tx), 'floor');
       return this.get(p, await this.projects.createUnit(p.accountId, floor, input, tx), tx);
     });
   }
 
   async update(p: Principal, publicId: string, input: UnitInput): Promise<Unit> {
     return this.store.transaction(async (tx) => {
-      const unit = await this.row(p.accountId, publicId, tx, true);
-      if (!unit) throw DomainError.notFound('unit', 'Unit not found');
-      await this.projects.updateUnit(p.accountId, unit, input, tx);
+      await this.projects.updateUnit(p.accountId, await this.get(p, publicId, tx, true), input, tx);
       return this.get(p, publicId, tx);
     });
   }
@@ -183,9 +173,7 @@ export class UnitsService {
   /** Leaves its collections; its leads keep `unit: null`. */
   async remove(p: Principal, publicId: string): Promise<void> {
     await this.store.transaction(async (tx) => {
-      const unit = await this.row(p.accountId, publicId, tx, true);
-      if (!unit) throw DomainError.notFound('unit', 'Unit not found');
-      await this.projects.removeUnit(unit, tx);
+      await this.projects.removeUnit(await this.get(p, publicId, tx, true), tx);
     });
   }
 }
