@@ -5,7 +5,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '#errors';
 import { type OpenedStore } from './data-source.factory.js';
 import { isStoreUnavailable, translateStoreError } from './pg-errors.js';
-import { updateStatement, type UpdateOptions } from './update-statement.js';
+import { insertStatement, updateStatement, type UpdateOptions } from './write-statements.js';
 
 export type Tx = EntityManager;
 
@@ -82,6 +82,12 @@ export class StoreService implements OnApplicationShutdown {
     } catch (e) {
       throw translateStoreError(e, op);
     }
+  }
+
+  /** Inserts a row of the given columns (see `insertStatement`) through the edge translation; the rows `tail` returns. */
+  async insert<T = Record<string, unknown>>(table: string, columns: Record<string, unknown>, tail: string, tx?: Tx): Promise<T[]> {
+    const statement = insertStatement(table, columns, tail);
+    return this.write('insert', () => this.query<T>(statement.sql, statement.params, tx));
   }
 
   /**

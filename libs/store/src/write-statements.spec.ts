@@ -1,6 +1,6 @@
-import { jsonb, updateStatement } from './update-statement.js';
+import { insertStatement, jsonb, updateStatement } from './write-statements.js';
 
-describe('updateStatement', () => {
+describe('write statements', () => {
   it('writes the given columns after the key, leaves out undefined ones and keeps null', () => {
     expect(updateStatement('floors', { account_id: 'a', id: 7 }, { name: 'Level 1', level: undefined, image: null })).toEqual({
       sql: 'UPDATE floors SET name = $3, image = $4, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2',
@@ -17,5 +17,12 @@ describe('updateStatement', () => {
 
   it('has nothing to write when no column is given', () => {
     expect(updateStatement('units', { id: 1 }, { name: undefined })).toBeUndefined();
+  });
+
+  it('inserts the given columns, leaving undefined ones to their defaults, then the tail', () => {
+    expect(insertStatement('contacts', { account_id: 'a', name: 'Jane', email: undefined, phones: jsonb([]) }, 'RETURNING id')).toEqual({
+      sql: 'INSERT INTO contacts (account_id, name, phones) VALUES ($1, $2, $3::jsonb) RETURNING id',
+      params: ['a', 'Jane', '[]'],
+    });
   });
 });
