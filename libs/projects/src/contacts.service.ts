@@ -32,7 +32,7 @@ export interface ContactFields {
   birthdate: string | null;
 }
 
-/** A person (`contacts`) or a company (`companies`, the rows PlanSync's company_name names). */
+/** A person (`contacts`) or a company (`companies`, the rows other records name by company name). */
 export interface Contact extends ContactFields {
   id: number;
   general: number;
@@ -169,13 +169,13 @@ export class ContactsService {
     });
   }
 
-  /** A record's client: undefined keeps it, null clears it, an id names a person or company of the account (8002). */
+  /** A record's client: undefined keeps it, null clears it, an id names a person or company of the account (else contact not found). */
   async client(accountId: string, clientId: number | null | undefined, tx?: Tx): Promise<ContactTarget | null | undefined> {
     if (clientId === undefined || clientId === null) return clientId;
     return this.target(accountId, { id: clientId }, tx);
   }
 
-  /** The person or company a `client/id` or an action names (8002 otherwise). */
+  /** The person or company a record's client or an action names (contact not found otherwise). */
   async target(accountId: string, ref: Ref, tx?: Tx): Promise<ContactTarget> {
     const found = await this.locate(accountId, ref, tx);
     if (!found) throw notFound('contact');

@@ -439,7 +439,7 @@ export class TasksService {
     });
   }
 
-  /** Users, project, client and parent named by the input, resolved in the account (6004, 3003, 8002, 3001). */
+  /** Users, project, client and parent named by the input, resolved in the account (each kind's not found otherwise). */
   private async resolveFields(p: Principal, input: TaskInput, tx: Tx, selfId?: number) {
     const ownerId = await this.people.owner(p, input.ownerNumber, tx);
     let projectId: number | null | undefined = input.projectId;

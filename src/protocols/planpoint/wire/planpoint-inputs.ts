@@ -1,11 +1,8 @@
 import {
-  bedOf,
   hostNamePattern,
   isObjectId,
-  parseStatus,
   PROJECT_LIMITS,
   PROJECT_STATUSES,
-  sdkStatus,
   type CollectionKind,
   type ExplicitHostName,
   type FloorInput,
@@ -18,6 +15,7 @@ import {
   type UnitInput,
 } from '#projects';
 import { Fields, invalid, isEmail, isPlainObject, jsonBytes, parseRef } from './planpoint-fields.js';
+import { bedOf, parseStatus, sdkStatus } from './unit-vocabularies.js';
 
 /** How many elements a request may send (docs/planpoint.md); a project's floors and units are capped by the store. */
 const PLANPOINT_LIMITS = { commercialSpaces: 500, collections: 100, batch: 1000, units: PROJECT_LIMITS.units } as const;

@@ -1,16 +1,7 @@
-import {
-  bedOf,
-  pausedState,
-  sdkStatus,
-  type Floor,
-  type Lead,
-  type MemberProject,
-  type ProjectCollection,
-  type ProjectSite,
-  type Unit,
-} from '#projects';
+import { pausedState, type Floor, type Lead, type MemberProject, type ProjectCollection, type ProjectSite, type Unit } from '#projects';
 import { type Principal } from '#identity';
 import { UNIT_EXTRAS, VIEWER_SETTINGS } from './planpoint-inputs.js';
+import { bedOf, sdkStatus } from './unit-vocabularies.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
