@@ -163,9 +163,9 @@ export function checkSettingsRules(settings: StoredSettings, account: { planfixS
 export function effectiveSettings(stored: StoredSettings, account: { slug: string; plan: AccountPlan }): EffectiveSettings {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [section, schema] of Object.entries(SETTINGS_SCHEMA) as [SettingsSection, Record<string, FieldSpec>][]) {
-    const set = stored[section] ?? {};
+    const given = stored[section] ?? {};
     out[section] = {};
-    for (const [name, spec] of Object.entries(schema)) out[section][name] = name in set ? set[name] : spec.default;
+    for (const [name, spec] of Object.entries(schema)) out[section][name] = name in given ? given[name] : spec.default;
   }
   out.planfix.daily_quota ??= PLANFIX_DAILY_QUOTA[account.plan];
   out.planpoint.namespace ??= account.slug;
