@@ -95,7 +95,6 @@ export interface StoredUnit {
 }
 
 const SLUG: HostNameColumn = { table: 'projects', column: 'slug' };
-const NAME_RULE = 'name must be a string of 1 to 255 characters';
 
 /** Where a project's title is required: present and not blank (trimmed when stored). */
 export function requiredTitle(title: string | undefined): string {
@@ -418,7 +417,7 @@ export function projectInUse(): DomainError {
 }
 
 function floorName(name: string | undefined): string {
-  if (!name?.trim()) throw invalidField(NAME_RULE, 'name');
+  if (!name?.trim()) throw invalidField('name must be a string of 1 to 255 characters', 'name');
   return name.trim();
 }
 
