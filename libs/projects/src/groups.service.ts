@@ -72,10 +72,7 @@ interface Row {
 }
 
 const TABLE = { group: 'groups', enterprise: 'enterprises' } as const;
-const HOST_NAME: Record<CollectionKind, HostNameColumn> = {
-  group: { table: 'groups', column: 'host_name' },
-  enterprise: { table: 'enterprises', column: 'host_name' },
-};
+const hostNameOf = (kind: CollectionKind): HostNameColumn => ({ table: TABLE[kind], column: 'host_name' });
 const IMAGE = { group: 'group_image_url', enterprise: 'enterprise_image_url' } as const;
 const LABEL = { group: 'Group', enterprise: 'Enterprise' } as const;
 
@@ -117,10 +114,10 @@ export class ProjectCollectionsService {
       await this.store.query(`SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, [p.accountId], tx);
       const table = TABLE[kind];
       let hostName: string;
-      if (input.hostName !== undefined) hostName = await claimHostName(this.store, tx, HOST_NAME[kind], p.accountId, input.hostName, null);
+      if (input.hostName !== undefined) hostName = await claimHostName(this.store, tx, hostNameOf(kind), p.accountId, input.hostName, null);
       else {
         const base = slugify(input.name ?? '');
-        hostName = base ? await freeHostName(this.store, tx, HOST_NAME[kind], p.accountId, base) : '';
+        hostName = base ? await freeHostName(this.store, tx, hostNameOf(kind), p.accountId, base) : '';
       }
       const [row] = await this.store.write('insert', () =>
         this.store.query<{ id: string; public_id: string }>(
@@ -141,7 +138,7 @@ export class ProjectCollectionsService {
       );
       if (!hostName) {
         // Empty after slugifying: `group-`/`enterprise-` + the last 6 of the `_id`.
-        const fallback = await freeHostName(this.store, tx, HOST_NAME[kind], p.accountId, `${kind}-${row.public_id.slice(-6)}`);
+        const fallback = await freeHostName(this.store, tx, hostNameOf(kind), p.accountId, `${kind}-${row.public_id.slice(-6)}`);
         await this.store.query(`UPDATE ${table} SET host_name = $2 WHERE id = $1`, [row.id, fallback], tx);
       }
       await this.replaceMembers(p, kind, Number(row.id), input, tx);
@@ -159,7 +156,7 @@ export class ProjectCollectionsService {
         {
           name: input.name?.trim(),
           host_name:
-            input.hostName && (await claimHostName(this.store, tx, HOST_NAME[kind], p.accountId, input.hostName, Number(current.id))),
+            input.hostName && (await claimHostName(this.store, tx, hostNameOf(kind), p.accountId, input.hostName, Number(current.id))),
           type: input.type,
           property_type: input.propertyType,
           [IMAGE[kind]]: input.imageUrl,

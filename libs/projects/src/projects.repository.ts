@@ -11,7 +11,7 @@ import { type StoredStatus } from './unit-status.js';
 export const PROJECT_STATUSES = ['DRAFT', 'ACTIVE', 'COMPLETED'] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
-/** How many floors and units one project holds at most (a count limit clients are told in the error). */
+/** How many floors and units one project holds at most: one more is refused. */
 export const PROJECT_LIMITS = { floors: 500, units: 5000 } as const;
 
 export interface CommercialSpace {
