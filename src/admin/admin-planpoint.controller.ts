@@ -2,8 +2,7 @@ import { Body, Controller, HttpCode, Param, Patch } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { DomainError } from '#errors';
 import { AccountsService } from '#identity';
-import { PlanpointProjectsService } from '#projects';
-import { toProjectSummaryJson } from '../protocols/planpoint/wire/planpoint.serializers.js';
+import { ProjectSitesService, projectSummary } from '#projects';
 import { AdminApi } from './admin-auth.guard.js';
 
 /** The Planpoint additions of the Admin API (docs/planpoint.md): pause and unpause a project. */
@@ -12,7 +11,7 @@ import { AdminApi } from './admin-auth.guard.js';
 export class AdminPlanpointController {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly projects: PlanpointProjectsService,
+    private readonly projects: ProjectSitesService,
   ) {}
 
   @Patch('projects/:id')
@@ -21,7 +20,7 @@ export class AdminPlanpointController {
   async pause(@Param('slug') slug: string, @Param('id') id: string, @Body() body: unknown) {
     const { paused, reason } = parsePause(body);
     const account = await this.accounts.get(slug);
-    return toProjectSummaryJson(await this.projects.setPaused(account.id, id, paused, reason));
+    return projectSummary(await this.projects.setPaused(account.id, id, paused, reason));
   }
 }
 

@@ -4,7 +4,7 @@ import { type Response } from 'express';
 import { EventsService } from '#events';
 import { AccountsService, type Principal } from '#identity';
 import { clientScope, SpreadsheetsService } from '#planning';
-import { FloorsService, PlanpointProjectsService, TasksService, UnitsService } from '#projects';
+import { FloorsService, ProjectSitesService, TasksService, UnitsService } from '#projects';
 import { taskElement } from '../protocols/planfix/wire/planfix.serializers.js';
 import { list, okResponse } from '../protocols/planfix/wire/xml-response.js';
 import { toProjectJson } from '../protocols/planpoint/wire/planpoint.serializers.js';
@@ -41,7 +41,7 @@ export class BenchBaselineController {
     private readonly sheets: SpreadsheetsService,
     private readonly events: EventsService,
     private readonly tasks: TasksService,
-    private readonly projects: PlanpointProjectsService,
+    private readonly projects: ProjectSitesService,
     private readonly floors: FloorsService,
     private readonly units: UnitsService,
   ) {}

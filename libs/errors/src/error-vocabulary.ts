@@ -166,7 +166,7 @@ export const ISSUE_TYPES = {
   /** A part of the request that cannot be read at all (MALFORMED): the body, the path, a cursor. */
   unreadable: ['json_invalid', 'path_invalid', 'invalid_cursor'],
   /** The record's state refuses the change (CONFLICT): still in use, finished, over a quota. */
-  refused_by_state: ['destination_in_use', 'run_finished', 'quota_exceeded'],
+  refused_by_state: ['destination_in_use', 'project_in_use', 'run_finished', 'quota_exceeded'],
 } as const;
 
 export type IssueKind = keyof typeof ISSUE_TYPES;

@@ -163,9 +163,9 @@ export function checkSettingsRules(settings: StoredSettings, account: { planfixS
 export function effectiveSettings(stored: StoredSettings, account: { slug: string; plan: AccountPlan }): EffectiveSettings {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [section, schema] of Object.entries(SETTINGS_SCHEMA) as [SettingsSection, Record<string, FieldSpec>][]) {
-    const set = stored[section] ?? {};
+    const given = stored[section] ?? {};
     out[section] = {};
-    for (const [name, spec] of Object.entries(schema)) out[section][name] = name in set ? set[name] : spec.default;
+    for (const [name, spec] of Object.entries(schema)) out[section][name] = name in given ? given[name] : spec.default;
   }
   out.planfix.daily_quota ??= PLANFIX_DAILY_QUOTA[account.plan];
   out.planpoint.namespace ??= account.slug;
@@ -191,4 +191,12 @@ export function principalSettings(p: {
   Object.freeze(settings);
   merged.set(p.accountSettings, { slug: p.accountSlug, plan: p.accountPlan, settings });
   return settings;
+}
+
+/**
+ * The account's time zone, in which dates without one are read and deadlines fall, for every protocol's records
+ * (its setting sits in the planfix section, the first protocol that needed one).
+ */
+export function accountTimeZone(p: Parameters<typeof principalSettings>[0]): string {
+  return principalSettings(p).planfix.timezone;
 }

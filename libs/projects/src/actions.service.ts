@@ -77,7 +77,7 @@ export class ActionsService {
     private readonly tasks: TasksService,
   ) {}
 
-  /** The subject's actions by date and id, newest first unless `asc`; an unknown subject is 3001/8002. */
+  /** The subject's actions by date and id, newest first unless `asc`; an unknown subject is task or contact not found. */
   async list(p: Principal, subject: ActionSubject, order: 'asc' | 'desc', page: Page): Promise<Paged<Action>> {
     const [column, value] = await this.subjectColumn(p.accountId, subject);
     const where = `a.account_id = $1 AND a.${column} = $2`;

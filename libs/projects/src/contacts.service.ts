@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Principal } from '#identity';
+import { CompaniesRepository } from '#planning';
 import { StoreService, type Tx } from '#store';
 import { issue, ISSUE, missing, notAllowed, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
@@ -31,7 +32,7 @@ export interface ContactFields {
   birthdate: string | null;
 }
 
-/** A person (`contacts`) or a company (`companies`, the rows PlanSync's company_name names). */
+/** A person (`contacts`) or a company (`companies`, the rows other records name by company name). */
 export interface Contact extends ContactFields {
   id: number;
   general: number;
@@ -96,12 +97,16 @@ function checkEmail(email: string | undefined): void {
 }
 
 /**
- * Contacts of an account: people in `contacts`, companies in `companies` (one row per name, shared with PlanSync).
- * Both draw their id from one sequence and their `general` from one counter, so an id or general names one of them.
+ * Contacts of an account: people in `contacts` (written here), companies in `companies` (one row per name, written by
+ * CompaniesRepository, which other records name too). Both draw their id from one sequence and their `general` from
+ * one counter, so an id or general names one of them.
  */
 @Injectable()
 export class ContactsService {
-  constructor(private readonly store: StoreService) {}
+  constructor(
+    private readonly store: StoreService,
+    private readonly companies: CompaniesRepository,
+  ) {}
 
   async list(p: Principal, filter: ContactFilter, page: Page): Promise<Paged<Contact>> {
     if (filter.target === 'template') return { total: 0, items: [] };
@@ -133,25 +138,17 @@ export class ContactsService {
 
   async add(p: Principal, input: ContactInput): Promise<Contact> {
     checkEmail(input.email);
-    const fields = Object.entries(COLUMN).filter(([k]) => input[k as keyof ContactFields] !== undefined) as [keyof ContactFields, string][];
     if (input.isCompany) {
       if (!input.name?.trim()) throw missing('name');
     } else if (!input.name?.trim() && !input.lastName?.trim()) {
       throw missing('name');
     }
-    const values = fields.map(([k]) => toColumnValue(k, k === 'name' && input.isCompany ? input.name!.trim() : input[k]));
-    const table = input.isCompany ? 'companies' : 'contacts';
-    const idColumn = input.isCompany ? 'contact_id' : 'id';
+    const columns = contactColumns(input, input.isCompany ?? false);
     return this.store.transaction(async (tx) => {
-      const [row] = await this.store.write('insert', () =>
-        this.store.query<{ id: string }>(
-          `INSERT INTO ${table} (account_id${fields.map(([, c]) => `, ${c}`).join('')})
-           VALUES ($1${fields.map((_, i) => `, $${i + 2}`).join('')}) RETURNING ${idColumn} AS id`,
-          [p.accountId, ...values],
-          tx,
-        ),
-      );
-      return (await this.find(p.accountId, { id: Number(row.id) }, tx))!;
+      const id = input.isCompany
+        ? await this.companies.create(p.accountId, columns, tx)
+        : Number((await this.store.insert<{ id: string }>('contacts', { account_id: p.accountId, ...columns }, 'RETURNING id', tx))[0].id);
+      return (await this.find(p.accountId, { id }, tx))!;
     });
   }
 
@@ -165,33 +162,20 @@ export class ContactsService {
       const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as ContactInput;
       const next = { ...current, ...given };
       if (current.isCompany ? !next.name.trim() : !next.name.trim() && !next.lastName.trim()) throw missing('name');
-      const fields = Object.entries(COLUMN).filter(([k]) => patch[k as keyof ContactFields] !== undefined) as [
-        keyof ContactFields,
-        string,
-      ][];
-      if (fields.length) {
-        const values = fields.map(([k]) => toColumnValue(k, k === 'name' && current.isCompany ? next.name.trim() : patch[k]));
-        await this.store.write('update', () =>
-          this.store.query(
-            `UPDATE ${current.isCompany ? 'companies' : 'contacts'} SET ${fields.map(([, c], i) => `${c} = $${i + 3}`).join(', ')},
-                    updated_at = clock_timestamp()
-              WHERE account_id = $1 AND ${current.isCompany ? 'contact_id' : 'id'} = $2`,
-            [p.accountId, current.id, ...values],
-            tx,
-          ),
-        );
-      }
+      const columns = contactColumns(patch, current.isCompany);
+      if (current.isCompany) await this.companies.update(p.accountId, current.id, columns, tx);
+      else await this.store.update('contacts', { account_id: p.accountId, id: current.id }, columns, tx);
       return (await this.find(p.accountId, { id: current.id }, tx))!;
     });
   }
 
-  /** A record's client: undefined keeps it, null clears it, an id names a person or company of the account (8002). */
+  /** A record's client: undefined keeps it, null clears it, an id names a person or company of the account (else contact not found). */
   async client(accountId: string, clientId: number | null | undefined, tx?: Tx): Promise<ContactTarget | null | undefined> {
     if (clientId === undefined || clientId === null) return clientId;
     return this.target(accountId, { id: clientId }, tx);
   }
 
-  /** The person or company a `client/id` or an action names (8002 otherwise). */
+  /** The person or company a record's client or an action names (contact not found otherwise). */
   async target(accountId: string, ref: Ref, tx?: Tx): Promise<ContactTarget> {
     const found = await this.locate(accountId, ref, tx);
     if (!found) throw notFound('contact');
@@ -235,8 +219,15 @@ export class ContactsService {
   }
 }
 
-function toColumnValue(field: keyof ContactFields, value: unknown): unknown {
-  if (field === 'phones') return JSON.stringify(value ?? []);
-  if (field === 'sex' || field === 'birthdate') return value === '' ? null : value;
-  return value;
+/** The columns of the fields given, as stored: a company's name trimmed, phones as JSON, an empty sex or date as null. */
+function contactColumns(input: Partial<ContactFields>, isCompany: boolean): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(COLUMN) as [keyof ContactFields, string][]) {
+    const value = input[field];
+    if (value === undefined) continue;
+    if (field === 'phones') columns[column] = JSON.stringify(value ?? []);
+    else if (field === 'sex' || field === 'birthdate') columns[column] = value === '' ? null : value;
+    else columns[column] = field === 'name' && isCompany ? (value as string).trim() : value;
+  }
+  return columns;
 }

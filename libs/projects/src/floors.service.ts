@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { isObjectId } from './object-id.js';
-import { badField, PLANPOINT_LIMITS, PlanpointProjectsService } from './planpoint-projects.service.js';
+import { accountRow } from './account-row.js';
+import { found, publicIdKey } from './object-id.js';
+import { ProjectSitesService } from './project-sites.service.js';
+import { ProjectsRepository, type FloorInput } from './projects.repository.js';
 
 export interface Floor {
   id: number;
@@ -18,15 +19,6 @@ export interface Floor {
   image: string | null;
   createdAt: Date;
   updatedAt: Date;
-}
-
-export interface FloorInput {
-  name?: string;
-  level?: number | null;
-  position?: number | null;
-  path?: string | null;
-  alternativePaths?: string[] | null;
-  image?: string | null;
 }
 
 interface FloorRow {
@@ -65,16 +57,17 @@ function toFloor(r: FloorRow): Floor {
   };
 }
 
-/** Floors of Planpoint projects, ordered by position then creation; at most 500 per project. */
+/** Floors of a project, ordered by position then creation (ProjectsRepository writes them). */
 @Injectable()
 export class FloorsService {
   constructor(
     private readonly store: StoreService,
-    private readonly projects: PlanpointProjectsService,
+    private readonly sites: ProjectSitesService,
+    private readonly projects: ProjectsRepository,
   ) {}
 
   async list(p: Principal, projectPublicId: string): Promise<Floor[]> {
-    const project = await this.projects.get(p, projectPublicId);
+    const project = await this.sites.get(p, projectPublicId);
     return this.ofProject(project.id);
   }
 
@@ -88,80 +81,24 @@ export class FloorsService {
   }
 
   async get(p: Principal, publicId: string, tx?: Tx, lock = false): Promise<Floor> {
-    const floor = await this.row(p.accountId, publicId, tx, lock);
-    if (!floor) throw DomainError.notFound('floor', 'Floor not found');
-    return floor;
+    return found(await this.row(p.accountId, publicId, tx, lock), 'floor');
   }
 
   async row(accountId: string, publicId: string, tx?: Tx, lock = false): Promise<Floor | undefined> {
-    if (!isObjectId(publicId)) return undefined;
-    const [row] = await this.store.query<FloorRow>(
-      `${FLOOR_SELECT} WHERE f.account_id = $1 AND f.public_id = $2${lock ? ' FOR UPDATE OF f' : ''}`,
-      [accountId, publicId.toLowerCase()],
-      tx,
-    );
+    const row = await accountRow<FloorRow>(this.store, FLOOR_SELECT, 'f', accountId, publicIdKey(publicId), tx, lock);
     return row ? toFloor(row) : undefined;
   }
 
   async create(p: Principal, projectPublicId: string, input: FloorInput): Promise<Floor> {
-    if (!input.name?.trim()) throw badField('name must be a string of 1 to 255 characters', 'name');
     return this.store.transaction(async (tx) => {
-      const project = await this.projects.get(p, projectPublicId, tx, true);
-      const [{ n, last }] = await this.store.query<{ n: number; last: number | null }>(
-        `SELECT count(*)::int AS n, max(position) AS last FROM floors WHERE project_id = $1`,
-        [project.id],
-        tx,
-      );
-      if (n >= PLANPOINT_LIMITS.floors) throw badField(`Project floor limit reached (${PLANPOINT_LIMITS.floors})`, 'floors');
-      const position = input.position ?? (last === null ? 0 : Number(last) + 1);
-      const [row] = await this.store.write('insert', () =>
-        this.store.query<{ public_id: string }>(
-          `INSERT INTO floors (account_id, project_id, name, level, position, path, alternative_paths, image)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) RETURNING public_id`,
-          [
-            p.accountId,
-            project.id,
-            input.name!.trim(),
-            input.level ?? null,
-            position,
-            input.path ?? null,
-            JSON.stringify(input.alternativePaths ?? []),
-            input.image ?? null,
-          ],
-          tx,
-        ),
-      );
-      return this.get(p, row.public_id, tx);
+      const project = await this.sites.get(p, projectPublicId, tx, true);
+      return this.get(p, await this.projects.createFloor(p.accountId, project.id, input, tx), tx);
     });
   }
 
   async update(p: Principal, publicId: string, input: FloorInput): Promise<Floor> {
     return this.store.transaction(async (tx) => {
-      const floor = await this.get(p, publicId, tx, true);
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      const set = (column: string, value: unknown, cast = '') => {
-        values.push(value);
-        sets.push(`${column} = $${values.length + 2}${cast}`);
-      };
-      if (input.name !== undefined) {
-        if (!input.name?.trim()) throw badField('name must be a string of 1 to 255 characters', 'name');
-        set('name', input.name.trim());
-      }
-      if (input.level !== undefined) set('level', input.level);
-      if (input.position !== undefined) set('position', input.position ?? 0);
-      if (input.path !== undefined) set('path', input.path);
-      if (input.alternativePaths !== undefined) set('alternative_paths', JSON.stringify(input.alternativePaths ?? []), '::jsonb');
-      if (input.image !== undefined) set('image', input.image);
-      if (sets.length) {
-        await this.store.write('update', () =>
-          this.store.query(
-            `UPDATE floors SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
-            [p.accountId, floor.id, ...values],
-            tx,
-          ),
-        );
-      }
+      await this.projects.updateFloor(p.accountId, (await this.get(p, publicId, tx, true)).id, input, tx);
       return this.get(p, publicId, tx);
     });
   }
@@ -169,28 +106,7 @@ export class FloorsService {
   /** Takes its units (and their places in collections). */
   async remove(p: Principal, publicId: string): Promise<void> {
     await this.store.transaction(async (tx) => {
-      const floor = await this.get(p, publicId, tx, true);
-      const units = await this.store.query<{ public_id: string }>(`SELECT public_id FROM units WHERE floor_id = $1`, [floor.id], tx);
-      await dropFromCollections(
-        this.store,
-        tx,
-        floor.projectId,
-        units.map((u) => u.public_id),
-      );
-      await this.store.write('delete', () => this.store.query(`DELETE FROM floors WHERE id = $1`, [floor.id], tx));
+      await this.projects.removeFloor(await this.get(p, publicId, tx, true), tx);
     });
   }
-}
-
-/** Removes units from the collections of their project (their ids leave every `units` list). */
-export async function dropFromCollections(store: StoreService, tx: Tx, projectId: number, unitIds: string[]): Promise<void> {
-  if (!unitIds.length) return;
-  const [row] = await store.query<{ collections: { _id: string; name: string | null; units: string[] }[] }>(
-    `SELECT collections FROM projects WHERE id = $1 FOR UPDATE`,
-    [projectId],
-    tx,
-  );
-  const gone = new Set(unitIds);
-  const next = (row?.collections ?? []).map((c) => ({ ...c, units: (c.units ?? []).filter((u) => !gone.has(u)) }));
-  await store.query(`UPDATE projects SET collections = $2::jsonb WHERE id = $1`, [projectId, JSON.stringify(next)], tx);
 }

@@ -2,18 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, type Entity } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { isObjectId } from './object-id.js';
-import { canSee, freeHostName, PlanpointProjectsService } from './planpoint-projects.service.js';
-import { slugify } from './slug.js';
+import { accountRow } from './account-row.js';
+import { isObjectId, publicIdKey } from './object-id.js';
+import { canSee } from './project-sites.service.js';
+import { claimHostName, freeHostName, slugify, type ExplicitHostName, type HostNameColumn } from './slug.js';
 
 export type CollectionKind = 'group' | 'enterprise';
 
 export interface MemberProject {
   id: number;
   publicId: string;
-  name: string;
+  title: string;
   namespace: string;
-  hostName: string;
+  slug: string;
   paused: boolean;
   published: boolean;
   projectImageUrl: string | null;
@@ -42,7 +43,7 @@ export interface ProjectCollection {
 
 export interface ProjectCollectionInput {
   name?: string;
-  hostName?: string;
+  hostName?: ExplicitHostName;
   type?: string | null;
   propertyType?: string | null;
   imageUrl?: string | null;
@@ -71,22 +72,20 @@ interface Row {
 }
 
 const TABLE = { group: 'groups', enterprise: 'enterprises' } as const;
+const hostNameOf = (kind: CollectionKind): HostNameColumn => ({ table: TABLE[kind], column: 'host_name' });
 const IMAGE = { group: 'group_image_url', enterprise: 'enterprise_image_url' } as const;
 const LABEL = { group: 'Group', enterprise: 'Enterprise' } as const;
 
 function select(kind: CollectionKind): string {
-  return `SELECT g.id, g.account_id, g.public_id, g.user_id, u.public_id AS user_public_id, g.name, a.planpoint_namespace AS namespace,
+  return `SELECT g.id, g.account_id, g.public_id, g.user_id, u.public_id AS user_public_id, g.name, a.namespace,
        g.host_name, g.type, g.property_type, g.${IMAGE[kind]} AS image_url, g.published, g.created_at, g.updated_at
   FROM ${TABLE[kind]} g JOIN accounts a ON a.id = g.account_id JOIN users u ON u.id = g.user_id`;
 }
 
-/** Groups and enterprises of Planpoint projects: collections with their own hostName under the account's namespace. */
+/** Groups and enterprises of projects: collections with their own host name under the account's namespace. */
 @Injectable()
 export class ProjectCollectionsService {
-  constructor(
-    private readonly store: StoreService,
-    private readonly projects: PlanpointProjectsService,
-  ) {}
+  constructor(private readonly store: StoreService) {}
 
   async list(p: Principal, kind: CollectionKind): Promise<ProjectCollection[]> {
     const rows = await this.store.query<Row>(`${select(kind)} WHERE g.account_id = $1 ORDER BY g.created_at, g.public_id`, [p.accountId]);
@@ -101,10 +100,10 @@ export class ProjectCollectionsService {
 
   /** Public find: published, or the owner's credential; unpublished members only for the owner. */
   async find(kind: CollectionKind, namespace: string, hostName: string, viewer: Principal | undefined): Promise<ProjectCollection> {
-    const [row] = await this.store.query<Row>(
-      `${select(kind)} WHERE a.planpoint_namespace = $1 AND g.host_name = $2 AND a.status = 'active'`,
-      [namespace.trim().toLowerCase(), hostName.trim().toLowerCase()],
-    );
+    const [row] = await this.store.query<Row>(`${select(kind)} WHERE a.namespace = $1 AND g.host_name = $2 AND a.status = 'active'`, [
+      namespace.trim().toLowerCase(),
+      hostName.trim().toLowerCase(),
+    ]);
     if (!row || !canSee(row.published, row.account_id, viewer)) throw this.notFound(kind);
     return this.expand(kind, row, viewer?.accountId === row.account_id);
   }
@@ -115,11 +114,10 @@ export class ProjectCollectionsService {
       await this.store.query(`SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, [p.accountId], tx);
       const table = TABLE[kind];
       let hostName: string;
-      if (input.hostName !== undefined)
-        hostName = await this.projects.explicitHostName(tx, table, 'host_name', p.accountId, input.hostName, null);
+      if (input.hostName !== undefined) hostName = await claimHostName(this.store, tx, hostNameOf(kind), p.accountId, input.hostName, null);
       else {
         const base = slugify(input.name ?? '');
-        hostName = base ? await freeHostName(this.store, tx, table, 'host_name', p.accountId, base) : '';
+        hostName = base ? await freeHostName(this.store, tx, hostNameOf(kind), p.accountId, base) : '';
       }
       const [row] = await this.store.write('insert', () =>
         this.store.query<{ id: string; public_id: string }>(
@@ -140,7 +138,7 @@ export class ProjectCollectionsService {
       );
       if (!hostName) {
         // Empty after slugifying: `group-`/`enterprise-` + the last 6 of the `_id`.
-        const fallback = await freeHostName(this.store, tx, table, 'host_name', p.accountId, `${kind}-${row.public_id.slice(-6)}`);
+        const fallback = await freeHostName(this.store, tx, hostNameOf(kind), p.accountId, `${kind}-${row.public_id.slice(-6)}`);
         await this.store.query(`UPDATE ${table} SET host_name = $2 WHERE id = $1`, [row.id, fallback], tx);
       }
       await this.replaceMembers(p, kind, Number(row.id), input, tx);
@@ -152,31 +150,20 @@ export class ProjectCollectionsService {
     return this.store.transaction(async (tx) => {
       const current = await this.row(p.accountId, kind, publicId, tx, true);
       if (!current) throw this.notFound(kind);
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      const set = (column: string, value: unknown) => {
-        values.push(value);
-        sets.push(`${column} = $${values.length + 1}`);
-      };
-      if (input.name !== undefined) set('name', input.name.trim());
-      if (input.hostName !== undefined)
-        set(
-          'host_name',
-          await this.projects.explicitHostName(tx, TABLE[kind], 'host_name', p.accountId, input.hostName, Number(current.id)),
-        );
-      if (input.type !== undefined) set('type', input.type);
-      if (input.propertyType !== undefined) set('property_type', input.propertyType);
-      if (input.imageUrl !== undefined) set(IMAGE[kind], input.imageUrl);
-      if (input.published !== undefined) set('published', input.published);
-      if (sets.length) {
-        await this.store.write('update', () =>
-          this.store.query(
-            `UPDATE ${TABLE[kind]} SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE id = $1`,
-            [current.id, ...values],
-            tx,
-          ),
-        );
-      }
+      await this.store.update(
+        TABLE[kind],
+        { id: current.id },
+        {
+          name: input.name?.trim(),
+          host_name:
+            input.hostName && (await claimHostName(this.store, tx, hostNameOf(kind), p.accountId, input.hostName, Number(current.id))),
+          type: input.type,
+          property_type: input.propertyType,
+          [IMAGE[kind]]: input.imageUrl,
+          published: input.published,
+        },
+        tx,
+      );
       await this.replaceMembers(p, kind, Number(current.id), input, tx);
       return this.get(p, kind, publicId, tx);
     });
@@ -195,14 +182,8 @@ export class ProjectCollectionsService {
     return DomainError.notFound(kind, `${LABEL[kind]} not found`);
   }
 
-  private async row(accountId: string, kind: CollectionKind, publicId: string, tx?: Tx, lock = false): Promise<Row | undefined> {
-    if (!isObjectId(publicId)) return undefined;
-    const [row] = await this.store.query<Row>(
-      `${select(kind)} WHERE g.account_id = $1 AND g.public_id = $2${lock ? ' FOR UPDATE OF g' : ''}`,
-      [accountId, publicId.toLowerCase()],
-      tx,
-    );
-    return row;
+  private row(accountId: string, kind: CollectionKind, publicId: string, tx?: Tx, lock = false): Promise<Row | undefined> {
+    return accountRow<Row>(this.store, select(kind), 'g', accountId, publicIdKey(publicId), tx, lock);
   }
 
   private async replaceMembers(p: Principal, kind: CollectionKind, id: number, input: ProjectCollectionInput, tx: Tx): Promise<void> {
@@ -260,7 +241,7 @@ export class ProjectCollectionsService {
       published: boolean;
       image: string | null;
     }>(
-      `SELECT p.id, p.public_id, p.title, a.planpoint_namespace AS namespace, p.slug, p.paused, p.published,
+      `SELECT p.id, p.public_id, p.title, a.namespace, p.slug, p.paused, p.published,
               p.viewer_settings ->> 'projectImageUrl' AS image
          FROM ${members} m JOIN projects p ON p.id = m.project_id JOIN accounts a ON a.id = p.account_id
         WHERE m.${ownerColumn} = $1 ${owner ? '' : 'AND p.published'} ORDER BY m.position`,
@@ -293,9 +274,9 @@ export class ProjectCollectionsService {
       projects: projects.map((x) => ({
         id: Number(x.id),
         publicId: x.public_id,
-        name: x.title,
+        title: x.title,
         namespace: x.namespace,
-        hostName: x.slug,
+        slug: x.slug,
         paused: x.paused,
         published: x.published,
         projectImageUrl: x.image,

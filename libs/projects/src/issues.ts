@@ -1,8 +1,8 @@
 import { DomainError } from '#errors';
 
 /**
- * What is wrong with an input, as `FieldIssue.type`: the protocols that publish finer codes than "invalid" (Planfix's
- * 0009, 0015, 0016, ...) read it; the others show the message.
+ * What is wrong with an input, as `FieldIssue.type`: the protocols that publish finer codes than "invalid" read it;
+ * the others show the message.
  */
 export const ISSUE = {
   /** A required value is absent or empty. */
@@ -35,13 +35,18 @@ export const missing = (field: string) => issue(ISSUE.missing, field, 'is requir
 export const invalidValue = (field: string, text = 'has an invalid value') => issue(ISSUE.invalid, field, text);
 export const notAllowed = (field: string, text = 'is not allowed here') => issue(ISSUE.notAllowed, field, text);
 
+/** INVALID whose message is the whole sentence a client may be shown (`name must be a string of 1 to 255 characters`). */
+export function invalidField(message: string, field = message.split(' ')[0]): DomainError {
+  return DomainError.invalid([{ field, issue: message }], message);
+}
+
 /** Another account's record answers exactly like a missing one. */
-export function notFound(entity: PlanfixEntity): DomainError {
+export function notFound(entity: MissingRecord): DomainError {
   return DomainError.notFound(entity);
 }
 
-/** The records whose absence each protocol names (Planfix: 2001, 3001, 3003, 4002, 5001, 6004, 8002). */
-export type PlanfixEntity = 'project' | 'task' | 'task_project' | 'action' | 'user_group' | 'user' | 'contact';
+/** The records whose absence a caller is told apart (`task_project`: the project a task names). */
+export type MissingRecord = 'project' | 'task' | 'task_project' | 'action' | 'user' | 'contact';
 
 /** Users' numbers and `general` numbers are 4-byte integers: a bigger one names nothing (and must not reach SQL). */
 export function fitsInt4(n: number | undefined): n is number {

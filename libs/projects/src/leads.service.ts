@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService } from '#store';
-import { PlanpointProjectsService, type SiteProject } from './planpoint-projects.service.js';
+import { noSuch } from './object-id.js';
+import { ProjectSitesService, type ProjectSite } from './project-sites.service.js';
 import { UnitsService } from './units.service.js';
 
 export interface Lead {
@@ -56,12 +57,12 @@ function toLead(r: LeadRow): Lead {
 export class LeadsService {
   constructor(
     private readonly store: StoreService,
-    private readonly projects: PlanpointProjectsService,
+    private readonly sites: ProjectSitesService,
     private readonly units: UnitsService,
   ) {}
 
   async list(p: Principal, projectPublicId: string): Promise<Lead[]> {
-    const project = await this.projects.get(p, projectPublicId);
+    const project = await this.sites.get(p, projectPublicId);
     const rows = await this.store.query<LeadRow>(`${LEAD_SELECT} WHERE l.project_id = $1 ORDER BY l.created_at DESC, l.public_id DESC`, [
       project.id,
     ]);
@@ -69,13 +70,13 @@ export class LeadsService {
   }
 
   /** A lead for a project already found visible (and not paused) by the caller; forms may be turned off. */
-  async create(project: SiteProject, input: LeadInput): Promise<Lead> {
+  async create(project: ProjectSite, input: LeadInput): Promise<Lead> {
     if (project.viewerSettings.enableForms === false)
       throw new DomainError('FORBIDDEN', 'Forms are disabled for this project', { reason: 'forms_disabled' });
     let unitId: number | null = null;
     if (input.unit) {
       const unit = await this.units.row(project.accountId, input.unit);
-      if (!unit || unit.projectId !== project.id) throw DomainError.notFound('unit', 'Unit not found');
+      if (!unit || unit.projectId !== project.id) throw noSuch('unit');
       unitId = unit.id;
     }
     const [row] = await this.store.write('insert', () =>

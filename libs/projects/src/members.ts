@@ -1,4 +1,5 @@
 import { type StoreService, type Tx } from '#store';
+import { notAllowed } from './issues.js';
 
 /** The people of a record by role; only the roles given are replaced (a given list replaces, an absent one stays). */
 export type PeopleByRole<R extends string> = Partial<Record<R, string[]>>;
@@ -22,14 +23,15 @@ export async function replaceMembers<R extends string>(
   }
 }
 
-/** Whether `candidate` is `id` itself or below it in its table's parent tree (as a parent it would make a loop). */
-export async function createsLoop(
+/** A new parent of an existing record (`id`; undefined while it is being made) may not be the record or below it. */
+export async function refuseParentLoop(
   store: StoreService,
   table: 'projects' | 'tasks',
-  id: number,
+  id: number | undefined,
   candidate: number,
   tx: Tx,
-): Promise<boolean> {
+): Promise<void> {
+  if (id === undefined) return;
   const [row] = await store.query<{ hit: boolean }>(
     `WITH RECURSIVE up(id, parent_id) AS (
        SELECT id, parent_id FROM ${table} WHERE id = $2
@@ -38,5 +40,5 @@ export async function createsLoop(
     [id, candidate],
     tx,
   );
-  return row.hit;
+  if (row.hit) throw notAllowed('parent', 'would make a loop');
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '#errors';
+import { type RowKey } from './account-row.js';
 
-/** Planpoint's `_id`: 24 hex characters (any case on input, lower case in answers). */
+/** A public id: 24 hex characters in ObjectId layout (any case on input, lower case in answers). */
 export const OBJECT_ID = /^[0-9a-fA-F]{24}$/;
 
 export function isObjectId(value: unknown): value is string {
@@ -20,4 +22,22 @@ export function newObjectId(now = Date.now()): string {
     processRandom +
     counter.toString(16).padStart(6, '0')
   );
+}
+
+/** The key of a record by public id (any case); none for what is no id. */
+export function publicIdKey(publicId: string): RowKey {
+  return isObjectId(publicId) ? ['public_id', publicId.toLowerCase()] : undefined;
+}
+
+const NOT_FOUND = { project: 'Project not found', floor: 'Floor not found', unit: 'Unit not found' } as const;
+
+/** NOT_FOUND for a record addressed by public id: another account's is missing like any other. */
+export function noSuch(kind: keyof typeof NOT_FOUND): DomainError {
+  return DomainError.notFound(kind, NOT_FOUND[kind]);
+}
+
+/** The record found by public id, or NOT_FOUND naming its kind. */
+export function found<T>(record: T | undefined, kind: keyof typeof NOT_FOUND): T {
+  if (record === undefined) throw noSuch(kind);
+  return record;
 }

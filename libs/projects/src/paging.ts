@@ -9,9 +9,6 @@ export interface Paged<T> {
   items: T[];
 }
 
-/** The biggest page any Planfix list serves (docs/planfix.md). */
-export const MAX_PAGE_SIZE = 100;
-
 /** Lists are read as one query with `count(*) OVER ()`; a page past the end has no row to carry it. */
 export async function paged<R extends { total_count: string | number }, T>(
   page: Page,

@@ -5,7 +5,7 @@ import { fitsInt4, notFound } from './issues.js';
 import { type PeopleByRole } from './members.js';
 import { paged, type Page, type Paged } from './paging.js';
 
-/** A user of the account as the planning records name it: Planfix shows `number` as its id, `username` as its name. */
+/** A user of the account as the planning records name it: `number` is the id clients see, `username` the name. */
 export interface Person {
   id: string;
   number: number;
@@ -62,7 +62,7 @@ export class PeopleRepository {
     );
   }
 
-  /** A user of the account by its id (number) or general; 6004 otherwise. */
+  /** A user of the account by its id (number) or general; user not found otherwise. */
   async get(accountId: string, ref: { id?: number; general?: number }, tx?: Tx): Promise<Person> {
     const byGeneral = ref.general !== undefined;
     if (!fitsInt4(byGeneral ? ref.general : ref.id)) throw notFound('user');
@@ -80,7 +80,7 @@ export class PeopleRepository {
     return this.get(p.accountId, { id: p.userNumber }, tx);
   }
 
-  /** A record's owner: undefined keeps it, 0 is the caller, another number a user of the account (6004). */
+  /** A record's owner: undefined keeps it, 0 is the caller, another number a user of the account (else user not found). */
   async owner(p: Principal, ownerNumber: number | undefined, tx?: Tx): Promise<string | undefined> {
     if (ownerNumber === undefined) return undefined;
     return ownerNumber === 0 ? p.userId : (await this.resolve(p.accountId, [ownerNumber], tx))[0].id;
@@ -95,7 +95,7 @@ export class PeopleRepository {
     return people;
   }
 
-  /** Users of the account by number, in the order given; any unknown number → 6004. */
+  /** Users of the account by number, in the order given; any unknown number → user not found. */
   async resolve(accountId: string, numbers: readonly number[], tx?: Tx): Promise<{ id: string; number: number }[]> {
     const unique = [...new Set(numbers)];
     if (unique.length === 0) return [];

@@ -5,37 +5,30 @@ import { FloorsService } from './floors.service.js';
 import { ProjectCollectionsService } from './groups.service.js';
 import { LeadsService } from './leads.service.js';
 import { PeopleRepository } from './people.repository.js';
-import { PlanpointProjectsService } from './planpoint-projects.service.js';
+import { ProjectSitesService } from './project-sites.service.js';
+import { ProjectsRepository } from './projects.repository.js';
 import { ProjectsService } from './projects.service.js';
 import { TasksService } from './tasks.service.js';
 import { UnitsService } from './units.service.js';
 
-/** Projects (shared by Planfix and Planpoint), tasks, actions and contacts; Planpoint's floors, units, leads, groups, enterprises. */
+const PROVIDERS = [
+  PeopleRepository,
+  ContactsService,
+  ProjectsRepository,
+  ProjectsService,
+  ProjectSitesService,
+  TasksService,
+  ActionsService,
+  FloorsService,
+  UnitsService,
+  LeadsService,
+  ProjectCollectionsService,
+];
+
+/**
+ * Projects with their floors and units (one aggregate, written by ProjectsRepository and read as planning records or
+ * as public sites), tasks, actions, contacts, leads, and collections of projects.
+ */
 @Global()
-@Module({
-  providers: [
-    PeopleRepository,
-    ContactsService,
-    ProjectsService,
-    TasksService,
-    ActionsService,
-    PlanpointProjectsService,
-    FloorsService,
-    UnitsService,
-    LeadsService,
-    ProjectCollectionsService,
-  ],
-  exports: [
-    PeopleRepository,
-    ContactsService,
-    ProjectsService,
-    TasksService,
-    ActionsService,
-    PlanpointProjectsService,
-    FloorsService,
-    UnitsService,
-    LeadsService,
-    ProjectCollectionsService,
-  ],
-})
+@Module({ providers: PROVIDERS, exports: PROVIDERS })
 export class ProjectsModule {}

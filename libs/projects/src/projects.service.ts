@@ -1,28 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '#errors';
-import { principalSettings, type Principal } from '#identity';
+import { accountTimeZone, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
-import { clientColumns, ContactsService, type ContactRef } from './contacts.service.js';
+import { ContactsService, type ContactRef } from './contacts.service.js';
 import { deadlineAt, deadlineFlags } from './deadlines.js';
-import { issue, ISSUE, missing, notAllowed, notFound } from './issues.js';
+import { issue, ISSUE, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
 import { PeopleRepository, type PersonRef } from './people.repository.js';
-import { createsLoop, replaceMembers } from './members.js';
-import { plausibleRef, refColumn, type Ref } from './refs.js';
-import { freeSlug, HOST_NAME_PATTERN, slugify } from './slug.js';
+import { refuseParentLoop, replaceMembers } from './members.js';
+import { ProjectsRepository, requiredTitle, type ProjectChanges, type ProjectStatus } from './projects.repository.js';
+import { accountRow } from './account-row.js';
+import { plausibleRef, refColumn, refKey, type Ref } from './refs.js';
+import { type ExplicitHostName } from './slug.js';
 
-export const PROJECT_STATUSES = ['DRAFT', 'ACTIVE', 'COMPLETED'] as const;
-export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 export const PROJECT_ROLES = ['manager', 'worker', 'auditor'] as const;
 export type ProjectRole = (typeof PROJECT_ROLES)[number];
 
 export interface Project {
   id: number;
-  /** Planpoint's `_id`. */
+  /** The id in ObjectId layout that public finds and JSON clients address it by. */
   publicId: string;
   general: number;
   title: string;
-  /** Planpoint's `hostName`. */
+  /** Its host name under the account's namespace. */
   slug: string;
   description: string | null;
   status: ProjectStatus;
@@ -61,7 +60,7 @@ export interface ProjectInput {
   managers?: number[];
   workers?: number[];
   auditors?: number[];
-  hostName?: string;
+  hostName?: ExplicitHostName;
 }
 
 export interface ProjectFilter {
@@ -111,9 +110,9 @@ export const PROJECT_SELECT = `SELECT p.id, p.public_id, p.general, p.title, p.s
   LEFT JOIN companies cc ON cc.id = p.client_company_id`;
 
 /**
- * Projects of an account: the records Planfix serves as projects and Planpoint as projects (one table; Planpoint's
- * own columns are left at their defaults here). Each has a per-account `general` and a slug (Planpoint's hostName)
- * made once from the title or set by `<hostName>`.
+ * Projects of an account as planning records: numbered per account (`general`), with an owner, a client, a parent,
+ * people by role and a deadline in the account's time zone. The same rows as ProjectSitesService's (its own fields
+ * keep their defaults here); ProjectsRepository writes both.
  */
 @Injectable()
 export class ProjectsService {
@@ -121,6 +120,7 @@ export class ProjectsService {
     private readonly store: StoreService,
     private readonly people: PeopleRepository,
     private readonly contacts: ContactsService,
+    private readonly projects: ProjectsRepository,
   ) {}
 
   async list(p: Principal, filter: ProjectFilter, page: Page): Promise<Paged<Project>> {
@@ -148,7 +148,7 @@ export class ProjectsService {
       );
     }
     const sql = `${PROJECT_SELECT} WHERE ${where.join(' AND ')}`;
-    const tz = principalSettings(p).planfix.timezone;
+    const tz = accountTimeZone(p);
     return paged(
       page,
       (limit, offset) =>
@@ -165,48 +165,23 @@ export class ProjectsService {
   async get(p: Principal, ref: Ref): Promise<ProjectWithPeople> {
     const row = await this.find(p.accountId, ref);
     if (!row) throw notFound('project');
-    return this.withPeople(row, principalSettings(p).planfix.timezone);
+    return this.withPeople(row, accountTimeZone(p));
   }
 
   async add(p: Principal, input: ProjectInput): Promise<Project> {
-    if (!input.title?.trim()) throw missing('title');
+    requiredTitle(input.title);
     return this.store.transaction(async (tx) => {
-      const fields = await this.resolveFields(p, input, tx);
+      const { people, ...resolved } = await this.resolveFields(p, input, tx);
       const hasEndDate = input.hasEndDate ?? false;
       const endDate = input.endDate ?? null;
       if (hasEndDate && !endDate) throw issue(ISSUE.dependentMissing, 'endDate', 'is required when hasEndDate is 1');
-      // The general first: it locks the account's project counter, so slugs are chosen one creation at a time.
-      const [{ general }] = await this.store.query<{ general: number }>(`SELECT next_general($1, 'project') AS general`, [p.accountId], tx);
-      const slug =
-        input.hostName !== undefined
-          ? await this.checkHostName(p.accountId, input.hostName, null, tx)
-          : await this.newSlug(p.accountId, input.title!, general, tx);
-      const [client, company] = clientColumns(fields.client ?? null);
-      const [row] = await this.store.write('insert', () =>
-        this.store.query<{ id: string }>(
-          `INSERT INTO projects (account_id, general, title, slug, description, status, owner_user_id, client_contact_id,
-             client_company_id, parent_id, hidden, has_end_date, end_date)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-          [
-            p.accountId,
-            general,
-            input.title!.trim(),
-            slug,
-            input.description || null,
-            input.status ?? 'ACTIVE',
-            fields.ownerId ?? p.userId,
-            client,
-            company,
-            fields.parentId ?? null,
-            input.hidden ?? false,
-            hasEndDate,
-            endDate,
-          ],
-          tx,
-        ),
+      const { id } = await this.projects.createProject(
+        p.accountId,
+        { ...ownFields(input), ...resolved, ownerUserId: resolved.ownerUserId ?? p.userId, hasEndDate, endDate },
+        tx,
       );
-      await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, Number(row.id), fields.people, tx);
-      return toProject((await this.find(p.accountId, { id: Number(row.id) }, tx))!, principalSettings(p).planfix.timezone);
+      await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, id, people, tx);
+      return toProject((await this.find(p.accountId, { id }, tx))!, accountTimeZone(p));
     });
   }
 
@@ -215,40 +190,14 @@ export class ProjectsService {
       const current = await this.find(p.accountId, ref, tx, true);
       if (!current) throw notFound('project');
       const id = Number(current.id);
-      if (input.title !== undefined && !input.title.trim()) throw missing('title');
-      const fields = await this.resolveFields(p, input, tx, id);
+      if (input.title !== undefined) requiredTitle(input.title);
+      const { people, ...resolved } = await this.resolveFields(p, input, tx, id);
       const hasEndDate = input.hasEndDate ?? current.has_end_date;
       const endDate = input.endDate !== undefined ? input.endDate : current.end_date;
       if (hasEndDate && !endDate) throw issue(ISSUE.dependentMissing, 'endDate', 'is required when hasEndDate is 1');
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      const set = (column: string, value: unknown) => {
-        values.push(value);
-        sets.push(`${column} = $${values.length + 2}`);
-      };
-      if (input.title !== undefined) set('title', input.title.trim());
-      if (input.description !== undefined) set('description', input.description || null);
-      if (input.status !== undefined) set('status', input.status);
-      if (fields.ownerId !== undefined) set('owner_user_id', fields.ownerId);
-      if (fields.client !== undefined) {
-        const [client, company] = clientColumns(fields.client);
-        set('client_contact_id', client);
-        set('client_company_id', company);
-      }
-      if (fields.parentId !== undefined) set('parent_id', fields.parentId);
-      if (input.hidden !== undefined) set('hidden', input.hidden);
-      set('has_end_date', hasEndDate);
-      set('end_date', endDate);
-      if (input.hostName !== undefined) set('slug', await this.checkHostName(p.accountId, input.hostName, id, tx));
-      await this.store.write('update', () =>
-        this.store.query(
-          `UPDATE projects SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
-          [p.accountId, id, ...values],
-          tx,
-        ),
-      );
-      await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, id, fields.people, tx);
-      return toProject((await this.find(p.accountId, { id }, tx))!, principalSettings(p).planfix.timezone);
+      await this.projects.updateProject(p.accountId, id, { ...ownFields(input), ...resolved, hasEndDate, endDate }, tx);
+      await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, id, people, tx);
+      return toProject((await this.find(p.accountId, { id }, tx))!, accountTimeZone(p));
     });
   }
 
@@ -264,15 +213,8 @@ export class ProjectsService {
     return row ? Number(row.id) : undefined;
   }
 
-  private async find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<ProjectRow | undefined> {
-    if (!plausibleRef(ref)) return undefined;
-    const [column, value] = refColumn(ref);
-    const [row] = await this.store.query<ProjectRow>(
-      `${PROJECT_SELECT} WHERE p.account_id = $1 AND p.${column} = $2${lock ? ' FOR UPDATE OF p' : ''}`,
-      [accountId, value],
-      tx,
-    );
-    return row;
+  private find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<ProjectRow | undefined> {
+    return accountRow<ProjectRow>(this.store, PROJECT_SELECT, 'p', accountId, refKey(ref), tx, lock);
   }
 
   private async withPeople(row: ProjectRow, tz: string): Promise<ProjectWithPeople> {
@@ -285,51 +227,28 @@ export class ProjectsService {
     return { ...toProject(row, tz), managers: of('manager'), workers: of('worker'), auditors: of('auditor') };
   }
 
-  /** Users, client and parent named by the input, resolved in the account (6004, 8002, 2001). */
+  /** Users, client and parent named by the input, resolved in the account (user, contact, project not found). */
   private async resolveFields(p: Principal, input: ProjectInput, tx: Tx, selfId?: number) {
-    const ownerId = await this.people.owner(p, input.ownerNumber, tx);
+    const ownerUserId = await this.people.owner(p, input.ownerNumber, tx);
     const client = await this.contacts.client(p.accountId, input.clientId, tx);
     const parentId = input.parentId;
     if (parentId !== undefined && parentId !== null) {
       const found = await this.idOf(p.accountId, { id: parentId }, tx);
       if (found === undefined) throw notFound('project');
-      if (selfId !== undefined && (await createsLoop(this.store, 'projects', selfId, found, tx)))
-        throw notAllowed('parent', 'would make a loop');
+      await refuseParentLoop(this.store, 'projects', selfId, found, tx);
     }
     const people = await this.people.byRole<ProjectRole>(
       p.accountId,
       { manager: input.managers, worker: input.workers, auditor: input.auditors },
       tx,
     );
-    return { ownerId, client, parentId, people };
+    return { ownerUserId, client, parentId, people };
   }
+}
 
-  private async newSlug(accountId: string, title: string, general: number, tx: Tx): Promise<string> {
-    const base = slugify(title) || `project-${general}`;
-    const rows = await this.store.query<{ slug: string }>(
-      `SELECT slug FROM projects WHERE account_id = $1 AND (slug = $2 OR slug LIKE $3)`,
-      [accountId, base, `${base.slice(0, 50).replace(/[%_\\]/g, '\\$&')}%`],
-      tx,
-    );
-    return freeSlug(base, new Set(rows.map((r) => r.slug)));
-  }
-
-  /** An explicit `<hostName>`: the pattern, and free in the account (else 0016). */
-  private async checkHostName(accountId: string, hostName: string, selfId: number | null, tx: Tx): Promise<string> {
-    const value = hostName.trim().toLowerCase();
-    if (!HOST_NAME_PATTERN.test(value)) throw notAllowed('hostName', 'must match ^[a-z0-9][a-z0-9-]{0,62}$');
-    const [taken] = await this.store.query<{ id: string }>(
-      `SELECT id FROM projects WHERE account_id = $1 AND slug = $2`,
-      [accountId, value],
-      tx,
-    );
-    if (taken && Number(taken.id) !== selfId)
-      throw new DomainError('CONFLICT', 'hostName already in use', {
-        entity: 'project',
-        fields: [{ field: 'slug', issue: 'already exists' }],
-      });
-    return value;
-  }
+/** The input's fields that need no lookup. */
+function ownFields({ title, hostName, description, status, hidden }: ProjectInput): ProjectChanges {
+  return { title, hostName, description, status, hidden };
 }
 
 function toProject(r: ProjectRow, tz: string): Project {

@@ -1,4 +1,6 @@
-/** How a Planfix request names one record: its `id`, or its per-account `general` number (which wins when both). */
+import { type RowKey } from './account-row.js';
+
+/** How a request names one numbered record: its `id`, or its per-account `general` number (which wins when both). */
 export interface Ref {
   id?: number;
   general?: number;
@@ -13,4 +15,9 @@ export function refColumn(ref: Ref): ['general' | 'id', number] {
 export function plausibleRef(ref: Ref): boolean {
   if (ref.general !== undefined) return Number.isInteger(ref.general) && ref.general >= 1 && ref.general <= 2_147_483_647;
   return ref.id !== undefined && Number.isSafeInteger(ref.id) && ref.id >= 1;
+}
+
+/** The key of the record a Ref names; none for a Ref that can name no record. */
+export function refKey(ref: Ref): RowKey {
+  return plausibleRef(ref) ? refColumn(ref) : undefined;
 }

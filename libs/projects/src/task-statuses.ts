@@ -1,5 +1,5 @@
 /**
- * The one built-in task status set (docs/planfix.md): the same for every account, not stored. Ids are what tasks
+ * The one built-in task status set: the same for every account, not stored. Ids are what tasks
  * store; system names are what clients may send instead of ids.
  */
 export interface TaskStatus {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { principalSettings, type Principal } from '#identity';
+import { accountTimeZone, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { clientColumns, ContactsService, type ContactRef } from './contacts.service.js';
 import { deadlineAt, deadlineFlags, deadlineSql } from './deadlines.js';
@@ -7,8 +7,9 @@ import { issue, ISSUE, missing, notAllowed, notFound } from './issues.js';
 import { paged, type Page, type Paged } from './paging.js';
 import { PeopleRepository, type PersonRef } from './people.repository.js';
 import { ProjectsService } from './projects.service.js';
-import { createsLoop, replaceMembers } from './members.js';
-import { plausibleRef, refColumn, type Ref } from './refs.js';
+import { refuseParentLoop, replaceMembers } from './members.js';
+import { accountRow } from './account-row.js';
+import { plausibleRef, refColumn, refKey, type Ref } from './refs.js';
 import { ACTIVE_STATUS_IDS, OVERDUE_STATUSES, STATUS } from './task-statuses.js';
 
 export const TASK_ROLES = ['worker', 'member', 'auditor'] as const;
@@ -108,7 +109,7 @@ const SORT: Record<TaskSort, string> = {
   PROJECT_DESC: 'lower(q.project_title) DESC NULLS LAST, q.general',
 };
 
-/** Statuses a task may be created in (docs/planfix.md): DRAFT, ACTIVE, DELAYED. */
+/** Statuses a task may be created in: DRAFT, ACTIVE, DELAYED. */
 const ADD_STATUSES: readonly number[] = [STATUS.DRAFT, STATUS.ACTIVE, STATUS.DELAYED];
 
 interface TaskRow {
@@ -180,7 +181,7 @@ export class TasksService {
 
   async list(p: Principal, filter: TaskFilter, page: Page): Promise<Paged<Task>> {
     if (filter.target === 'template' || filter.target === 'periodic') return { total: 0, items: [] };
-    const tz = principalSettings(p).planfix.timezone;
+    const tz = accountTimeZone(p);
     const params: unknown[] = [p.accountId];
     const where = ['t.account_id = $1'];
     const add = (sql: (n: string) => string, value: unknown) => {
@@ -244,7 +245,7 @@ export class TasksService {
   async get(p: Principal, ref: Ref): Promise<Task> {
     const row = await this.find(p.accountId, ref);
     if (!row) throw notFound('task');
-    return (await this.withPeople([row], principalSettings(p).planfix.timezone))[0];
+    return (await this.withPeople([row], accountTimeZone(p)))[0];
   }
 
   async add(p: Principal, input: TaskInput): Promise<Task> {
@@ -288,7 +289,7 @@ export class TasksService {
       );
       await replaceMembers(this.store, { table: 'task_members', column: 'task_id' }, Number(row.id), fields.people, tx);
       const created = (await this.find(p.accountId, { id: Number(row.id) }, tx))!;
-      return (await this.withPeople([created], principalSettings(p).planfix.timezone, tx))[0];
+      return (await this.withPeople([created], accountTimeZone(p), tx))[0];
     });
   }
 
@@ -304,51 +305,37 @@ export class TasksService {
       const end = input.end !== undefined ? input.end : current.end_date ? { date: current.end_date, time: current.end_time } : null;
       if (startAfterEnd(start, end)) throw issue(ISSUE.startAfterEnd, 'startTime', 'is after the end');
       const fields = await this.resolveFields(p, input, tx, id);
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      const set = (column: string, value: unknown) => {
-        values.push(value);
-        sets.push(`${column} = $${values.length + 2}`);
-      };
-      if (input.title !== undefined) set('title', input.title.trim());
-      if (input.description !== undefined) set('description', input.description);
-      if (input.importance !== undefined) set('importance', input.importance);
-      if (input.status !== undefined) set('status', input.status);
-      if (input.checkResult !== undefined) set('check_result', input.checkResult);
-      if (fields.ownerId !== undefined) set('owner_user_id', fields.ownerId);
-      if (fields.parentId !== undefined) set('parent_id', fields.parentId);
-      if (fields.projectId !== undefined) set('project_id', fields.projectId);
-      if (fields.client !== undefined) {
-        const [client, company] = clientColumns(fields.client);
-        set('client_contact_id', client);
-        set('client_company_id', company);
-      }
-      if (input.beginAt !== undefined) set('begin_at', input.beginAt);
-      if (input.start !== undefined) {
-        set('start_date', input.start?.date ?? null);
-        set('start_time', input.start?.time ?? null);
-      }
-      if (input.end !== undefined) {
-        set('end_date', input.end?.date ?? null);
-        set('end_time', input.end?.time ?? null);
-      }
-      if (input.duration !== undefined) set('duration', input.duration);
-      if (input.durationUnit !== undefined) set('duration_unit', input.durationUnit);
-      if (input.isSummary !== undefined) set('is_summary', input.isSummary);
-      if (sets.length) {
-        await this.store.write('update', () =>
-          this.store.query(
-            `UPDATE tasks SET ${sets.join(', ')}, updated_at = clock_timestamp() WHERE account_id = $1 AND id = $2`,
-            [p.accountId, id, ...values],
-            tx,
-          ),
-        );
-      }
+      const [client, company] = fields.client === undefined ? [] : clientColumns(fields.client);
+      await this.store.update(
+        'tasks',
+        { account_id: p.accountId, id },
+        {
+          title: input.title?.trim(),
+          description: input.description,
+          importance: input.importance,
+          status: input.status,
+          check_result: input.checkResult,
+          owner_user_id: fields.ownerId,
+          parent_id: fields.parentId,
+          project_id: fields.projectId,
+          client_contact_id: client,
+          client_company_id: company,
+          begin_at: input.beginAt,
+          start_date: input.start === undefined ? undefined : (input.start?.date ?? null),
+          start_time: input.start === undefined ? undefined : (input.start?.time ?? null),
+          end_date: input.end === undefined ? undefined : (input.end?.date ?? null),
+          end_time: input.end === undefined ? undefined : (input.end?.time ?? null),
+          duration: input.duration,
+          duration_unit: input.durationUnit,
+          is_summary: input.isSummary,
+        },
+        tx,
+      );
       await replaceMembers(this.store, { table: 'task_members', column: 'task_id' }, id, fields.people, tx);
       if (input.status !== undefined && input.status !== current.status)
         await this.recordStatusChange(p, id, current.status, input.status, tx);
       const updated = (await this.find(p.accountId, { id }, tx))!;
-      return (await this.withPeople([updated], principalSettings(p).planfix.timezone, tx))[0];
+      return (await this.withPeople([updated], accountTimeZone(p), tx))[0];
     });
   }
 
@@ -367,7 +354,7 @@ export class TasksService {
       );
       if (status !== current.status) await this.recordStatusChange(p, id, current.status, status, tx);
       const updated = (await this.find(p.accountId, { id }, tx))!;
-      return (await this.withPeople([updated], principalSettings(p).planfix.timezone, tx))[0];
+      return (await this.withPeople([updated], accountTimeZone(p), tx))[0];
     });
   }
 
@@ -401,13 +388,7 @@ export class TasksService {
   }
 
   private async find(accountId: string, ref: Ref, tx?: Tx, lock = false): Promise<TaskRow | undefined> {
-    if (!plausibleRef(ref)) return undefined;
-    const [column, value] = refColumn(ref);
-    const [row] = await this.store.query<TaskRow>(
-      `${TASK_SELECT_SQL} WHERE t.account_id = $1 AND t.${column} = $2${lock ? ' FOR UPDATE OF t' : ''}`,
-      [accountId, value],
-      tx,
-    );
+    const row = await accountRow<TaskRow>(this.store, TASK_SELECT_SQL, 't', accountId, refKey(ref), tx, lock);
     return row ? { ...row, status: Number(row.status) } : undefined;
   }
 
@@ -458,7 +439,7 @@ export class TasksService {
     });
   }
 
-  /** Users, project, client and parent named by the input, resolved in the account (6004, 3003, 8002, 3001). */
+  /** Users, project, client and parent named by the input, resolved in the account (each kind's not found otherwise). */
   private async resolveFields(p: Principal, input: TaskInput, tx: Tx, selfId?: number) {
     const ownerId = await this.people.owner(p, input.ownerNumber, tx);
     let projectId: number | null | undefined = input.projectId;
@@ -470,8 +451,7 @@ export class TasksService {
     const parentId = input.parentId;
     if (parentId !== undefined && parentId !== null) {
       if (!(await this.locate(p.accountId, { id: parentId }, tx))) throw notFound('task');
-      if (selfId !== undefined && (await createsLoop(this.store, 'tasks', selfId, parentId, tx)))
-        throw notAllowed('parent', 'would make a loop');
+      await refuseParentLoop(this.store, 'tasks', selfId, parentId, tx);
     }
     const people = await this.people.byRole<TaskRole>(
       p.accountId,

@@ -1,50 +1,12 @@
 /**
- * A unit's availability in Planpoint's two vocabularies (docs/planpoint.md): the legacy word is stored; the SDK word
- * is derived. `Reserved` reads `OnHold`; a hold whose expiry has passed reads `Available` in both.
+ * A unit's availability as stored (the long-standing words; a protocol may read and write others). `Reserved` and
+ * `On Hold` are holds, which may expire.
  */
 export const STORED_STATUSES = ['Available', 'On Hold', 'Reserved', 'Sold', 'Leased', 'Unavailable'] as const;
 export type StoredStatus = (typeof STORED_STATUSES)[number];
-export const SDK_STATUSES = ['Available', 'OnHold', 'Sold', 'Leased', 'Unavailable'] as const;
-export type SdkStatus = (typeof SDK_STATUSES)[number];
-
-const SDK_OF: Record<StoredStatus, SdkStatus> = {
-  Available: 'Available',
-  'On Hold': 'OnHold',
-  Reserved: 'OnHold',
-  Sold: 'Sold',
-  Leased: 'Leased',
-  Unavailable: 'Unavailable',
-};
-
-const BY_KEY: Record<string, StoredStatus> = {
-  available: 'Available',
-  onhold: 'On Hold',
-  reserved: 'Reserved',
-  sold: 'Sold',
-  leased: 'Leased',
-  unavailable: 'Unavailable',
-};
-
-/** Either vocabulary, any case, spaces, `-` and `_` ignored; undefined when it is no status word. */
-export function parseStatus(word: string): StoredStatus | undefined {
-  return BY_KEY[word.toLowerCase().replace(/[\s_-]+/g, '')];
-}
 
 /** The status in force: a hold (`On Hold`, `Reserved`) past its expiry is `Available`. */
 export function effectiveStatus(stored: StoredStatus, onHoldExpiresAt: Date | null, now = Date.now()): StoredStatus {
   if ((stored === 'On Hold' || stored === 'Reserved') && onHoldExpiresAt && onHoldExpiresAt.getTime() <= now) return 'Available';
   return stored;
-}
-
-export function sdkStatus(stored: StoredStatus): SdkStatus {
-  return SDK_OF[stored];
-}
-
-/** `bed` from the legacy `bedrooms` text: numeric text → that number, `Studio` → 0, else null. */
-export function bedOf(bedrooms: string | null): number | null {
-  if (bedrooms === null) return null;
-  const t = bedrooms.trim();
-  if (/^studio$/i.test(t)) return 0;
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
-  return null;
 }

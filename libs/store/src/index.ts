@@ -6,3 +6,4 @@ export * from './pg-errors.js';
 export * from './store.module.js';
 export * from './store.service.js';
 export * from './prepared-data-dir.js';
+export * from './write-statements.js';

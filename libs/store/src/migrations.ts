@@ -10,6 +10,7 @@ import { EventSpans1764159100000 } from './migrations/1764159100000-event-spans.
 import { EventSpliceOffsets1764159200000 } from './migrations/1764159200000-event-splice-offsets.js';
 import { SourceByteCaps1764159400000 } from './migrations/1764159400000-source-byte-caps.js';
 import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-session-password-version.js';
+import { AccountNamespace1764159600000 } from './migrations/1764159600000-account-namespace.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   EventSpliceOffsets1764159200000,
   SourceByteCaps1764159400000,
   SessionPasswordVersion1764159500000,
+  AccountNamespace1764159600000,
 ];

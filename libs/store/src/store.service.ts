@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '#errors';
 import { type OpenedStore } from './data-source.factory.js';
 import { isStoreUnavailable, translateStoreError } from './pg-errors.js';
+import { insertStatement, updateStatement, type UpdateOptions } from './write-statements.js';
 
 export type Tx = EntityManager;
 
@@ -81,6 +82,29 @@ export class StoreService implements OnApplicationShutdown {
     } catch (e) {
       throw translateStoreError(e, op);
     }
+  }
+
+  /** Inserts a row of the given columns (see `insertStatement`) through the edge translation; the rows `tail` returns. */
+  async insert<T = Record<string, unknown>>(table: string, columns: Record<string, unknown>, tail: string, tx?: Tx): Promise<T[]> {
+    const statement = insertStatement(table, columns, tail);
+    return this.write('insert', () => this.query<T>(statement.sql, statement.params, tx));
+  }
+
+  /**
+   * Writes the given columns of the rows `where` selects, through the edge translation (see `updateStatement`:
+   * undefined columns are left out). False when no column was given, so nothing was written.
+   */
+  async update(
+    table: string,
+    where: Record<string, unknown>,
+    columns: Record<string, unknown>,
+    tx?: Tx,
+    options?: UpdateOptions,
+  ): Promise<boolean> {
+    const statement = updateStatement(table, where, columns, options);
+    if (!statement) return false;
+    await this.write('update', () => this.query(statement.sql, statement.params, tx));
+    return true;
   }
 
   /** True when the store answers `SELECT 1` within the timeout. Never throws, never hangs. */

@@ -135,9 +135,9 @@ export class PlanfixMethods {
         list('taskStatusSets', 1, [el('taskStatusSet', leaf('id', STATUS_SET.id), leaf('name', STATUS_SET.name))]),
       ],
       'taskStatus.getListOfSet': async ({ params }) => {
-        const set = requiredChild(params, 'taskStatusSet').int('id');
-        if (set === undefined) throw missing('request/taskStatusSet/id');
-        const statuses = set === STATUS_SET.id ? TASK_STATUSES : [];
+        const setId = requiredChild(params, 'taskStatusSet').int('id');
+        if (setId === undefined) throw missing('request/taskStatusSet/id');
+        const statuses = setId === STATUS_SET.id ? TASK_STATUSES : [];
         return [list('taskStatuses', statuses.length, statuses.map(taskStatusElement))];
       },
       'action.getList': async ({ principal: p, params }) => {

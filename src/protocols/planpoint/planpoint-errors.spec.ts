@@ -1,5 +1,6 @@
 import { type Request } from 'express';
 import { DomainError, type DomainErrorCode } from '#errors';
+import { projectInUse } from '#projects';
 import { PLANPOINT_ERRORS, toPlanpointError } from './planpoint-errors.js';
 
 const req = (path = '/api/projects') => ({ path }) as Request;
@@ -44,6 +45,13 @@ describe('Planpoint errors', () => {
       fields: [{ field: 'paused', issue: 'billing' }],
     });
     expect(toPlanpointError(e, req()).body).toEqual({ message: 'Project is paused', paused: { value: true, reason: 'billing' } });
+  });
+
+  it("says what keeps a project in its own words (the lib's message names no protocol)", () => {
+    expect(toPlanpointError(projectInUse(), req())).toMatchObject({
+      status: 409,
+      body: { message: 'Project is used by Planfix tasks or subprojects' },
+    });
   });
 
   it('answers an unknown route 405 with Allow on a known path, else 404 Not found', () => {

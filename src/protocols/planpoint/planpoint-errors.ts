@@ -63,7 +63,7 @@ export function toPlanpointError(e: DomainError, req: Request): WireError {
       return allow.length ? message(405, 'Method not allowed', { Allow: allow.join(', ') }) : message(404, 'Not found');
     }
     case 'CONFLICT':
-      return message(409, e.message);
+      return message(409, e.fields[0]?.type === 'project_in_use' ? 'Project is used by Planfix tasks or subprojects' : e.message);
     case 'UNAUTHENTICATED':
       return unauthenticated(e.reason);
     case 'FORBIDDEN':

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '#identity';
-import { LeadsService, PlanpointProjectsService } from '#projects';
+import { LeadsService, ProjectSitesService } from '#projects';
 import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
 import { parsePid } from './wire/planpoint-fields.js';
 import { parseLeadInput, parseProjectLocator } from './wire/planpoint-inputs.js';
@@ -14,7 +14,7 @@ import { ApiJsonBody } from '../../docs/api-docs.js';
 export class PlanpointLeadsController {
   constructor(
     private readonly leads: LeadsService,
-    private readonly projects: PlanpointProjectsService,
+    private readonly projects: ProjectSitesService,
   ) {}
 
   @Get()

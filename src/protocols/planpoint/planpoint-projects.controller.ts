@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '#identity';
-import { FloorsService, PlanpointProjectsService, UnitsService, type SiteProject } from '#projects';
+import { FloorsService, ProjectSitesService, projectSummary, UnitsService, type ProjectSite } from '#projects';
 import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
 import { parseId } from './wire/planpoint-fields.js';
-import { parseFindBody, parseProjectInput } from './wire/planpoint-inputs.js';
-import { toProjectJson, toProjectSummaryJson } from './wire/planpoint.serializers.js';
+import { parseFindBody, parseProjectInput, projectChanges } from './wire/planpoint-inputs.js';
+import { toProjectJson } from './wire/planpoint.serializers.js';
 import { ApiAnswer, ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Projects (docs/planpoint.md): the rows Planfix serves as projects. Success codes are the SDK's (201 on reads). */
@@ -13,7 +13,7 @@ import { ApiAnswer, ApiJsonBody } from '../../docs/api-docs.js';
 @Controller('api/projects')
 export class PlanpointProjectsController {
   constructor(
-    private readonly projects: PlanpointProjectsService,
+    private readonly projects: ProjectSitesService,
     private readonly floors: FloorsService,
     private readonly units: UnitsService,
   ) {}
@@ -46,7 +46,7 @@ export class PlanpointProjectsController {
     },
   ])
   async mine(@CurrentPrincipal() p: Principal) {
-    return (await this.projects.listMine(p)).map(toProjectSummaryJson);
+    return (await this.projects.listMine(p)).map(projectSummary);
   }
 
   @Post()
@@ -55,7 +55,7 @@ export class PlanpointProjectsController {
   @ApiOperation({ summary: 'Create a project (also a Planfix project)' })
   @ApiJsonBody({ name: 'Harbour View' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
-    return this.document(await this.projects.create(p, parseProjectInput(body, true)));
+    return this.document(await this.projects.create(p, projectChanges(parseProjectInput(body, true))));
   }
 
   @Get(':id')
@@ -72,7 +72,7 @@ export class PlanpointProjectsController {
   @ApiJsonBody({ name: 'Harbour View (phase 1)', published: true })
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
     const projectId = parseId(id);
-    return this.document(await this.projects.update(p, projectId, parseProjectInput(body, false)));
+    return this.document(await this.projects.update(p, projectId, projectChanges(parseProjectInput(body, false))));
   }
 
   @Delete(':id')
@@ -84,7 +84,7 @@ export class PlanpointProjectsController {
     return { message: 'Project deleted' };
   }
 
-  private async document(project: SiteProject, anonymous = false) {
+  private async document(project: ProjectSite, anonymous = false) {
     const [floors, units] = await Promise.all([this.floors.ofProject(project.id), this.units.ofProject(project.id)]);
     return toProjectJson(project, floors, units, anonymous);
   }

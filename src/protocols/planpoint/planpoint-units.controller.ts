@@ -2,11 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiOperation } from '@nestjs/swagger';
 import { DomainError } from '#errors';
 import { CurrentPrincipal, type Principal } from '#identity';
-import { FloorsService, PlanpointProjectsService, sdkStatus, UnitsService } from '#projects';
+import { FloorsService, ProjectSitesService, UnitsService } from '#projects';
 import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
 import { parseId, parsePid } from './wire/planpoint-fields.js';
 import { parseBatch, parseProjectLocator, parseUnitFindFilters, parseUnitInput } from './wire/planpoint-inputs.js';
 import { toUnitJson } from './wire/planpoint.serializers.js';
+import { sdkStatus } from './wire/unit-vocabularies.js';
 import { ApiJsonBody } from '../../docs/api-docs.js';
 
 /** Units (docs/planpoint.md): both vocabularies out, either in; the batch is all or nothing. */
@@ -15,7 +16,7 @@ import { ApiJsonBody } from '../../docs/api-docs.js';
 export class PlanpointUnitsController {
   constructor(
     private readonly units: UnitsService,
-    private readonly projects: PlanpointProjectsService,
+    private readonly projects: ProjectSitesService,
     private readonly floors: FloorsService,
   ) {}
 

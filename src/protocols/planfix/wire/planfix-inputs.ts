@@ -1,9 +1,10 @@
+import { DomainError } from '#errors';
 import {
   findTaskStatus,
+  hostNamePattern,
   issue,
   ISSUE,
   missing,
-  notFound,
   PROJECT_STATUSES,
   type ActionInput,
   type ContactFilter,
@@ -63,7 +64,7 @@ function peopleIds(params: XmlParams, name: string): number[] | undefined {
   const role = params.child(name);
   if (!role) return undefined;
   for (const groups of role.children('groups')) {
-    if (groups.children('id').some((g) => g.node.text !== '') || groups.children('group').length) throw notFound('user_group');
+    if (groups.children('id').some((g) => g.node.text !== '') || groups.children('group').length) throw DomainError.notFound('user_group');
   }
   const holders = [role, ...role.children('users'), ...role.children('users').flatMap((u) => u.children('user'))];
   return holders.flatMap((h) =>
@@ -89,6 +90,9 @@ export function readTaskStatus(params: XmlParams, name: string): number | undefi
   return taskStatus(params, name);
 }
 
+/** `<hostName>`, a Plangate extension (docs/planfix.md): letters, digits and hyphens only, unlike Planpoint's. */
+const PLANFIX_HOST_NAME = hostNamePattern('a-z0-9-');
+
 export function projectInput(p: XmlParams): ProjectInput {
   const hostName = p.raw('hostName');
   const endDate = p.date('endDate');
@@ -105,7 +109,7 @@ export function projectInput(p: XmlParams): ProjectInput {
     managers: peopleIds(p, 'managers'),
     workers: peopleIds(p, 'workers'),
     auditors: peopleIds(p, 'auditors'),
-    hostName: hostName ? hostName : undefined,
+    hostName: hostName ? { value: hostName, pattern: PLANFIX_HOST_NAME } : undefined,
   };
 }
 

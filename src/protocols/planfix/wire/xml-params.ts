@@ -1,6 +1,9 @@
 import { DateTime } from 'luxon';
-import { issue, ISSUE, MAX_PAGE_SIZE, missing, type Page, type Ref } from '#projects';
+import { issue, ISSUE, missing, type Page, type Ref } from '#projects';
 import { type XmlNode } from './xml-request.js';
+
+/** The biggest page any list serves (docs/planfix.md). */
+const MAX_PAGE_SIZE = 100;
 
 const INT = /^-?\d{1,16}$/;
 const DATE = /^(\d{2})-(\d{2})-(\d{4})$/;

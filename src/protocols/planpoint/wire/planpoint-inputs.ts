@@ -1,21 +1,27 @@
 import {
-  bedOf,
+  hostNamePattern,
   isObjectId,
-  parseStatus,
-  PLANPOINT_LIMITS,
+  PROJECT_LIMITS,
   PROJECT_STATUSES,
-  sdkStatus,
   type CollectionKind,
+  type ExplicitHostName,
   type FloorInput,
   type LeadInput,
   type ListElementInput,
+  type ProjectChanges,
   type ProjectCollectionInput,
   type ProjectStatus,
-  type SiteProjectInput,
   type StoredStatus,
   type UnitInput,
 } from '#projects';
 import { Fields, invalid, isEmail, isPlainObject, jsonBytes, parseRef } from './planpoint-fields.js';
+import { bedOf, parseStatus, sdkStatus } from './unit-vocabularies.js';
+
+/** How many elements a request may send (docs/planpoint.md); a project's floors and units are capped by the store. */
+const PLANPOINT_LIMITS = { commercialSpaces: 500, collections: 100, batch: 1000, units: PROJECT_LIMITS.units } as const;
+
+/** Planpoint's hostName rule (docs/planpoint.md): dots and underscores allowed, unlike Planfix's `<hostName>`. */
+const PLANPOINT_HOST_NAME = hostNamePattern('a-z0-9._-');
 
 /** Keys a client may echo back from an answer: ignored on every write (docs/planpoint.md). */
 const READ_ONLY = new Set([
@@ -98,21 +104,32 @@ function checkSetting(key: string, spec: SettingSpec | undefined, value: unknown
   }
 }
 
+/** `hostName` of a project, group or enterprise: a string of at most 63 here, its pattern where it is stored. */
+function parseHostName(f: Fields): ExplicitHostName | undefined {
+  const hostName = f.raw('hostName');
+  if (hostName === undefined || hostName === null) return undefined;
+  if (typeof hostName !== 'string' || hostName.length > 63) throw invalid(`hostName must match ${PLANPOINT_HOST_NAME.source}`, 'hostName');
+  return { value: hostName, pattern: PLANPOINT_HOST_NAME };
+}
+
+/** A project as Planpoint writes it: the record's fields, the title under the name `name`. */
+export type PlanpointProjectInput = Pick<
+  ProjectChanges,
+  'hostName' | 'description' | 'status' | 'published' | 'viewerSettings' | 'commercialSpaces' | 'collections'
+> & { name?: string };
+
 /** A project body (create or PATCH): the project's own fields, viewer settings, commercial spaces, collections. */
-export function parseProjectInput(body: Record<string, unknown>, create: boolean): SiteProjectInput {
+export function parseProjectInput(body: Record<string, unknown>, create: boolean): PlanpointProjectInput {
   const f = new Fields(body);
-  const input: SiteProjectInput = {};
+  const input: PlanpointProjectInput = {};
   const name = f.raw('name');
   if (create || name !== undefined) {
     if (typeof name !== 'string' || name.trim().length < 1 || name.trim().length > 255)
       throw invalid('name must be a string of 1 to 255 characters', 'name');
     input.name = name.trim();
   }
-  const hostName = f.raw('hostName');
-  if (hostName !== undefined && hostName !== null) {
-    if (typeof hostName !== 'string' || hostName.length > 63) throw invalid('hostName must match ^[a-z0-9][a-z0-9._-]{0,62}$', 'hostName');
-    input.hostName = hostName;
-  }
+  const hostName = parseHostName(f);
+  if (hostName) input.hostName = hostName;
   if (f.has('description')) input.description = f.string('description', 10_000);
   const status = f.raw('status');
   if (status !== undefined && status !== null) {
@@ -136,6 +153,11 @@ export function parseProjectInput(body: Record<string, unknown>, create: boolean
   if (f.has('commercialSpaces')) input.commercialSpaces = parseSpaces(f.raw('commercialSpaces'));
   if (f.has('collections')) input.collections = parseCollections(f.raw('collections'));
   return input;
+}
+
+/** The project's fields under the record's names. */
+export function projectChanges({ name, ...fields }: PlanpointProjectInput): ProjectChanges {
+  return { title: name, ...fields };
 }
 
 function listOf(value: unknown, field: string, max: number): unknown[] {
@@ -398,11 +420,8 @@ export function parseGroupInput(kind: CollectionKind, body: Record<string, unkno
       throw invalid('name must be a string of 3 to 120 characters', 'name');
     input.name = name.trim();
   }
-  const hostName = f.raw('hostName');
-  if (hostName !== undefined && hostName !== null) {
-    if (typeof hostName !== 'string' || hostName.length > 63) throw invalid('hostName must match ^[a-z0-9][a-z0-9._-]{0,62}$', 'hostName');
-    input.hostName = hostName;
-  }
+  const hostName = parseHostName(f);
+  if (hostName) input.hostName = hostName;
   if (f.has('type')) input.type = f.string('type', 64);
   if (f.has('propertyType')) input.propertyType = f.string('propertyType', 64);
   if (f.has(GROUP_FIELDS[kind])) input.imageUrl = f.string(GROUP_FIELDS[kind], 2048);

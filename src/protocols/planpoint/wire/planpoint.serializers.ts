@@ -1,15 +1,7 @@
-import {
-  bedOf,
-  sdkStatus,
-  type Floor,
-  type Lead,
-  type MemberProject,
-  type ProjectCollection,
-  type SiteProject,
-  type Unit,
-} from '#projects';
+import { pausedState, type Floor, type Lead, type MemberProject, type ProjectCollection, type ProjectSite, type Unit } from '#projects';
 import { type Principal } from '#identity';
 import { UNIT_EXTRAS, VIEWER_SETTINGS } from './planpoint-inputs.js';
+import { bedOf, sdkStatus } from './unit-vocabularies.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -24,10 +16,6 @@ function viewerSettings(stored: Record<string, unknown>, anonymous: boolean): Re
     out[key] = value;
   }
   return out;
-}
-
-function paused(p: SiteProject): false | { value: true; reason: string } {
-  return p.paused ? { value: true, reason: p.pausedReason ?? 'paused' } : false;
 }
 
 export function toUnitJson(u: Unit): Record<string, unknown> {
@@ -75,19 +63,19 @@ export function toFloorJson(f: Floor): Record<string, unknown> {
 }
 
 /** The full project document: floors with their units nested, commercial spaces, collections, viewer settings. */
-export function toProjectJson(p: SiteProject, floors: Floor[], units: Unit[], anonymous = false): Record<string, unknown> {
+export function toProjectJson(p: ProjectSite, floors: Floor[], units: Unit[], anonymous = false): Record<string, unknown> {
   const byFloor = new Map<number, Unit[]>();
   for (const u of units) byFloor.set(u.floorId, [...(byFloor.get(u.floorId) ?? []), u]);
   return {
     _id: p.publicId,
-    name: p.name,
+    name: p.title,
     namespace: p.namespace,
-    hostName: p.hostName,
+    hostName: p.slug,
     user: p.ownerPublicId,
     description: p.description,
     status: p.status,
     published: p.published,
-    paused: paused(p),
+    paused: pausedState(p),
     ...viewerSettings(p.viewerSettings, anonymous),
     floors: floors.map((f) => ({
       _id: f.publicId,
@@ -111,28 +99,12 @@ export function toProjectJson(p: SiteProject, floors: Floor[], units: Unit[], an
   };
 }
 
-export function toProjectSummaryJson(p: SiteProject): Record<string, unknown> {
-  const setting = (k: string) => (typeof p.viewerSettings[k] === 'string' ? p.viewerSettings[k] : null);
-  return {
-    _id: p.publicId,
-    name: p.name,
-    namespace: p.namespace,
-    hostName: p.hostName,
-    projectType: setting('projectType'),
-    status: p.status,
-    statusOverride: setting('statusOverride'),
-    paused: paused(p),
-    published: p.published,
-    createdAt: iso(p.createdAt),
-  };
-}
-
 function toMemberJson(m: MemberProject): Record<string, unknown> {
   return {
     _id: m.publicId,
-    name: m.name,
+    name: m.title,
     namespace: m.namespace,
-    hostName: m.hostName,
+    hostName: m.slug,
     paused: m.paused,
     published: m.published,
     projectImageUrl: m.projectImageUrl,

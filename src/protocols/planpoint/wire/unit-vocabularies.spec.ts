@@ -1,4 +1,5 @@
-import { bedOf, effectiveStatus, parseStatus, sdkStatus } from './unit-status.js';
+import { effectiveStatus } from '#projects';
+import { bedOf, parseStatus, sdkStatus } from './unit-vocabularies.js';
 
 describe('unit status vocabularies', () => {
   it.each([
