@@ -9,6 +9,7 @@ import { ForwardPlannerAuthGuard } from './forward-planner-auth.guard.js';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_SECONDS, ForwardPlannerTokens } from './forward-planner-tokens.js';
 import { ForwardPlannerTransportModule } from './forward-planner-transport.middleware.js';
 import { ReferenceController } from './reference.controller.js';
+import { SessionsService } from './sessions.service.js';
 
 /** Forward Planner v2: /api/v2 (docs/forward-planner.md). */
 @Module({
@@ -26,6 +27,6 @@ import { ReferenceController } from './reference.controller.js';
     }),
   ],
   controllers: [AuthController, EventsController, ReferenceController],
-  providers: [ForwardPlannerTokens, ForwardPlannerAuthGuard],
+  providers: [ForwardPlannerTokens, SessionsService, ForwardPlannerAuthGuard],
 })
 export class ForwardPlannerModule {}
