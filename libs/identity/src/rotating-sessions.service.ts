@@ -15,7 +15,7 @@ import { toPrincipal, type PrincipalRow } from './principal-row.js';
 import { sha256 } from './secrets.js';
 import { type SessionPolicy } from './session-policy.js';
 
-/** A session as its login or renewal answers it: its id (for the access tokens it issues), who, and its secret in clear, once. */
+/** A login's or a renewal's answer: the session's id (its access tokens name it), who, and the secret in clear once. */
 export interface RotatingSession {
   id: string;
   principal: Principal;

@@ -3,7 +3,7 @@
  * secret lasts. The store keeps only the secret's SHA-256, so the format is the declarer's alone.
  */
 export interface SessionPolicy {
-  /** How long a secret lives: from the login for a fixed-term session, from its issue (login or renewal) when rotating. */
+  /** How long a secret lives: from the login for a fixed-term session, from its issue (login, renewal) if rotating. */
   lifetimeSeconds: number;
   /** A new secret, as the client will carry it. */
   newSecret(): string;
