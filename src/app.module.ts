@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { type DestinationStream } from 'pino';
 import { ConfigModule, type AppConfig } from '#config';
 import { IdentityModule } from '#identity';
@@ -15,13 +15,14 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { PlanfixModule } from './protocols/planfix/planfix.module.js';
 import { PlanpointModule } from './protocols/planpoint/planpoint.module.js';
 import { PlanSyncModule } from './protocols/plansync/plansync.module.js';
-import { BenchBaselineModule } from './bench-baseline/bench-baseline.module.js';
 import { ForwardPlannerModule } from './protocols/forward-planner/forward-planner.module.js';
 import { ReverseEtlModule } from './protocols/reverse-etl/reverse-etl.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+  /** Modules added after the protocols: the benchmark's bare baseline routes (bench/baseline), nothing it ships. */
+  extraModules?: (Type | DynamicModule)[];
 }
 
 /** The table of contents: configuration, store, identity, the operator's API, then the protocols. */
@@ -48,7 +49,7 @@ export class AppModule {
         PlanfixModule,
         PlanpointModule,
         ReverseEtlModule,
-        ...(config.benchBaseline ? [BenchBaselineModule] : []),
+        ...(options.extraModules ?? []),
       ],
     };
   }

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +5,7 @@ import { type Request, type Response } from 'express';
 import { ConfigError, loadConfig } from '#config';
 import { DomainError } from '#errors';
 import { answerInProtocolFormat } from './common/fallback-exception.filter.js';
+import { type AppModuleOptions } from './app.module.js';
 import { createApp } from './create-app.js';
 import { DemoSeedService } from './demo/demo-seed.service.js';
 import { startBanner } from './demo/start-banner.js';
@@ -24,7 +24,7 @@ const KEEP_ALIVE_MS = 65_000;
 /** The empty, migrated embedded database that `npm run build` prepares: a new DATA_DIR starts as a copy of it. */
 const PREPARED_STORE = fileURLToPath(new URL('../prepared-store', import.meta.url));
 
-async function main(): Promise<void> {
+async function start(options: AppModuleOptions): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   let draining = false;
   // While draining, requests on kept-alive connections are refused as each protocol refuses an unavailable service
   // (503 + Retry-After; Planfix's 0011 envelope), and the connection is closed after the answer.
@@ -83,7 +83,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`Plangate failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+/**
+ * Runs the gateway as a process: reads the configuration, listens, drains on SIGTERM/SIGINT, exits 1 when it cannot
+ * start. `src/main.ts` runs it as it ships; the bench's gateway (bench/baseline-gateway.ts) adds its baseline routes.
+ */
+export function serve(options: AppModuleOptions = {}): void {
+  start(options).catch((e: unknown) => {
+    process.stderr.write(`Plangate failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
+}
