@@ -40,7 +40,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
       connectTimeoutMS: 2000,
       applicationName: 'plangate',
       // A dead server must not hold a request forever: queries give up after 35 s (later than the 30 s
-      // statement_timeout of reverse-ETL SQL sources, so that the server's own timeout is the one reported), idle
+      // statement_timeout of syncs' SQL sources, so that the server's own timeout is the one reported), idle
       // clients are recycled.
       extra: { query_timeout: 35_000, idleTimeoutMillis: 10_000 },
     } as DataSourceOptions);
