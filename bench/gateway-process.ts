@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
 export interface GatewayProcessOptions {
   /** Reuse a DATA_DIR (a restart after a crash); default a fresh temp folder. */
   dataDir?: string;
-  /** Mount the bare bench baseline routes (BENCH_BASELINE=true). Default true: the bench needs them. */
+  /** Run the bench's gateway, which has the bare baseline routes (bench/baseline-gateway.ts). Default true. */
   baseline?: boolean;
   /** The child's stderr: shown (bench) or kept in `output` (tests, which print it only when they fail). */
   stderr?: 'inherit' | 'capture';
@@ -35,7 +35,10 @@ export interface GatewayProcessOptions {
   pinned?: boolean;
 }
 
-/** The built gateway (`dist/src/main.js`) in its own process, on a fresh store unless given a DATA_DIR. */
+/**
+ * The built gateway in its own process (`dist/src/main.js`, or `dist/bench/baseline-gateway.js` with the baseline
+ * routes), on a fresh store unless given a DATA_DIR.
+ */
 export class GatewayProcess {
   private child?: ChildProcess;
   url = '';
@@ -59,7 +62,8 @@ export class GatewayProcess {
   async start(pinned = this.options.pinned ?? false, profileDir?: string): Promise<void> {
     const port = await freePort();
     this.dataDir = this.options.dataDir ?? mkdtempSync(join(tmpdir(), 'plangate-gw-'));
-    const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/src/main.js'];
+    const entry = (this.options.baseline ?? true) ? 'dist/bench/baseline-gateway.js' : 'dist/src/main.js';
+    const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), entry];
     const [cmd, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
     const capture = this.options.stderr === 'capture';
     this.child = spawn(cmd, argv, {
@@ -69,7 +73,6 @@ export class GatewayProcess {
         HOST: '127.0.0.1',
         DATA_DIR: this.dataDir,
         ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-        BENCH_BASELINE: String(this.options.baseline ?? true),
         SEED_DEMO: 'false',
         LOG_LEVEL: 'info',
         ...this.env,

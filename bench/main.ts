@@ -44,8 +44,14 @@ const profileDir = args.includes('--profile') ? join(process.cwd(), 'bench', 'pr
 const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : SECTIONS;
 /** `--redis`: the gateway counts its short windows in Redis (REDIS_URL), as a PostgreSQL deployment of several instances would. */
 const withRedis = args.includes('--redis');
+const USAGE = 'usage: npm run bench -- [--store embedded|pg] [--redis] [--quick] [--only micro,http,lists] [--profile]\n';
+// `--help` once ran the whole bench (about 14 minutes), as any argument it does not know still would
+if (args.includes('--help')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 if (!['embedded', 'pg'].includes(storeArg) || only.some((s) => !SECTIONS.includes(s))) {
-  process.stderr.write('usage: npm run bench -- [--store embedded|pg] [--redis] [--quick] [--only micro,http,lists] [--profile]\n');
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 /** The PostgreSQL server `--store pg` makes its scratch database on (BENCH_DATABASE_URL to change it). */

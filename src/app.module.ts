@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { type DestinationStream } from 'pino';
 import { ConfigModule, type AppConfig } from '#config';
 import { IdentityModule } from '#identity';
@@ -14,13 +14,14 @@ import { AdmissionModule } from './pipeline/admission.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { type ProtocolRegistry } from './pipeline/protocol.js';
 import { PROTOCOLS } from './protocols/index.js';
-import { BenchBaselineModule } from './bench-baseline/bench-baseline.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
   /** The protocols served (src/protocols/index.ts by default; tests add a toy one). */
   protocols?: ProtocolRegistry;
+  /** Modules added after the protocols: the benchmark's bare baseline routes (bench/baseline), nothing it ships. */
+  extraModules?: (Type | DynamicModule)[];
 }
 
 /** The table of contents: configuration, logs, the request pipeline, the shared libs, then the protocols. */
@@ -44,7 +45,7 @@ export class AppModule {
         AdmissionModule,
         DemoModule,
         ...protocols.protocols.flatMap((p) => (p.module ? [p.module] : [])),
-        ...(config.benchBaseline ? [BenchBaselineModule] : []),
+        ...(options.extraModules ?? []),
       ],
     };
   }

@@ -1,5 +1,7 @@
 import { type Server, Agent } from 'node:http';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DomainError } from '#errors';
+import { parseXmlRequest } from '../../src/protocols/planfix/wire/xml-request.js';
 import { exchange, basic } from '../clients/http-transport.js';
 import { listen, nextIp, planfixAccount } from '../factories/planfix.factory.js';
 import { malformedBodies } from '../support/malformed-bodies.js';
@@ -66,5 +68,21 @@ describe('Planfix XML API under malformed input', () => {
     expect(problems).toEqual([]);
     // nothing was logged as a fault
     expect(t.logs.lines.filter((l) => l.includes('"level":50'))).toEqual([]);
+  });
+});
+
+/** The parser alone on more of the same corpus (no HTTP in the way): the corpus is the tests', so the test is here. */
+describe('parseXmlRequest under malformed input', () => {
+  it('answers every one of a few thousand generated malformed bodies with MALFORMED, never another error', () => {
+    const bodies = malformedBodies('acme', { seed: 11, count: 5000 });
+    const wrong = bodies.flatMap((b) => {
+      try {
+        parseXmlRequest({ bytes: b.bytes, tooLarge: false });
+        return [`${b.kind}: accepted ${JSON.stringify(b.bytes.toString('utf8').slice(0, 120))}`];
+      } catch (e) {
+        return e instanceof DomainError && e.code === 'MALFORMED' ? [] : [`${b.kind}: ${String(e)}`];
+      }
+    });
+    expect(wrong).toEqual([]);
   });
 });

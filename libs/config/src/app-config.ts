@@ -41,8 +41,6 @@ export interface AppConfig {
   planpointPublicPerMinute: number;
   /** PlanSync's per-request limit (vendor figure: 120 s), upload transfer included. Not an environment variable. */
   requestTimeoutMs: number;
-  /** BENCH_BASELINE=true: mount the benchmark's bare baseline routes (never in production). */
-  benchBaseline: boolean;
   /** The reverse-ETL run engine (docs/reverse-etl.md). */
   retl: RetlConfig;
 }
@@ -263,7 +261,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsPublic,
     planpointPublicPerMinute,
     requestTimeoutMs: 120_000,
-    benchBaseline: parseBool(env, 'BENCH_BASELINE') ?? false,
     retl,
   };
 }

@@ -6,7 +6,7 @@ export const AFTER_SERVER_FIELDS = `"${EVENT_FIELDS[EVENT_FIELDS.indexOf('deleti
 /**
  * Where the server's fields go in an event's stored JSON text (a UTF-16 offset), or -1 when the text has no
  * top-level key after them. Import stores it with the row (`server_fields_at`), so a read splices without scanning:
- * the scan was most of what the Forward Planner added to a page of 100 events (about 2 µs an event).
+ * the scan was most of what rendering added to a page of 100 events (about 2 µs an event).
  */
 export function serverFieldsAt(contentJson: string): number {
   return topLevelKeyAt(contentJson, AFTER_SERVER_FIELDS);

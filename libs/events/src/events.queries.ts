@@ -1,5 +1,5 @@
 /**
- * The SQL of the event feed and of Forward Planner sessions, visible and compared with the committed copies in
+ * The SQL of the event feed, visible and compared with the committed copies in
  * libs/store/queries/ by a test (the page queries as rendered without filters): a change to a query that every
  * poll pays for shows up in review.
  *
@@ -140,77 +140,4 @@ export const COUNTRIES_SQL = `SELECT DISTINCT ON (x.id) x.id, x.country, x.count
          WHERE ${ENTITLED}) AS x
  WHERE x.id <> 0
  ORDER BY x.id, x.edited_ms DESC, x.item_id DESC
-`;
-
-// --- sessions: refresh-token families bound to (user, key); tokens stored as SHA-256 only ---
-
-const SESSION_PRINCIPAL = `f.id AS family_id, k.id AS key_id,
-       u.id AS user_id, u.number AS user_number, u.username, u.email, u.role, u.assigned_clients,
-       a.id AS account_id, a.slug AS account_slug, a.plan AS account_plan, a.settings AS account_settings`;
-
-/** What every access token pays on a cache miss: its family, key, user and account still good. */
-export const FAMILY_PRINCIPAL_SQL = `SELECT ${SESSION_PRINCIPAL}
-  FROM refresh_families f
-  JOIN api_keys k ON k.id = f.key_id
-  JOIN users u ON u.id = f.user_id
-  JOIN accounts a ON a.id = f.account_id
- WHERE f.id = $1
-   AND f.revoked_at IS NULL
-   AND k.revoked_at IS NULL
-   AND u.active
-   AND a.status = 'active'
-`;
-
-/** A login: a new family and its first refresh token, in one statement. */
-export const OPEN_FAMILY_SQL = `WITH f AS (
-  INSERT INTO refresh_families (account_id, user_id, key_id) VALUES ($1, $2, $3) RETURNING id
-)
-INSERT INTO refresh_tokens (family_id, token_sha256, expires_at)
-SELECT f.id, $4, now() + interval '30 days' FROM f
-RETURNING family_id
-`;
-
-/**
- * A renew, in one statement: the presented token, if usable, is marked replaced by $2 and the new one ($3) joins
- * its family for a fresh 30 days. Of two concurrent renews of one token the second finds it replaced: no row.
- */
-export const ROTATE_REFRESH_TOKEN_SQL = `WITH cur AS (
-  SELECT t.id, t.family_id
-    FROM refresh_tokens t
-    JOIN refresh_families f ON f.id = t.family_id
-    JOIN api_keys k ON k.id = f.key_id
-    JOIN users u ON u.id = f.user_id
-    JOIN accounts a ON a.id = f.account_id
-   WHERE t.token_sha256 = $1
-     AND t.replaced_at IS NULL
-     AND t.expires_at > now()
-     AND f.revoked_at IS NULL
-     AND k.revoked_at IS NULL
-     AND u.active
-     AND a.status = 'active'
-     FOR UPDATE OF t
-), old AS (
-  UPDATE refresh_tokens t SET replaced_at = now(), replaced_by = $2 FROM cur WHERE t.id = cur.id RETURNING t.family_id
-), nxt AS (
-  INSERT INTO refresh_tokens (id, family_id, token_sha256, expires_at)
-  SELECT $2, old.family_id, $3, now() + interval '30 days' FROM old
-  RETURNING family_id
-)
-SELECT ${SESSION_PRINCIPAL}
-  FROM nxt
-  JOIN refresh_families f ON f.id = nxt.family_id
-  JOIN api_keys k ON k.id = f.key_id
-  JOIN users u ON u.id = f.user_id
-  JOIN accounts a ON a.id = f.account_id
-`;
-
-/** After a failed renew: was the token one that had been rotated already (a reuse)? */
-export const FIND_REFRESH_TOKEN_SQL = `SELECT t.family_id, t.replaced_at IS NOT NULL AS rotated
-  FROM refresh_tokens t
- WHERE t.token_sha256 = $1
-`;
-
-export const REVOKE_FAMILY_SQL = `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2
- WHERE id = $1 AND revoked_at IS NULL
-RETURNING id
 `;

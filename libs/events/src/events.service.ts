@@ -82,7 +82,7 @@ function viewerOf(p: Principal, now = Date.now()): Viewer {
 }
 
 /**
- * The Forward Planner event feed of an account: loaded and deleted by the operator, read by the account's users
+ * The event feed of an account: loaded and deleted by the operator, read by the account's users
  * within their product entitlement and embargo. Another account's event is "not found".
  */
 @Injectable()

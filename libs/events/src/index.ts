@@ -4,4 +4,3 @@ export * from './event-time.js';
 export * from './events.module.js';
 export * from './events.queries.js';
 export * from './events.service.js';
-export * from './sessions.service.js';

@@ -66,7 +66,7 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
   /**
    * Changes whenever cached principals must be dropped: the epoch moved (a change on any instance) or this instance
    * changed something (`invalidate`). Undefined when the epoch read is too old to trust. Caches of principals kept
-   * elsewhere (Forward Planner sessions) keep it beside each entry and trust the entry only while it is unchanged.
+   * elsewhere (rotating sessions) keep it beside each entry and trust the entry only while it is unchanged.
    */
   cacheStamp(): string | undefined {
     return this.epochFresh() ? `${this.epoch}:${this.invalidations}` : undefined;

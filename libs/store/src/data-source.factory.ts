@@ -3,7 +3,6 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type StoreConfig } from '#config';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
 import { copyPreparedDataDir, isInitialisedDataDir } from './prepared-data-dir.js';
 
@@ -19,7 +18,6 @@ export interface OpenedStore {
 }
 
 const COMMON: Omit<DataSourceOptions, 'type'> = {
-  entities: ENTITIES,
   migrations: MIGRATIONS,
   migrationsTableName: 'schema_migrations',
   migrationsTransactionMode: 'each',
@@ -30,7 +28,7 @@ const COMMON: Omit<DataSourceOptions, 'type'> = {
 
 /**
  * Opens the shared store. `embedded`: PGlite through its own node-postgres adapter under TypeORM's postgres driver,
- * one connection (PGlite is single-session). `postgres`: a pool on the server. Same entities, same migrations.
+ * one connection (PGlite is single-session). `postgres`: a pool on the server. Same migrations, same SQL.
  */
 export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   if (config.kind === 'postgres') {
@@ -42,7 +40,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
       connectTimeoutMS: 2000,
       applicationName: 'plangate',
       // A dead server must not hold a request forever: queries give up after 35 s (later than the 30 s
-      // statement_timeout of reverse-ETL SQL sources, so that the server's own timeout is the one reported), idle
+      // statement_timeout of syncs' SQL sources, so that the server's own timeout is the one reported), idle
       // clients are recycled.
       extra: { query_timeout: 35_000, idleTimeoutMillis: 10_000 },
     } as DataSourceOptions);

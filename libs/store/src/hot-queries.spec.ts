@@ -25,7 +25,7 @@ describe('hot queries', () => {
         'identity.authenticate-key.sql',
         'limits.admit.sql',
         'events.events-latest.sql',
-        'events.family-principal.sql',
+        'identity.family-principal.sql',
         'syncs.claim-run.sql',
       ]),
     );

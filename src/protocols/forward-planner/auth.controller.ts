@@ -2,12 +2,12 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { SessionsService, type Session } from '#events';
 import { principalSettings } from '#identity';
 import { assertApiAccess, ForwardPlannerLoginApi } from './forward-planner-auth.guard.js';
 import { Admits } from '../../pipeline/admission.js';
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
 import { ForwardPlannerTokens } from './forward-planner-tokens.js';
+import { SessionsService, type Session } from './sessions.service.js';
 import { bucketUsername, credentialField, parseAuthBody, RAW_BODY_KEY, type RequestWithRawBody } from './wire/fp-auth-body.js';
 import { sendJson } from './wire/fp-response.js';
 

@@ -3,11 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { SessionsService } from '#events';
 import { PRINCIPAL_KEY, principalSettings, type Principal, type RequestWithPrincipal } from '#identity';
 import { Admits } from '../../pipeline/admission.js';
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
 import { ForwardPlannerTokens, invalidToken } from './forward-planner-tokens.js';
+import { SessionsService } from './sessions.service.js';
 
 export function apiAccessDenied(): DomainError {
   return new DomainError('FORBIDDEN', 'Forward Planner API access is not enabled for this account');

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError } from '#errors';
-import { type Session } from '#events';
 import { principalSettings } from '#identity';
+import { type Session } from './sessions.service.js';
 
 /** Refuses Planpoint's JWTs, made with the same secret. */
 export const ACCESS_TOKEN_AUDIENCE = 'plangate:forward-planner';

@@ -10,6 +10,7 @@ import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_SECONDS, ForwardPlannerTokens } fro
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
 import { ForwardPlannerTransport } from './forward-planner-transport.js';
 import { ReferenceController } from './reference.controller.js';
+import { SessionsService } from './sessions.service.js';
 
 /** Forward Planner v2: /api/v2 (docs/forward-planner.md). */
 @Module({
@@ -26,6 +27,6 @@ import { ReferenceController } from './reference.controller.js';
     }),
   ],
   controllers: [AuthController, EventsController, ReferenceController],
-  providers: [ForwardPlannerTokens, ForwardPlannerAuthGuard, ForwardPlannerLimits, ForwardPlannerTransport],
+  providers: [ForwardPlannerTokens, SessionsService, ForwardPlannerAuthGuard, ForwardPlannerLimits, ForwardPlannerTransport],
 })
 export class ForwardPlannerModule {}

@@ -8,7 +8,6 @@ import {
   PRINCIPAL_KEY,
   principalSettings,
   SigningKeysService,
-  XmlSessionsService,
   type Principal,
   type RequestWithPrincipal,
 } from '#identity';
@@ -18,6 +17,7 @@ import { isPlanfixMethod, type RequestWithPlanfix } from './wire/planfix-call.js
 import { expectedSignature, signatureMatches } from './wire/planfix-signature.js';
 import { XmlParams } from './wire/xml-params.js';
 import { parseXmlRequest, type XmlBody } from './wire/xml-request.js';
+import { XmlSessionsService } from './xml-sessions.service.js';
 
 /** Plangate choice (docs/planfix.md): over 300 answers 0001/0003/0004 to one client IP in a minute → 0007. */
 const FAILED_POLICY: LimitPolicy = {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
-import { IdentityService, principalSettings, XmlSessionsService, type Principal } from '#identity';
+import { IdentityService, principalSettings, type Principal } from '#identity';
 import { type LimitPolicy } from '#limits';
 import {
   ActionsService,
@@ -30,6 +30,7 @@ import {
 import { actionElement, contactElement, projectElement, taskElement, taskStatusElement, userElement } from './wire/planfix.serializers.js';
 import { readPage, type XmlParams } from './wire/xml-params.js';
 import { el, leaf, list, type XmlOut } from './wire/xml-response.js';
+import { XmlSessionsService } from './xml-sessions.service.js';
 
 /** Plangate choice (docs/planfix.md): 10 wrong passwords for one user in 15 minutes → 0007 without hashing. */
 const LOGIN_FAILURES: LimitPolicy = {

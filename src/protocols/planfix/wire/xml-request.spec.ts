@@ -1,5 +1,4 @@
 import { DomainError } from '#errors';
-import { malformedBodies } from '../../../../test/support/malformed-bodies.js';
 import { parseXmlRequest, withoutSections, XML_LIMITS, type XmlNode } from './xml-request.js';
 
 const body = (text: string | Buffer) => ({ bytes: Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8'), tooLarge: false });
@@ -125,18 +124,5 @@ describe('parseXmlRequest', () => {
     const started = process.hrtime.bigint();
     expect(refusal(laughs).code).toBe('MALFORMED');
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(200);
-  });
-
-  it('answers every one of a few thousand generated malformed bodies with MALFORMED, never another error', () => {
-    const bodies = malformedBodies('acme', { seed: 11, count: 5000 });
-    const wrong = bodies.flatMap((b) => {
-      try {
-        parseXmlRequest(body(b.bytes));
-        return [`${b.kind}: accepted ${JSON.stringify(b.bytes.toString('utf8').slice(0, 120))}`];
-      } catch (e) {
-        return e instanceof DomainError && e.code === 'MALFORMED' ? [] : [`${b.kind}: ${String(e)}`];
-      }
-    });
-    expect(wrong).toEqual([]);
   });
 });

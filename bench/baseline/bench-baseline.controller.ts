@@ -5,9 +5,9 @@ import { EventsService } from '#events';
 import { AccountsService, type Principal } from '#identity';
 import { clientScope, SpreadsheetsService } from '#planning';
 import { FloorsService, ProjectSitesService, TasksService, UnitsService } from '#projects';
-import { taskElement } from '../protocols/planfix/wire/planfix.serializers.js';
-import { list, okResponse } from '../protocols/planfix/wire/xml-response.js';
-import { toProjectJson } from '../protocols/planpoint/wire/planpoint.serializers.js';
+import { taskElement } from '../../src/protocols/planfix/wire/planfix.serializers.js';
+import { list, okResponse } from '../../src/protocols/planfix/wire/xml-response.js';
+import { toProjectJson } from '../../src/protocols/planpoint/wire/planpoint.serializers.js';
 
 /** An account-wide admin caller, built without any credential lookup. */
 function bareCaller(accountId: string): Principal {
@@ -27,8 +27,9 @@ function bareCaller(accountId: string): Principal {
 }
 
 /**
- * The benchmark's baselines (BENCH_BASELINE=true only): the same queries as the protocol routes, with no
- * authentication, no limiter and no protocol rendering — what a bare Nest+Express route would cost.
+ * The benchmark's baselines, mounted only in the bench's gateway (bench/baseline-gateway.ts): the same queries as the
+ * protocol routes, with no authentication, no limiter and no protocol rendering — what a bare Nest+Express route
+ * would cost.
  */
 @ApiExcludeController()
 @Controller('bench-baseline')

@@ -17,7 +17,7 @@ WITH cur AS (
   UPDATE refresh_tokens t SET replaced_at = now(), replaced_by = $2 FROM cur WHERE t.id = cur.id RETURNING t.family_id
 ), nxt AS (
   INSERT INTO refresh_tokens (id, family_id, token_sha256, expires_at)
-  SELECT $2, old.family_id, $3, now() + interval '30 days' FROM old
+  SELECT $2, old.family_id, $3, now() + make_interval(secs => $4) FROM old
   RETURNING family_id
 )
 SELECT f.id AS family_id, k.id AS key_id,

@@ -1,4 +1,4 @@
-SELECT s.key_id,
+SELECT k.id AS key_id,
        u.id AS user_id, u.number AS user_number, u.username, u.email, u.role, u.assigned_clients,
        a.id AS account_id, a.slug AS account_slug, a.plan AS account_plan, a.settings AS account_settings
   FROM xml_sessions s
