@@ -1,6 +1,7 @@
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { nestsWithin } from '../../common/json-body.js';
+import { BodyReadError, readCappedBody, type RawBody } from '../../common/raw-body.js';
 import { type ProtocolTransport } from '../../pipeline/protocol.js';
 import { allowedMethods, routeOf } from './planpoint-routes.js';
 
@@ -22,30 +23,21 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function readBody(req: Request): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > PLANPOINT_BODY_LIMIT) {
-      req.resume();
-      reject(new DomainError('PAYLOAD_TOO_LARGE', 'Request body too large'));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > PLANPOINT_BODY_LIMIT) {
-        failed = true;
-        reject(new DomainError('PAYLOAD_TOO_LARGE', 'Request body too large'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => failed || resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', (e) => failed || reject(DomainError.malformed(`the request could not be read: ${e.message}`)));
-  });
+/** The body as text; over 1 MiB (declared, or once that much has come) refused at once. */
+async function readBody(req: Request): Promise<string> {
+  if (Number(req.headers['content-length'] ?? 0) > PLANPOINT_BODY_LIMIT) {
+    req.resume();
+    throw new DomainError('PAYLOAD_TOO_LARGE', 'Request body too large');
+  }
+  let body: RawBody;
+  try {
+    body = await readCappedBody(req, PLANPOINT_BODY_LIMIT, { stopAfter: PLANPOINT_BODY_LIMIT });
+  } catch (e) {
+    const cause = e instanceof BodyReadError && e.cause instanceof Error ? e.cause.message : 'aborted';
+    throw DomainError.malformed(`the request could not be read: ${cause}`);
+  }
+  if (body.tooLarge) throw new DomainError('PAYLOAD_TOO_LARGE', 'Request body too large');
+  return body.bytes.toString('utf8');
 }
 
 const CORS = {

@@ -1,14 +1,12 @@
 import { type IncomingMessage } from 'node:http';
 import { DomainError } from '#errors';
+import { BodyReadError, readCappedBody, type RawBody } from '../../../common/raw-body.js';
 
 /** Auth and renew bodies: at most 16 KiB (docs/forward-planner.md). */
 export const AUTH_BODY_MAX_BYTES = 16 * 1024;
 
-/** The bytes of an auth or renew body as received, read before the global parsers (which then skip it). */
-export interface RawBody {
-  bytes: Buffer;
-  tooLarge: boolean;
-}
+/** The bytes of an auth or renew body as received, read before routing. */
+export type { RawBody };
 
 export const RAW_BODY_KEY = 'fpRawBody';
 export interface RequestWithRawBody {
@@ -16,20 +14,12 @@ export interface RequestWithRawBody {
 }
 
 /** Reads the whole body, keeping at most `max` bytes (the rest is drained, so the connection stays usable). */
-export function readRawBody(req: IncomingMessage, max = AUTH_BODY_MAX_BYTES): Promise<RawBody> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve({ bytes: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
-    req.on('aborted', () => reject(DomainError.malformed('the request was aborted')));
-    req.on('error', () => reject(DomainError.malformed('the request body could not be read')));
-  });
+export async function readRawBody(req: IncomingMessage, max = AUTH_BODY_MAX_BYTES): Promise<RawBody> {
+  try {
+    return await readCappedBody(req, max);
+  } catch (e) {
+    throw DomainError.malformed(e instanceof BodyReadError && e.aborted ? 'the request was aborted' : 'the request body could not be read');
+  }
 }
 
 export type BodyFields = Record<string, unknown>;

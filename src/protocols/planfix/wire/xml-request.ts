@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DomainError } from '#errors';
+import { type RawBody } from '../../../common/raw-body.js';
 
 /** Plangate's limits on a Planfix request body (docs/planfix.md). */
 export const XML_LIMITS = {
@@ -14,10 +15,7 @@ export const XML_LIMITS = {
 } as const;
 
 /** What the body reader leaves on the request. */
-export interface XmlBody {
-  bytes: Buffer;
-  tooLarge: boolean;
-}
+export type XmlBody = RawBody;
 
 /** One element: its name, its trimmed text (for a leaf), its child elements in order. */
 export interface XmlNode {
