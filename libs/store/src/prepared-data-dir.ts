@@ -8,9 +8,9 @@ export function isInitialisedDataDir(dir: string): boolean {
   return existsSync(join(dir, INITIALISED_MARK));
 }
 
-/** Starts a data directory that was never initialised as a copy of a prepared one; false when there is nothing to do. */
+/** Starts a data directory that was never initialised (the caller checked) as a copy of a prepared one; false without one. */
 export function copyPreparedDataDir(prepared: string, dataDir: string): boolean {
-  if (isInitialisedDataDir(dataDir) || !isInitialisedDataDir(prepared)) return false;
+  if (!isInitialisedDataDir(prepared)) return false;
   cpSync(prepared, dataDir, { recursive: true });
   return true;
 }

@@ -134,7 +134,7 @@ export class PlanfixAuthGuard implements CanActivate {
     await this.admission.admit('planfix', planfixPolicy(principalSettings(p)), `account:${p.accountId}`, res, {
       headers: (d) => {
         req.planfix!.remaining = dayOf(d).remaining;
-        return { 'X-RateLimit-Remaining': String(dayOf(d).remaining) };
+        return { 'X-RateLimit-Remaining': String(req.planfix!.remaining) };
       },
       refused: (d) => {
         const daily = dayOf(d).retryAt > d.now;
