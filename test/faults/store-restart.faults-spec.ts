@@ -62,6 +62,8 @@ describe('PostgreSQL restarted under load', () => {
       probing = false;
       await Promise.all([load.stop(), prober]);
       const answers = load.answers;
+      // a gateway that died says why (its own last words), before the answers that only show it gone
+      if (!gw.running) throw new Error(`the gateway exited (${JSON.stringify(await gw.exited)}):\n${gw.output}`);
 
       // no hang, no transport failure, no 5xx but the outage's 503
       expect(
