@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { adminCall, BENCH_ADMIN_TOKEN } from './gateway-process.js';
 
 /**
@@ -294,10 +293,27 @@ export async function uploadFile(
     }
     yield tail;
   }
+  // Pulled one chunk at a time as the connection takes it (no read-ahead buffer): `onChunk` then counts bytes handed
+  // to the socket. Through Readable.toWeb the generator ran up to 2 MB ahead of the connection, so "1 MB sent" could
+  // be seen before the connection was even open (a SIGTERM test then met a refused connection, not a drain).
+  const chunks = body();
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
   return fetch(`${url}/api/v1/files/upload`, {
     method: 'POST',
     headers: { 'X-API-Key': key, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
-    body: Readable.toWeb(Readable.from(body())) as ReadableStream,
+    body: stream,
     duplex: 'half',
   } as RequestInit);
 }
