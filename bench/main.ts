@@ -18,6 +18,7 @@ import { load, type LoadResult, type Target } from './load.js';
 import { openLoop } from './open-loop.js';
 import { timeAmortized, timeSequential } from './measure.js';
 import { uploadFile } from './workload.js';
+import { PROTOCOLS } from '../src/protocols/index.js';
 
 /**
  * `npm run bench [-- --store pg] [--quick]`: the gateway's own costs, each beside its baseline measured in the same
@@ -367,7 +368,7 @@ function configFor(extra: Record<string, string> = {}): AppConfig {
 
 async function context(config: AppConfig) {
   const ref = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), StoreModule, IdentityModule, LimitsModule],
+    imports: [ConfigModule.forRoot(config), StoreModule, IdentityModule.forRoot(PROTOCOLS.settingsSections()), LimitsModule],
   }).compile();
   ref.useLogger(false);
   return ref.init();

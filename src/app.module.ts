@@ -36,7 +36,7 @@ export class AppModule {
         LoggingModule.forRoot(config, (path) => protocols.of(path).name, options.logStream),
         PipelineModule.forRoot(protocols),
         StoreModule,
-        IdentityModule,
+        IdentityModule.forRoot(protocols.settingsSections()),
         LimitsModule,
         PlanningModule,
         ProjectsModule,

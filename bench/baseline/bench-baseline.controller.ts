@@ -8,6 +8,7 @@ import { FloorsService, ProjectSitesService, TasksService, UnitsService } from '
 import { taskElement } from '../../src/protocols/planfix/wire/planfix.serializers.js';
 import { list, okResponse } from '../../src/protocols/planfix/wire/xml-response.js';
 import { toProjectJson } from '../../src/protocols/planpoint/wire/planpoint.serializers.js';
+import { eventViewer } from '../../src/protocols/forward-planner/forward-planner-settings.js';
 
 /** An account-wide admin caller, built without any credential lookup. */
 function bareCaller(accountId: string): Principal {
@@ -69,7 +70,7 @@ export class BenchBaselineController {
 
   @Get('fp-date/:slug')
   async eventsOnDate(@Param('slug') slug: string, @Query('date') date: string, @Res() res: Response) {
-    const rows = await this.events.page(await this.caller(slug), { kind: 'date', date }, {}, { offset: 0, limit: 100 });
+    const rows = await this.events.page(eventViewer(await this.caller(slug)), { kind: 'date', date }, {}, { offset: 0, limit: 100 });
     // the stored texts as they are: the least a route can do with these rows
     res.type('application/json').send(`[${rows.map((r) => r.contentJson).join(',')}]`);
   }

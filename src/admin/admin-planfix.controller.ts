@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { DateTime } from 'luxon';
-import { AccountsService, effectiveSettings, SigningKeysService } from '#identity';
-import { Limiter, PLANFIX_DAY_WINDOW, planfixPolicy } from '#limits';
+import { AccountsService, SigningKeysService } from '#identity';
+import { Limiter } from '#limits';
+import { ProtocolRegistry } from '../pipeline/protocol.js';
 import { AdminApi } from './admin-auth.guard.js';
 
 /** The Planfix additions of the Admin API (docs/planfix.md): the signing key and the day's usage. */
@@ -13,6 +14,7 @@ export class AdminPlanfixController {
     private readonly accounts: AccountsService,
     private readonly signingKeys: SigningKeysService,
     private readonly limiter: Limiter,
+    private readonly protocols: ProtocolRegistry,
   ) {}
 
   @Post('signing-key')
@@ -33,16 +35,19 @@ export class AdminPlanfixController {
   @ApiOperation({ summary: "Today's Planfix request count against the daily quota, in the account's time zone" })
   async usage(@Param('slug') slug: string) {
     const account = await this.accounts.get(slug);
-    const settings = effectiveSettings(account.settings, account);
-    const policy = planfixPolicy(settings);
+    const { policy, subject } = this.protocols.named('planfix').accountQuota!(account.settings, account);
     const now = Date.now();
-    const peek = await this.limiter.peek(policy, `account:${account.id}`, now);
-    const day = policy.windows.findIndex((w) => w.name === PLANFIX_DAY_WINDOW);
-    const quota = settings.planfix.daily_quota;
+    const peek = await this.limiter.peek(policy, subject, now);
+    // the policy's calendar day: its limit is the daily quota, its time zone the account's
+    const day = policy.windows.findIndex((w) => w.kind === 'fixed' && w.unit === 'day');
+    const window = policy.windows[day];
+    if (window?.kind !== 'fixed') throw new Error('the Planfix policy has no daily window');
+    const timezone = window.timeZone ?? 'UTC';
+    const quota = window.limit;
     const count = peek.used[day] ?? 0;
     return {
-      day: DateTime.fromMillis(now, { zone: settings.planfix.timezone }).toISODate(),
-      timezone: settings.planfix.timezone,
+      day: DateTime.fromMillis(now, { zone: timezone }).toISODate(),
+      timezone,
       count,
       quota,
       remaining: Math.max(0, quota - count),

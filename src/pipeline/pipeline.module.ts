@@ -75,15 +75,28 @@ export function answerInProtocolFormat(registry: ProtocolRegistry, req: Request,
   sendWireError(res, registry.of(req.path).errors.render(error, req));
 }
 
+/**
+ * The registry, injectable anywhere (the Admin API reads a protocol's quota through it). A module of its own and
+ * without middleware: a global module's middleware would run before the logger's (Nest orders global modules first).
+ */
+@Module({})
+class ProtocolRegistryModule {}
+
 /** The shared request pipeline over the given protocols: imported right after the logging module. */
 @Module({})
 export class PipelineModule implements NestModule {
   static forRoot(registry: ProtocolRegistry): DynamicModule {
     return {
       module: PipelineModule,
-      global: false,
-      providers: [{ provide: ProtocolRegistry, useValue: registry }, TransportMiddleware],
-      exports: [ProtocolRegistry],
+      imports: [
+        {
+          module: ProtocolRegistryModule,
+          global: true,
+          providers: [{ provide: ProtocolRegistry, useValue: registry }],
+          exports: [ProtocolRegistry],
+        },
+      ],
+      providers: [TransportMiddleware],
     };
   }
 

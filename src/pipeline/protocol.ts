@@ -1,5 +1,7 @@
 import { type Type } from '@nestjs/common';
 import { type Request, type Response } from 'express';
+import { type AccountRef, type SettingsSection, type StoredSettings } from '#identity';
+import { type LimitPolicy } from '#limits';
 import { type ProtocolErrors } from '../common/wire-error.js';
 
 /**
@@ -27,6 +29,10 @@ export interface Protocol {
   readonly errors: ProtocolErrors;
   /** Its step before routing: a class provided by its module (it may inject services), or a plain object. */
   readonly transport: Type<ProtocolTransport> | ProtocolTransport;
+  /** Its section of an account's settings (`settings.<name>` in the Admin API), registered with #identity. */
+  readonly settings?: SettingsSection;
+  /** Its limit counted per account, for answers that read an account's usage without counting (Limiter.peek). */
+  readonly accountQuota?: (stored: StoredSettings, account: AccountRef & { id: string }) => { policy: LimitPolicy; subject: string };
 }
 
 /** The protocols in the order their paths are tried, and the one that answers every other path. */
@@ -38,5 +44,17 @@ export class ProtocolRegistry {
 
   of(path: string): Protocol {
     return this.protocols.find((p) => p.owns(path)) ?? this.fallback;
+  }
+
+  /** The protocol of that name (a programming error when there is none). */
+  named(name: string): Protocol {
+    const found = this.protocols.find((p) => p.name === name);
+    if (!found) throw new Error(`no protocol named ${name}`);
+    return found;
+  }
+
+  /** The settings sections the protocols declare, for #identity's registry. */
+  settingsSections(): SettingsSection[] {
+    return this.protocols.flatMap((p) => (p.settings ? [p.settings] : []));
   }
 }

@@ -23,12 +23,18 @@ import { StoreModule } from '#store';
 import { unique } from '../factories/admin.factory.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { ON_POSTGRES, TEST_REDIS_URL, testConfig, withStoreTemplate, type TestAppOptions } from '../support/test-app.js';
+import { PROTOCOLS } from '../../src/protocols/index.js';
 
 const T = Date.UTC(2025, 5, 1, 12, 0, 0);
 
 async function startLimits(options: TestAppOptions = {}): Promise<INestApplicationContext> {
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(await withStoreTemplate(testConfig(options))), StoreModule, IdentityModule, LimitsModule],
+    imports: [
+      ConfigModule.forRoot(await withStoreTemplate(testConfig(options))),
+      StoreModule,
+      IdentityModule.forRoot(PROTOCOLS.settingsSections()),
+      LimitsModule,
+    ],
   }).compile();
   moduleRef.useLogger(false);
   return moduleRef.init();

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
-import { principalSettings, type Principal } from '#identity';
 import { StoreService } from '#store';
 import { type EventBatch } from './event-import.js';
 import { serverFieldsAt } from './event-json.js';
@@ -68,17 +67,12 @@ function toStored(row: EventRow): StoredEvent {
   };
 }
 
-/** What a caller may see (docs/forward-planner.md "Visible"). */
-interface Viewer {
+/** What a caller may see: its account's events within its product entitlement and embargo access. */
+export interface EventViewer {
   accountId: string;
   productId: number;
   embargoAccess: boolean;
   now: number;
-}
-
-function viewerOf(p: Principal, now = Date.now()): Viewer {
-  const fp = principalSettings(p).forward_planner;
-  return { accountId: p.accountId, productId: fp.product_id, embargoAccess: fp.embargo_access, now };
 }
 
 /**
@@ -91,12 +85,11 @@ export class EventsService {
 
   /** One page of the caller's visible events, in the selection's order. */
   async page(
-    p: Principal,
+    v: EventViewer,
     selection: EventSelection,
     filters: EventFilters,
     paging: { offset: number; limit: number },
   ): Promise<StoredEvent[]> {
-    const v = viewerOf(p);
     const kind: PageKind = selection.kind === 'latest' && v.embargoAccess ? 'latest-embargoed' : selection.kind;
     const params: unknown[] = [v.accountId, v.productId, v.now, v.embargoAccess];
     if (selection.kind === 'date') params.push(selection.date);
@@ -121,8 +114,7 @@ export class EventsService {
    * One event by id: not in the caller's account → NOT_FOUND; another product's or under embargo for the caller →
    * FORBIDDEN; a tombstone is returned as such.
    */
-  async get(p: Principal, itemId: number): Promise<StoredEvent> {
-    const v = viewerOf(p);
+  async get(v: EventViewer, itemId: number): Promise<StoredEvent> {
     const [row] = await this.store.query<EventRow & { product_ids: number[]; embargo_ms: number | null }>(EVENT_BY_ID_SQL, [
       v.accountId,
       itemId,
@@ -138,21 +130,18 @@ export class EventsService {
   }
 
   /** Distinct categories (and primary categories) of the caller's entitled events, names of the latest edit. */
-  async categories(p: Principal): Promise<Record<string, unknown>[]> {
-    const v = viewerOf(p);
+  async categories(v: EventViewer): Promise<Record<string, unknown>[]> {
     const rows = await this.store.query<{ entry: Record<string, unknown> }>(CATEGORIES_SQL, [v.accountId, v.productId]);
     return rows.map((r) => r.entry);
   }
 
-  async eventTypes(p: Principal): Promise<Record<string, unknown>[]> {
-    const v = viewerOf(p);
+  async eventTypes(v: EventViewer): Promise<Record<string, unknown>[]> {
     const rows = await this.store.query<{ entry: Record<string, unknown> }>(EVENT_TYPES_SQL, [v.accountId, v.productId]);
     return rows.map((r) => r.entry);
   }
 
   /** Distinct countries: the `country` object, or `countryId`/`countryName` when it is null; id 0 skipped. */
-  async countries(p: Principal): Promise<{ id: number; country: Record<string, unknown> | null; countryName: string }[]> {
-    const v = viewerOf(p);
+  async countries(v: EventViewer): Promise<{ id: number; country: Record<string, unknown> | null; countryName: string }[]> {
     const rows = await this.store.query<{ id: number; country: Record<string, unknown> | null; country_name: string }>(COUNTRIES_SQL, [
       v.accountId,
       v.productId,

@@ -1,5 +1,5 @@
 import { DomainError } from '#errors';
-import { checkSettingsRules, effectiveSettings, mergeSettings, principalSettings } from './account-settings.js';
+import { SettingsRegistry, settingsSection } from './account-settings.js';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -11,85 +11,112 @@ function issuesOf(fn: () => unknown): string[] {
   throw new Error('expected an INVALID error');
 }
 
+// Two sections as protocols declare them: this lib knows none of the real ones.
+const ALPHA = settingsSection({
+  name: 'alpha',
+  fields: {
+    per_minute: { kind: 'int', min: 1, max: 100, default: 60 },
+    quota: { kind: 'int', min: 0, max: 1_000, default: null },
+    zone: { kind: 'timezone', default: 'UTC' },
+    signed: { kind: 'bool', default: false },
+  },
+  derive: (values, account) => {
+    values.quota ??= account.plan === 'free' ? 0 : 500;
+  },
+  rules: (values, account) => (values.signed && !account.signingKeySet ? [{ field: 'signed', issue: 'needs a signing key' }] : []),
+  facts: (account) => ({ key_set: account.signingKeySet }),
+  shares: { timeZone: 'zone' },
+});
+const BETA = settingsSection({
+  name: 'beta',
+  fields: { rate: { kind: 'number', min: 0, max: 10, default: 1 }, name: { kind: 'slug', default: null } },
+  derive: (values, account) => {
+    values.name ??= account.slug;
+  },
+});
+const registry = new SettingsRegistry([ALPHA, BETA]);
+const acct = { slug: 'acme', plan: 'pro' as const, signingKeySet: false };
+
 describe('account settings', () => {
-  it('fills defaults, with the Planfix quota of the plan and the slug as Planpoint namespace', () => {
-    const eff = effectiveSettings({}, { slug: 'acme', plan: 'premium' });
-    expect(eff.plansync.requests_per_minute).toBe(60);
-    expect(eff.forward_planner).toEqual({
-      api_access: true,
-      product_id: 1,
-      embargo_access: false,
-      limit_per_minute: 500,
-      limit_per_hour: 3000,
-      limit_per_day: 10000,
+  it('reads a section with its defaults, some of them from the account (plan, slug)', () => {
+    expect(ALPHA.read({}, acct)).toEqual({ per_minute: 60, quota: 500, zone: 'UTC', signed: false });
+    expect(ALPHA.read({}, { slug: 'a', plan: 'free' }).quota).toBe(0);
+    expect(BETA.read({}, acct)).toEqual({ rate: 1, name: 'acme' });
+    expect(registry.shown({ alpha: { quota: 7 } }, acct)).toEqual({
+      alpha: { per_minute: 60, quota: 7, zone: 'UTC', signed: false, key_set: false },
+      beta: { rate: 1, name: 'acme' },
     });
-    expect(eff.planfix).toEqual({ daily_quota: 100_000, rate_per_second: 1, burst: 10, strict_signature: false, timezone: 'UTC' });
-    expect(eff.planpoint.namespace).toBe('acme');
-    expect(effectiveSettings({}, { slug: 'a', plan: 'free' }).planfix.daily_quota).toBe(0);
-    expect(effectiveSettings({}, { slug: 'a', plan: 'basic' }).planfix.daily_quota).toBe(20_000);
-    expect(effectiveSettings({}, { slug: 'a', plan: 'pro' }).planfix.daily_quota).toBe(50_000);
   });
 
   it('merges field by field and resets with null', () => {
-    let s = mergeSettings({}, { planfix: { burst: 20, timezone: 'America/New_York' } });
-    s = mergeSettings(s, { planfix: { burst: null }, plansync: { requests_per_minute: 5 } });
-    expect(s).toEqual({ planfix: { timezone: 'America/New_York' }, plansync: { requests_per_minute: 5 } });
-    expect(mergeSettings(s, { planfix: null })).toEqual({ plansync: { requests_per_minute: 5 } });
+    let s = registry.merge({}, { alpha: { per_minute: 20, zone: 'America/New_York' } });
+    s = registry.merge(s, { alpha: { per_minute: null }, beta: { rate: 5 } });
+    expect(s).toEqual({ alpha: { zone: 'America/New_York' }, beta: { rate: 5 } });
+    expect(registry.merge(s, { alpha: null })).toEqual({ beta: { rate: 5 } });
   });
 
   it('does not change the stored object it was given', () => {
-    const stored = { plansync: { requests_per_minute: 5 } };
-    mergeSettings(stored, { plansync: { requests_per_minute: 6 } });
-    expect(stored.plansync.requests_per_minute).toBe(5);
+    const stored = { beta: { rate: 5 } };
+    registry.merge(stored, { beta: { rate: 6 } });
+    expect(stored.beta.rate).toBe(5);
   });
 
   it.each([
     [{ nope: {} }, ['settings.nope']],
-    [{ plansync: { rpm: 5 } }, ['settings.plansync.rpm']],
-    [{ plansync: { requests_per_minute: 0 } }, ['settings.plansync.requests_per_minute']],
-    [{ plansync: { requests_per_minute: 100_001 } }, ['settings.plansync.requests_per_minute']],
-    [{ plansync: { requests_per_minute: 1.5 } }, ['settings.plansync.requests_per_minute']],
-    [{ plansync: { requests_per_minute: '60' } }, ['settings.plansync.requests_per_minute']],
-    [{ planfix: { timezone: 'Mars/Olympus' } }, ['settings.planfix.timezone']],
-    [{ planfix: { rate_per_second: -1 } }, ['settings.planfix.rate_per_second']],
-    [{ planfix: { strict_signature: 'yes' } }, ['settings.planfix.strict_signature']],
-    [{ planpoint: { namespace: 'Has Space' } }, ['settings.planpoint.namespace']],
-    [{ planpoint: 'x' }, ['settings.planpoint']],
-    [{ plansync: { requests_per_minute: 0 }, planfix: { burst: 0 } }, ['settings.planfix.burst', 'settings.plansync.requests_per_minute']],
+    [{ alpha: { rpm: 5 } }, ['settings.alpha.rpm']],
+    [{ alpha: { per_minute: 0 } }, ['settings.alpha.per_minute']],
+    [{ alpha: { per_minute: 101 } }, ['settings.alpha.per_minute']],
+    [{ alpha: { per_minute: 1.5 } }, ['settings.alpha.per_minute']],
+    [{ alpha: { per_minute: '60' } }, ['settings.alpha.per_minute']],
+    [{ alpha: { zone: 'Mars/Olympus' } }, ['settings.alpha.zone']],
+    [{ beta: { rate: -1 } }, ['settings.beta.rate']],
+    [{ alpha: { signed: 'yes' } }, ['settings.alpha.signed']],
+    [{ beta: { name: 'Has Space' } }, ['settings.beta.name']],
+    [{ beta: 'x' }, ['settings.beta']],
+    [{ alpha: { per_minute: 0 }, beta: { rate: 11 } }, ['settings.alpha.per_minute', 'settings.beta.rate']],
   ])('refuses %j naming every bad field', (patch, fields) => {
-    expect(issuesOf(() => mergeSettings({}, patch))).toEqual(fields);
+    expect(issuesOf(() => registry.merge({}, patch))).toEqual(fields);
   });
 
   it('refuses settings that are not an object', () => {
-    expect(issuesOf(() => mergeSettings({}, [1]))).toEqual(['settings']);
+    expect(issuesOf(() => registry.merge({}, [1]))).toEqual(['settings']);
   });
 
-  it('refuses Planfix strict signature checking while the account has no signing key', () => {
-    const strict = mergeSettings({}, { planfix: { strict_signature: true } });
-    expect(issuesOf(() => checkSettingsRules(strict, { planfixSigningKeySet: false }))).toEqual(['settings.planfix.strict_signature']);
-    expect(() => checkSettingsRules(strict, { planfixSigningKeySet: true })).not.toThrow();
-    expect(() => checkSettingsRules({}, { planfixSigningKeySet: false })).not.toThrow();
+  it("checks a section's rules against the account's state", () => {
+    const signed = registry.merge({}, { alpha: { signed: true } });
+    expect(issuesOf(() => registry.check(signed, acct))).toEqual(['settings.alpha.signed']);
+    expect(() => registry.check(signed, { ...acct, signingKeySet: true })).not.toThrow();
+    expect(() => registry.check({}, acct)).not.toThrow();
+  });
+
+  it('gives the shared libs the settings a section shares, and the default where none does', () => {
+    expect(registry.read('timeZone', { alpha: { zone: 'Asia/Tokyo' } }, acct)).toBe('Asia/Tokyo');
+    expect(registry.read('sqlSources', {}, acct)).toBe(false);
+  });
+
+  it('refuses two sections of one name, or two sharing one setting', () => {
+    expect(() => new SettingsRegistry([ALPHA, ALPHA])).toThrow('two settings sections are named alpha');
+    const gamma = settingsSection({ name: 'gamma', fields: { tz: { kind: 'timezone', default: 'UTC' } }, shares: { timeZone: 'tz' } });
+    expect(() => new SettingsRegistry([ALPHA, gamma])).toThrow('two settings sections share timeZone');
   });
 });
 
-describe('principalSettings', () => {
-  it('follows the principal: a changed account (new settings object, plan or slug) is read anew, never the old merge', () => {
-    const stored = { planfix: { timezone: 'Europe/Berlin' } };
+describe("a section's values for the caller", () => {
+  it('follow the principal: a changed account (new settings object, plan or slug) is read anew, never the old merge', () => {
+    const stored = { alpha: { zone: 'Europe/Berlin' } };
     const before = { accountSettings: stored, accountSlug: 'acme', accountPlan: 'pro' as const };
-    expect(principalSettings(before).planfix.timezone).toBe('Europe/Berlin');
-    expect(principalSettings(before)).toBe(principalSettings({ ...before }));
+    expect(ALPHA.of(before).zone).toBe('Europe/Berlin');
+    expect(ALPHA.of(before)).toBe(ALPHA.of({ ...before }));
     // the Admin API's PATCH gives the reloaded principal a new settings object
-    expect(principalSettings({ ...before, accountSettings: { planfix: { timezone: 'UTC' } } }).planfix.timezone).toBe('UTC');
-    expect(principalSettings({ ...before, accountPlan: 'free' }).planfix.daily_quota).toBe(
-      effectiveSettings(stored, { slug: 'acme', plan: 'free' }).planfix.daily_quota,
-    );
-    expect(principalSettings({ ...before, accountSlug: 'globex' }).planpoint.namespace).toBe('globex');
+    expect(ALPHA.of({ ...before, accountSettings: { alpha: { zone: 'UTC' } } }).zone).toBe('UTC');
+    expect(ALPHA.of({ ...before, accountPlan: 'free' }).quota).toBe(0);
+    expect(BETA.of({ ...before, accountSlug: 'globex' }).name).toBe('globex');
   });
 
-  it('hands out settings no caller can change for the others', () => {
-    const settings = principalSettings({ accountSettings: {}, accountSlug: 'acme', accountPlan: 'pro' });
+  it('cannot be changed by one caller for the others', () => {
+    const values = ALPHA.of({ accountSettings: {}, accountSlug: 'acme', accountPlan: 'pro' });
     expect(() => {
-      (settings.planfix as { timezone: string }).timezone = 'Asia/Tokyo';
+      (values as { zone: string }).zone = 'Asia/Tokyo';
     }).toThrow(TypeError);
   });
 });

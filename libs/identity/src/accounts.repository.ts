@@ -11,12 +11,12 @@ export interface Account {
   settings: StoredSettings;
   createdAt: Date;
   usersCount?: number;
-  /** Whether a Planfix signing key is set (the key itself is read only by SigningKeysService). */
-  planfixSigningKeySet: boolean;
+  /** Whether a signing key for signed requests is set (the key itself is read only by SigningKeysService). */
+  signingKeySet: boolean;
 }
 
 const COLUMNS = `id, slug, name, plan, status, settings, created_at AS "createdAt",
-  planfix_signing_key IS NOT NULL AS "planfixSigningKeySet"`;
+  signing_key IS NOT NULL AS "signingKeySet"`;
 
 /** Accounts are the tenants themselves: the operator (Admin API) addresses them by slug. */
 @Injectable()

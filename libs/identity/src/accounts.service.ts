@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
 import { StoreService, type AccountPlan, type AccountStatus, type Tx } from '#store';
-import { checkSettingsRules, mergeSettings } from './account-settings.js';
+import { SettingsRegistry } from './account-settings.js';
 import { AccountsRepository, type Account } from './accounts.repository.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { IdentityService } from './identity.service.js';
@@ -23,6 +23,7 @@ export class AccountsService {
     private readonly keys: ApiKeysRepository,
     private readonly users: UsersRepository,
     private readonly identity: IdentityService,
+    private readonly settings: SettingsRegistry,
   ) {}
 
   async create(input: { slug: string; name: string; plan?: AccountPlan }): Promise<Account> {
@@ -45,8 +46,8 @@ export class AccountsService {
     const updated = await this.store.transaction(async (tx) => {
       const account = await this.accounts.findBySlug(slug, tx, true);
       if (!account) throw DomainError.notFound('account', `account '${slug}' not found`);
-      const settings = patch.settings === undefined ? undefined : mergeSettings(account.settings, patch.settings);
-      if (settings) checkSettingsRules(settings, account);
+      const settings = patch.settings === undefined ? undefined : this.settings.merge(account.settings, patch.settings);
+      if (settings) this.settings.check(settings, account);
       const row = await this.accounts.update(account.id, { name: patch.name, plan: patch.plan, status: patch.status, settings }, tx);
       // Disabling ends its users' password logins for good: enabling the account again does not revive them.
       if (patch.status === 'disabled') await this.users.endPasswordLogins(account.id, tx);

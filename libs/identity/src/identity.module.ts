@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { SettingsRegistry, type SettingsSection } from './account-settings.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { AccountsService } from './accounts.service.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
@@ -10,28 +11,36 @@ import { SigningKeysService } from './signing-keys.service.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
-@Global()
-@Module({
-  providers: [
-    AccountsRepository,
-    UsersRepository,
-    ApiKeysRepository,
-    IdentityService,
-    AccountsService,
-    UsersService,
-    ApiKeysService,
-    FixedTermSessionsService,
-    RotatingSessionsService,
-    SigningKeysService,
-  ],
-  exports: [
-    IdentityService,
-    AccountsService,
-    UsersService,
-    ApiKeysService,
-    FixedTermSessionsService,
-    RotatingSessionsService,
-    SigningKeysService,
-  ],
-})
-export class IdentityModule {}
+/** Accounts, users, keys, sessions and signing keys, with the settings sections the protocols declare. */
+@Module({})
+export class IdentityModule {
+  static forRoot(sections: readonly SettingsSection[]): DynamicModule {
+    return {
+      module: IdentityModule,
+      global: true,
+      providers: [
+        { provide: SettingsRegistry, useValue: new SettingsRegistry(sections) },
+        AccountsRepository,
+        UsersRepository,
+        ApiKeysRepository,
+        IdentityService,
+        AccountsService,
+        UsersService,
+        ApiKeysService,
+        FixedTermSessionsService,
+        RotatingSessionsService,
+        SigningKeysService,
+      ],
+      exports: [
+        SettingsRegistry,
+        IdentityService,
+        AccountsService,
+        UsersService,
+        ApiKeysService,
+        FixedTermSessionsService,
+        RotatingSessionsService,
+        SigningKeysService,
+      ],
+    };
+  }
+}

@@ -3,13 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { StoreService } from '#store';
-import { effectiveSettings } from './account-settings.js';
+import { SettingsRegistry } from './account-settings.js';
 import { AccountsRepository } from './accounts.repository.js';
 
 const VERSION = 'v1';
 
 /**
- * The Planfix signing key of an account (docs/planfix.md): 32 lowercase hex, shown once when issued, stored
+ * The signing key of an account, for a protocol whose requests carry a signature: 32 lowercase hex, shown once when issued, stored
  * encrypted (AES-256-GCM) under a key derived from JWT_SECRET, so that a copy of the database alone does not reveal it.
  */
 @Injectable()
@@ -22,7 +22,9 @@ export class SigningKeysService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly store: StoreService,
     private readonly accounts: AccountsRepository,
+    private readonly settings: SettingsRegistry,
   ) {
+    // The derivation's label is kept as it was first written: another label would make every stored key unreadable.
     this.key = Buffer.from(hkdfSync('sha256', config.jwtSecret, 'plangate', 'planfix signing key', 32));
   }
 
@@ -33,8 +35,8 @@ export class SigningKeysService {
       const account = await this.accounts.findBySlug(slug, tx, true);
       if (!account) throw DomainError.notFound('account', `account '${slug}' not found`);
       const [row] = await this.store.query<{ createdAt: Date }>(
-        `UPDATE accounts SET planfix_signing_key = $2, planfix_signing_key_created_at = now() WHERE id = $1
-         RETURNING planfix_signing_key_created_at AS "createdAt"`,
+        `UPDATE accounts SET signing_key = $2, signing_key_created_at = now() WHERE id = $1
+         RETURNING signing_key_created_at AS "createdAt"`,
         [account.id, this.encrypt(signingKey)],
         tx,
       );
@@ -42,28 +44,25 @@ export class SigningKeysService {
     });
   }
 
-  /** Deletes the key: 404 when there is none, 409 while the account requires signatures. */
+  /** Deletes the key: 404 when there is none, 409 while a setting requires signatures (a rule that needs the key). */
   async remove(slug: string): Promise<void> {
     await this.store.transaction(async (tx) => {
       const account = await this.accounts.findBySlug(slug, tx, true);
       if (!account) throw DomainError.notFound('account', `account '${slug}' not found`);
-      if (!account.planfixSigningKeySet) throw DomainError.notFound('signing_key', `account '${slug}' has no Planfix signing key`);
-      if (effectiveSettings(account.settings, account).planfix.strict_signature) {
-        throw new DomainError('CONFLICT', 'the account requires signatures (settings.planfix.strict_signature): turn that off first', {
+      if (!account.signingKeySet) throw DomainError.notFound('signing_key', `account '${slug}' has no signing key`);
+      const [needsKey] = this.settings.broken(account.settings, { ...account, signingKeySet: false });
+      if (needsKey) {
+        throw new DomainError('CONFLICT', `the account requires signatures (${needsKey.field}): turn that off first`, {
           entity: 'signing_key',
         });
       }
-      await this.store.query(
-        `UPDATE accounts SET planfix_signing_key = NULL, planfix_signing_key_created_at = NULL WHERE id = $1`,
-        [account.id],
-        tx,
-      );
+      await this.store.query(`UPDATE accounts SET signing_key = NULL, signing_key_created_at = NULL WHERE id = $1`, [account.id], tx);
     });
   }
 
   /** The account's clear signing key, or undefined when it has none. */
   async secretOf(accountId: string): Promise<string | undefined> {
-    const [row] = await this.store.query<{ sealed: string | null }>(`SELECT planfix_signing_key AS sealed FROM accounts WHERE id = $1`, [
+    const [row] = await this.store.query<{ sealed: string | null }>(`SELECT signing_key AS sealed FROM accounts WHERE id = $1`, [
       accountId,
     ]);
     if (!row?.sealed) return undefined;

@@ -6,7 +6,6 @@ export * from './limiter.service.js';
 export * from './limits.module.js';
 export * from './limits.queries.js';
 export * from './memory-limit.storage.js';
-export * from './policies.js';
 export * from './rate-limit-headers.js';
 export * from './redis-limit.storage.js';
 export * from './store-limit.storage.js';

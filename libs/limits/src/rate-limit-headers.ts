@@ -20,8 +20,8 @@ export function ietfRateLimitHeaders(decision: LimitDecision): Record<string, st
 
 /**
  * The de-facto trio on the tightest window: `<prefix>-Limit`, `-Remaining` (after this request), `-Reset` (Unix epoch
- * seconds when that window restarts or its oldest request leaves). PlanSync, Planpoint and reverse ETL use
- * `X-RateLimit`, Forward Planner `X-Rate-Limit`.
+ * seconds when that window restarts or its oldest request leaves). The prefix is the protocol's spelling: most
+ * write `X-RateLimit`, some `X-Rate-Limit`.
  */
 export function legacyRateLimitHeaders(
   decision: LimitDecision,

@@ -14,8 +14,8 @@ interface Held {
  * Durable counters of the embedded store. Its one process owns the store, so counting in this process's memory is
  * exact; the counters go to limit_counters behind the requests (every WRITE_BEHIND_MS, and at shutdown) and are
  * read back from there the first time a key is seen after a start. A request pays no store write: on PGlite that
- * write (limit_eval over three windows, in WebAssembly on the gateway's own thread) was the most of the Forward
- * Planner's and Planfix's cost over a bare route. What a crash (kill -9) can forget: the last second of counts.
+ * write (limit_eval over three windows, in WebAssembly on the gateway's own thread) was the most of a durable
+ * policy's cost over a bare route. What a crash (kill -9) can forget: the last second of counts.
  */
 export class WriteBehindLimitStorage extends LimitStorage {
   readonly name = 'store' as const;

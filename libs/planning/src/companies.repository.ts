@@ -12,8 +12,8 @@ export function companyKey(name: string): string {
 }
 
 /**
- * Companies of an account: one row per name (trimmed, any case), whichever protocol names it first (PlanSync's
- * `company_name`, Planfix's company contacts). The first spelling is kept. The one writer of `companies`: a
+ * Companies of an account: one row per name (trimmed, any case), whichever protocol names it first (a file's
+ * company, a company contact). The first spelling is kept. The one writer of `companies`: a
  * company named in passing (`findOrCreate`) and a company written as a contact (`create`, `update`) are the same row.
  */
 @Injectable()
@@ -22,7 +22,7 @@ export class CompaniesRepository {
 
   /**
    * The company of that name, created in the caller's transaction when new. Looked up first: an insert that meets
-   * the name's conflict would still draw the next Planfix contact number (its trigger runs before the conflict).
+   * the name's conflict would still draw the next contact number (its trigger runs before the conflict).
    */
   async findOrCreate(accountId: string, name: string, tx: Tx): Promise<Company> {
     const trimmed = name.trim();

@@ -24,7 +24,7 @@ function intersect(a: ClientScope, b: ClientScope): ClientScope {
 }
 
 /**
- * Rows = CallerBound ∩ RequestBound (docs/plansync.md). The caller's own role and clients always bound what it sees;
+ * Rows = CallerBound ∩ RequestBound. The caller's own role and clients always bound what it sees;
  * the request's parameters only narrow (an advisor asking role=admin still sees only its own clients).
  */
 export function clientScope(caller: Principal, requested: RequestedScope = {}): ClientScope {

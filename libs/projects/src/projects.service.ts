@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { accountTimeZone, type Principal } from '#identity';
+import { SettingsRegistry, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { ContactsService, type ContactRef } from './contacts.service.js';
 import { deadlineAt, deadlineFlags } from './deadlines.js';
@@ -121,6 +121,7 @@ export class ProjectsService {
     private readonly people: PeopleRepository,
     private readonly contacts: ContactsService,
     private readonly projects: ProjectsRepository,
+    private readonly settings: SettingsRegistry,
   ) {}
 
   async list(p: Principal, filter: ProjectFilter, page: Page): Promise<Paged<Project>> {
@@ -148,7 +149,7 @@ export class ProjectsService {
       );
     }
     const sql = `${PROJECT_SELECT} WHERE ${where.join(' AND ')}`;
-    const tz = accountTimeZone(p);
+    const tz = this.settings.of('timeZone', p);
     return paged(
       page,
       (limit, offset) =>
@@ -165,7 +166,7 @@ export class ProjectsService {
   async get(p: Principal, ref: Ref): Promise<ProjectWithPeople> {
     const row = await this.find(p.accountId, ref);
     if (!row) throw notFound('project');
-    return this.withPeople(row, accountTimeZone(p));
+    return this.withPeople(row, this.settings.of('timeZone', p));
   }
 
   async add(p: Principal, input: ProjectInput): Promise<Project> {
@@ -181,7 +182,7 @@ export class ProjectsService {
         tx,
       );
       await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, id, people, tx);
-      return toProject((await this.find(p.accountId, { id }, tx))!, accountTimeZone(p));
+      return toProject((await this.find(p.accountId, { id }, tx))!, this.settings.of('timeZone', p));
     });
   }
 
@@ -197,7 +198,7 @@ export class ProjectsService {
       if (hasEndDate && !endDate) throw issue(ISSUE.dependentMissing, 'endDate', 'is required when hasEndDate is 1');
       await this.projects.updateProject(p.accountId, id, { ...ownFields(input), ...resolved, hasEndDate, endDate }, tx);
       await replaceMembers(this.store, { table: 'project_members', column: 'project_id' }, id, people, tx);
-      return toProject((await this.find(p.accountId, { id }, tx))!, accountTimeZone(p));
+      return toProject((await this.find(p.accountId, { id }, tx))!, this.settings.of('timeZone', p));
     });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { accountTimeZone, type Principal } from '#identity';
+import { SettingsRegistry, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { clientColumns, ContactsService, type ContactRef } from './contacts.service.js';
 import { deadlineAt, deadlineFlags, deadlineSql } from './deadlines.js';
@@ -177,11 +177,12 @@ export class TasksService {
     private readonly people: PeopleRepository,
     private readonly contacts: ContactsService,
     private readonly projects: ProjectsService,
+    private readonly settings: SettingsRegistry,
   ) {}
 
   async list(p: Principal, filter: TaskFilter, page: Page): Promise<Paged<Task>> {
     if (filter.target === 'template' || filter.target === 'periodic') return { total: 0, items: [] };
-    const tz = accountTimeZone(p);
+    const tz = this.settings.of('timeZone', p);
     const params: unknown[] = [p.accountId];
     const where = ['t.account_id = $1'];
     const add = (sql: (n: string) => string, value: unknown) => {
@@ -245,7 +246,7 @@ export class TasksService {
   async get(p: Principal, ref: Ref): Promise<Task> {
     const row = await this.find(p.accountId, ref);
     if (!row) throw notFound('task');
-    return (await this.withPeople([row], accountTimeZone(p)))[0];
+    return (await this.withPeople([row], this.settings.of('timeZone', p)))[0];
   }
 
   async add(p: Principal, input: TaskInput): Promise<Task> {
@@ -289,7 +290,7 @@ export class TasksService {
       );
       await replaceMembers(this.store, { table: 'task_members', column: 'task_id' }, Number(row.id), fields.people, tx);
       const created = (await this.find(p.accountId, { id: Number(row.id) }, tx))!;
-      return (await this.withPeople([created], accountTimeZone(p), tx))[0];
+      return (await this.withPeople([created], this.settings.of('timeZone', p), tx))[0];
     });
   }
 
@@ -335,7 +336,7 @@ export class TasksService {
       if (input.status !== undefined && input.status !== current.status)
         await this.recordStatusChange(p, id, current.status, input.status, tx);
       const updated = (await this.find(p.accountId, { id }, tx))!;
-      return (await this.withPeople([updated], accountTimeZone(p), tx))[0];
+      return (await this.withPeople([updated], this.settings.of('timeZone', p), tx))[0];
     });
   }
 
@@ -354,7 +355,7 @@ export class TasksService {
       );
       if (status !== current.status) await this.recordStatusChange(p, id, current.status, status, tx);
       const updated = (await this.find(p.accountId, { id }, tx))!;
-      return (await this.withPeople([updated], accountTimeZone(p), tx))[0];
+      return (await this.withPeople([updated], this.settings.of('timeZone', p), tx))[0];
     });
   }
 

@@ -11,6 +11,7 @@ import { EventSpliceOffsets1764159200000 } from './migrations/1764159200000-even
 import { SourceByteCaps1764159400000 } from './migrations/1764159400000-source-byte-caps.js';
 import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-session-password-version.js';
 import { AccountNamespace1764159600000 } from './migrations/1764159600000-account-namespace.js';
+import { AccountSigningKey1764159700000 } from './migrations/1764159700000-account-signing-key.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   SourceByteCaps1764159400000,
   SessionPasswordVersion1764159500000,
   AccountNamespace1764159600000,
+  AccountSigningKey1764159700000,
 ];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { SettingsRegistry } from '#identity';
 import { StoreService } from '#store';
 import { DestinationsService } from './destinations.service.js';
 import { RunExecution, type ClaimedRun } from './run-execution.js';
@@ -47,6 +48,7 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly runs: RunsService,
     private readonly destinations: DestinationsService,
     private readonly sandbox: SourceSandbox,
+    private readonly settings: SettingsRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -144,6 +146,7 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
       this.store,
       this.destinations,
       this.sandbox,
+      this.settings,
       this.logger,
     );
     const done = execution

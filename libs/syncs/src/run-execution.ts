@@ -1,6 +1,6 @@
 import { type Logger } from '@nestjs/common';
 import { type RetlConfig } from '#config';
-import { effectiveSettings, type StoredSettings } from '#identity';
+import { type SettingsRegistry, type StoredSettings } from '#identity';
 import { type AccountPlan, type StoreService, type Tx } from '#store';
 import { AddressRefused } from './address-guard.js';
 import { type PostgresPublic, type PostgresSecrets, type WebhookPublic, type WebhookSecrets } from './destination-config.js';
@@ -101,6 +101,7 @@ export class RunExecution {
     private readonly store: StoreService,
     private readonly destinations: DestinationsService,
     private readonly sandbox: SourceSandbox,
+    private readonly settings: SettingsRegistry,
     private readonly logger: Logger,
   ) {}
 
@@ -275,7 +276,7 @@ export class RunExecution {
       if (
         this.sandbox.status().sqlSources !== 'enabled' ||
         !account ||
-        !effectiveSettings(account.settings ?? {}, account).reverse_etl.sql_sources
+        !this.settings.read('sqlSources', account.settings ?? {}, account)
       ) {
         throw new RunFailure('sql_sources_unavailable', 'SQL sources are not available');
       }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type FieldIssue } from '#errors';
-import { principalSettings, type Principal } from '#identity';
+import { SettingsRegistry, type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { issue } from './aliases.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from './cursor.js';
@@ -149,6 +149,7 @@ export class SyncsService {
     private readonly destinations: DestinationsService,
     private readonly sandbox: SourceSandbox,
     private readonly runs: RunsService,
+    private readonly settings: SettingsRegistry,
   ) {}
 
   async list(p: Principal, filters: { destinationId?: string; enabled?: boolean }, page: PageRequest): Promise<Page<Sync>> {
@@ -363,7 +364,7 @@ export class SyncsService {
     } else {
       const refusal = await this.sandbox.check(ref.sql);
       if (refusal) return { issues: [issue('sourceQuery', refusal.issue, refusal.message)] };
-      if (this.sandbox.status().sqlSources !== 'enabled' || !principalSettings(p).reverse_etl.sql_sources) {
+      if (this.sandbox.status().sqlSources !== 'enabled' || !this.settings.of('sqlSources', p)) {
         return {
           issues: [
             issue('sourceQuery', 'sql_sources_unavailable', 'SQL sources are not available: use a model reference (model:touchpoints)'),

@@ -1,18 +1,13 @@
-import { effectiveSettings, type Account, type ApiKey, type EffectiveSettings, type User } from '#identity';
+import { type Account, type ApiKey, type SettingsRegistry, type User } from '#identity';
 
-/** The effective settings with the read-only facts shown beside them (docs/planfix.md: `signing_key_set`). */
-function withReadOnlySettings(settings: EffectiveSettings, a: Account) {
-  return { ...settings, planfix: { ...settings.planfix, signing_key_set: a.planfixSigningKeySet } };
-}
-
-/** Admin API bodies: snake_case, effective settings, never a secret. */
-export function accountBody(a: Account) {
+/** Admin API bodies: snake_case, effective settings (with the read-only facts beside them), never a secret. */
+export function accountBody(a: Account, settings: SettingsRegistry) {
   return {
     slug: a.slug,
     name: a.name,
     plan: a.plan,
     status: a.status,
-    settings: withReadOnlySettings(effectiveSettings(a.settings, a), a),
+    settings: settings.shown(a.settings, a),
     users_count: a.usersCount ?? 0,
     created_at: a.createdAt,
   };

@@ -2,7 +2,6 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { principalSettings } from '#identity';
 import { assertApiAccess, ForwardPlannerLoginApi } from './forward-planner-auth.guard.js';
 import { Admits } from '../../pipeline/admission.js';
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
@@ -10,6 +9,7 @@ import { ForwardPlannerTokens } from './forward-planner-tokens.js';
 import { SessionsService, type Session } from './sessions.service.js';
 import { bucketUsername, credentialField, parseAuthBody, RAW_BODY_KEY, type RequestWithRawBody } from './wire/fp-auth-body.js';
 import { sendJson } from './wire/fp-response.js';
+import { FORWARD_PLANNER_SETTINGS } from './forward-planner-settings.js';
 
 const SESSION_EXAMPLE = {
   userId: 42,
@@ -82,7 +82,7 @@ export class AuthController {
     const p = session.principal;
     const body = {
       userId: p.userNumber,
-      productId: principalSettings(p).forward_planner.product_id,
+      productId: FORWARD_PLANNER_SETTINGS.of(p).product_id,
       email: p.email,
       token: this.tokens.issue(session),
       refreshToken: session.refreshToken,

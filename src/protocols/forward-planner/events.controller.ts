@@ -8,6 +8,7 @@ import { ForwardPlannerApi } from './forward-planner-auth.guard.js';
 import { FpQuery, parseDate, parseFilters, parseItemId, parsePaging, parseSince } from './wire/fp-query.js';
 import { sendJsonText } from './wire/fp-response.js';
 import { renderEventJson } from './wire/fp-serializers.js';
+import { eventViewer } from './forward-planner-settings.js';
 
 const LIST_QUERIES = [
   { name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
@@ -69,14 +70,14 @@ export class EventsController {
   @ApiParam({ name: 'itemId', schema: { type: 'integer', minimum: 1, maximum: 2147483647 } })
   @ApiResponse({ status: 200, description: 'the event, every field of the vendor model (docs/forward-planner.md)' })
   async one(@CurrentPrincipal() p: Principal, @Param('itemId') itemId: string, @Req() req: Request, @Res() res: Response) {
-    const event = await this.events.get(p, parseItemId(itemId));
+    const event = await this.events.get(eventViewer(p), parseItemId(itemId));
     await sendJsonText(req, res, renderEventJson(event));
   }
 
   private async list(p: Principal, req: Request, res: Response, q: FpQuery, selection: EventSelection): Promise<void> {
     const filters = parseFilters(q);
     const paging = parsePaging(q);
-    const page = await this.events.page(p, selection, filters, paging);
+    const page = await this.events.page(eventViewer(p), selection, filters, paging);
     await sendJsonText(req, res, `[${page.map(renderEventJson).join(',')}]`);
   }
 }

@@ -3,11 +3,12 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { PRINCIPAL_KEY, principalSettings, type Principal, type RequestWithPrincipal } from '#identity';
+import { PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
 import { Admits } from '../../pipeline/admission.js';
 import { ForwardPlannerLimits } from './forward-planner-limits.js';
 import { ForwardPlannerTokens, invalidToken } from './forward-planner-tokens.js';
 import { SessionsService } from './sessions.service.js';
+import { FORWARD_PLANNER_SETTINGS } from './forward-planner-settings.js';
 
 export function apiAccessDenied(): DomainError {
   return new DomainError('FORBIDDEN', 'Forward Planner API access is not enabled for this account');
@@ -15,7 +16,7 @@ export function apiAccessDenied(): DomainError {
 
 /** `api_access` (docs/forward-planner.md), as of the caller's cached principal. */
 export function assertApiAccess(p: Principal): void {
-  if (!principalSettings(p).forward_planner.api_access) throw apiAccessDenied();
+  if (!FORWARD_PLANNER_SETTINGS.of(p).api_access) throw apiAccessDenied();
 }
 
 /**

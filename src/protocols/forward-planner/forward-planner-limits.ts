@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { principalSettings, type Principal } from '#identity';
-import { FORWARD_PLANNER_AUTH_POLICY, FORWARD_PLANNER_PUBLIC_POLICY, forwardPlannerAccountPolicy, type LimitPolicy } from '#limits';
+import { type Principal } from '#identity';
+import { type LimitPolicy } from '#limits';
+import { FORWARD_PLANNER_AUTH_POLICY, FORWARD_PLANNER_PUBLIC_POLICY, forwardPlannerAccountPolicy } from './forward-planner-settings.js';
 import { Admission, type LimitAnswer } from '../../pipeline/admission.js';
 import { fpRateLimitHeaders } from './wire/fp-rate-limit.js';
 
@@ -21,7 +22,7 @@ export class ForwardPlannerLimits {
 
   /** Every data request with a valid access token, whatever its outcome. */
   account(res: Response, p: Principal): Promise<void> {
-    return this.admit(res, forwardPlannerAccountPolicy(principalSettings(p)), `account:${p.accountId}`);
+    return this.admit(res, forwardPlannerAccountPolicy(p), `account:${p.accountId}`);
   }
 
   /** Every `POST /api/v2/auth`, per client IP and lower-cased username. */

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError } from '#errors';
-import { principalSettings } from '#identity';
 import { type Session } from './sessions.service.js';
+import { FORWARD_PLANNER_SETTINGS } from './forward-planner-settings.js';
 
 /** Refuses Planpoint's JWTs, made with the same secret. */
 export const ACCESS_TOKEN_AUDIENCE = 'plangate:forward-planner';
@@ -37,7 +37,7 @@ export class ForwardPlannerTokens {
     return this.jwt.sign({
       sub: String(p.userNumber),
       acc: p.accountSlug,
-      pid: principalSettings(p).forward_planner.product_id,
+      pid: FORWARD_PLANNER_SETTINGS.of(p).product_id,
       fam: session.familyId,
       jti: randomBytes(16).toString('base64url'),
     });

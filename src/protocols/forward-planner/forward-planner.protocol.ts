@@ -2,6 +2,7 @@ import { type Protocol } from '../../pipeline/protocol.js';
 import { FORWARD_PLANNER_ERRORS } from './forward-planner-errors.js';
 import { ForwardPlannerModule } from './forward-planner.module.js';
 import { ForwardPlannerTransport } from './forward-planner-transport.js';
+import { FORWARD_PLANNER_SETTINGS } from './forward-planner-settings.js';
 
 /** Its paths in any case, as Express routes them (the transport then lower-cases them). */
 const PATHS = /^\/api\/v2(\/|$)/i;
@@ -12,5 +13,6 @@ export const FORWARD_PLANNER: Protocol = {
   module: ForwardPlannerModule,
   owns: (path) => PATHS.test(path),
   errors: FORWARD_PLANNER_ERRORS,
+  settings: FORWARD_PLANNER_SETTINGS,
   transport: ForwardPlannerTransport,
 };

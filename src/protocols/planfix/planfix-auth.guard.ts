@@ -2,22 +2,15 @@ import { applyDecorators, Injectable, UseGuards, type CanActivate, type Executio
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { DomainError, type UnauthenticatedReason } from '#errors';
-import {
-  AccountsService,
-  IdentityService,
-  PRINCIPAL_KEY,
-  principalSettings,
-  SigningKeysService,
-  type Principal,
-  type RequestWithPrincipal,
-} from '#identity';
-import { PLANFIX_DAY_WINDOW, planfixPolicy, type LimitDecision, type LimitPolicy } from '#limits';
+import { AccountsService, IdentityService, PRINCIPAL_KEY, SigningKeysService, type Principal, type RequestWithPrincipal } from '#identity';
+import { type LimitDecision, type LimitPolicy } from '#limits';
 import { Admission, Admits, type Lockout } from '../../pipeline/admission.js';
 import { isPlanfixMethod, type RequestWithPlanfix } from './wire/planfix-call.js';
 import { expectedSignature, signatureMatches } from './wire/planfix-signature.js';
 import { XmlParams } from './wire/xml-params.js';
 import { parseXmlRequest, type XmlBody } from './wire/xml-request.js';
 import { XmlSessionsService } from './xml-sessions.service.js';
+import { PLANFIX_DAY_WINDOW, PLANFIX_SETTINGS, planfixPolicyOf } from './planfix-settings.js';
 
 /** Plangate choice (docs/planfix.md): over 300 answers 0001/0003/0004 to one client IP in a minute → 0007. */
 const FAILED_POLICY: LimitPolicy = {
@@ -103,7 +96,7 @@ export class PlanfixAuthGuard implements CanActivate {
     await this.admit(keyPrincipal, req, res);
     if (!isPlanfixMethod(request.method)) throw DomainError.notFound('route', 'unknown method');
     const params = new XmlParams(request.root);
-    const settings = principalSettings(keyPrincipal).planfix;
+    const settings = PLANFIX_SETTINGS.of(keyPrincipal);
     if (settings.strict_signature) await this.checkSignature(keyPrincipal.accountId, request.method, request.root, params.raw('signature'));
 
     const principal =
@@ -131,7 +124,7 @@ export class PlanfixAuthGuard implements CanActivate {
   /** The per-second bucket and the daily quota as one durable admission; every answer tells what is left today. */
   private async admit(p: Principal, req: PlanfixRequest, res: Response): Promise<void> {
     const dayOf = (d: LimitDecision) => d.windows.find((w) => w.name === PLANFIX_DAY_WINDOW)!;
-    await this.admission.admit('planfix', planfixPolicy(principalSettings(p)), `account:${p.accountId}`, res, {
+    await this.admission.admit('planfix', planfixPolicyOf(p), `account:${p.accountId}`, res, {
       headers: (d) => {
         req.planfix!.remaining = dayOf(d).remaining;
         return { 'X-RateLimit-Remaining': String(req.planfix!.remaining) };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
-import { IdentityService, principalSettings, type Principal } from '#identity';
+import { IdentityService, type Principal } from '#identity';
 import { type LimitPolicy } from '#limits';
 import {
   ActionsService,
@@ -31,6 +31,7 @@ import { actionElement, contactElement, projectElement, taskElement, taskStatusE
 import { readPage, type XmlParams } from './wire/xml-params.js';
 import { el, leaf, list, type XmlOut } from './wire/xml-response.js';
 import { XmlSessionsService } from './xml-sessions.service.js';
+import { PLANFIX_SETTINGS } from './planfix-settings.js';
 
 /** Plangate choice (docs/planfix.md): 10 wrong passwords for one user in 15 minutes → 0007 without hashing. */
 const LOGIN_FAILURES: LimitPolicy = {
@@ -55,7 +56,7 @@ const PEOPLE_SORTS = [
 
 type Handler = (call: PlanfixCall) => Promise<XmlOut[]>;
 
-const timeZoneOf = (p: Principal) => principalSettings(p).planfix.timezone;
+const timeZoneOf = (p: Principal) => PLANFIX_SETTINGS.of(p).timezone;
 const isAdmin = (p: Principal) => p.role === 'admin';
 
 /**

@@ -2,6 +2,7 @@ import { type Protocol } from '../../pipeline/protocol.js';
 import { PLANFIX_ERRORS } from './planfix-errors.js';
 import { PlanfixModule } from './planfix.module.js';
 import { readXmlBody } from './wire/xml-body.js';
+import { PLANFIX_SETTINGS, planfixQuota } from './planfix-settings.js';
 
 /** Its paths in any case, as Express routes them; the endpoint itself is `/xml` or `/xml/`. */
 const PATHS = /^\/xml(\/|$)/i;
@@ -13,6 +14,8 @@ export const PLANFIX: Protocol = {
   module: PlanfixModule,
   owns: (path) => PATHS.test(path),
   errors: PLANFIX_ERRORS,
+  settings: PLANFIX_SETTINGS,
+  accountQuota: planfixQuota,
   transport: {
     /** The body is raw XML whatever the method and Content-Type, read for the guard to parse; other paths 404. */
     async beforeRouting(req, res) {

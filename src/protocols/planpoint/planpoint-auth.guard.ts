@@ -6,10 +6,11 @@ import { type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
-import { planpointPublicPolicy, rateLimitHeaders, type LimitPolicy } from '#limits';
+import { rateLimitHeaders, type LimitPolicy } from '#limits';
 import { type UserRole } from '#store';
 import { Admission, Admits, secondsUntil, type LimitAnswer, type Lockout, type RouteAdmission } from '../../pipeline/admission.js';
 import { PlanpointTokens } from './planpoint-tokens.js';
+import { planpointPublicPolicy } from './planpoint-settings.js';
 
 /**
  * Who may call a route: `public` (anyone; a valid credential makes previews visible and skips the per-IP limit),

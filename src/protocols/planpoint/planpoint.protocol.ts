@@ -2,6 +2,7 @@ import { type Protocol } from '../../pipeline/protocol.js';
 import { PLANPOINT_ERRORS } from './planpoint-errors.js';
 import { PlanpointModule } from './planpoint.module.js';
 import { PLANPOINT_TRANSPORT } from './planpoint-transport.js';
+import { PLANPOINT_SETTINGS } from './planpoint-settings.js';
 
 const PATHS = /^\/api\/(users|projects|groups|enterprises|floors|units|leads)(\/|$)/i;
 
@@ -11,5 +12,6 @@ export const PLANPOINT: Protocol = {
   module: PlanpointModule,
   owns: (path) => PATHS.test(path),
   errors: PLANPOINT_ERRORS,
+  settings: PLANPOINT_SETTINGS,
   transport: PLANPOINT_TRANSPORT,
 };

@@ -3,9 +3,10 @@ import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
-import { IdentityService, PRINCIPAL_KEY, principalSettings, type RequestWithPrincipal } from '#identity';
-import { plansyncPolicy, rateLimitHeaders, type LimitPolicy } from '#limits';
+import { IdentityService, PRINCIPAL_KEY, type RequestWithPrincipal } from '#identity';
+import { rateLimitHeaders, type LimitPolicy } from '#limits';
 import { Admission, Admits, secondsUntil, type LimitAnswer, type Lockout } from '../../pipeline/admission.js';
+import { plansyncPolicy } from './plansync-settings.js';
 
 /** Plangate choice (docs/plansync.md): 300 answers 401 to one client IP in a minute, then 429 without hashing. */
 const FAILED_AUTH_POLICY: LimitPolicy = {
@@ -54,7 +55,7 @@ export class PlanSyncAuthGuard implements CanActivate {
       throw await this.failed(ip, 'Invalid API key');
     }
     const principal = req[PRINCIPAL_KEY];
-    await this.admission.admit('plansync', plansyncPolicy(principalSettings(principal)), `key:${principal.credentialId}`, res, KEY_LIMIT);
+    await this.admission.admit('plansync', plansyncPolicy(principal), `key:${principal.credentialId}`, res, KEY_LIMIT);
     return true;
   }
 

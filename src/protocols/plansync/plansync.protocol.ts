@@ -2,6 +2,7 @@ import { type Protocol } from '../../pipeline/protocol.js';
 import { PLANSYNC_ERRORS } from './plansync-errors.js';
 import { PlanSyncModule } from './plansync.module.js';
 import { PlanSyncTransport } from './plansync-transport.js';
+import { PLANSYNC_SETTINGS } from './plansync-settings.js';
 
 /** Its paths in any case, as Express routes them. */
 const PATHS = /^\/(health\/?$|api\/v1(\/|$))/i;
@@ -12,5 +13,6 @@ export const PLANSYNC: Protocol = {
   module: PlanSyncModule,
   owns: (path) => PATHS.test(path),
   errors: PLANSYNC_ERRORS,
+  settings: PLANSYNC_SETTINGS,
   transport: PlanSyncTransport,
 };

@@ -4,8 +4,9 @@ import { ApiErrors } from '../../docs/api-docs.js';
 import { type Request, type Response } from 'express';
 import { DomainError } from '#errors';
 import { IdentityService, PRINCIPAL_KEY, type Principal, type RequestWithPrincipal } from '#identity';
-import { rateLimitHeaders, REVERSE_ETL_POLICY } from '#limits';
+import { rateLimitHeaders } from '#limits';
 import { Admission, Admits, type LimitAnswer } from '../../pipeline/admission.js';
+import { REVERSE_ETL_POLICY } from './reverse-etl-settings.js';
 
 function first(v: string | string[] | undefined): string | undefined {
   return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
