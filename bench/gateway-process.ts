@@ -33,6 +33,8 @@ export interface GatewayProcessOptions {
   stderr?: 'inherit' | 'capture';
   /** Pin the gateway to core 0 with taskset. */
   pinned?: boolean;
+  /** Listen on this port at every start (a restarted instance keeps its place behind a load balancer); default a free one. */
+  port?: number;
 }
 
 /**
@@ -60,8 +62,9 @@ export class GatewayProcess {
 
   /** `profileDir`: the gateway writes a V8 CPU profile there when it stops (node --cpu-prof). */
   async start(pinned = this.options.pinned ?? false, profileDir?: string): Promise<void> {
-    const port = await freePort();
-    this.dataDir = this.options.dataDir ?? mkdtempSync(join(tmpdir(), 'plangate-gw-'));
+    const port = this.options.port ?? (await freePort());
+    // a restart of this instance keeps its folder
+    this.dataDir ||= this.options.dataDir ?? mkdtempSync(join(tmpdir(), 'plangate-gw-'));
     const entry = (this.options.baseline ?? true) ? 'dist/bench/baseline-gateway.js' : 'dist/src/main.js';
     const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), entry];
     const [cmd, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];

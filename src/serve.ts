@@ -13,7 +13,7 @@ import { ProtocolRegistry } from './pipeline/protocol.js';
 
 /** In-flight requests (uploads included) get this long to finish after SIGTERM/SIGINT. */
 const DRAIN_MS = 10_000;
-/** How long kept-alive connections may still bring a request (answered 503, Connection: close) before idle ones are closed. */
+/** How long kept-alive connections may still bring a request (served, Connection: close) before idle ones are closed. */
 const IDLE_GRACE_MS = 1_000;
 /**
  * An idle kept-alive connection is closed after this long. Node's 5 s default races clients that keep connections
@@ -39,12 +39,16 @@ async function start(options: AppModuleOptions): Promise<void> {
   }
 
   const app = await createApp(config, options);
-  let draining = false;
-  // While draining, requests on kept-alive connections are refused as each protocol refuses an unavailable service
-  // (503 + Retry-After; Planfix's 0011 envelope), and the connection is closed after the answer.
+  // After SIGTERM: 'closing' while kept-alive connections may still bring requests (the listener is closed): they are
+  // served as usual, with Connection: close, so that clients and load balancers move to another instance having lost
+  // nothing (a refusal here would reach a Planfix client as an error: its "unavailable" is an HTTP 200 envelope that
+  // no balancer retries). 'closed' once the app is closing: a request that still slips in is refused as each
+  // protocol refuses an unavailable service (503 + Retry-After; Planfix's 0011), never half served.
+  let drain: 'serving' | 'closing' | 'closed' = 'serving';
   app.use((req: Request, res: Response, next: () => void) => {
-    if (!draining) return next();
+    if (drain === 'serving') return next();
     res.setHeader('Connection', 'close');
+    if (drain === 'closing') return next();
     answerInProtocolFormat(app.get(ProtocolRegistry), req, res, DomainError.unavailable('the gateway is shutting down', 5));
   });
   const server = app.getHttpServer() as Server;
@@ -63,15 +67,16 @@ async function start(options: AppModuleOptions): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    draining = true;
+    drain = 'closing';
     process.stdout.write(`${signal}: finishing in-flight requests (up to ${DRAIN_MS / 1000} s)\n`);
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     force.unref();
     // New connections are refused at once: close the listener only (http's close() would also drop idle kept-alive
-    // connections, resetting any request a client is writing on one at that moment). Those connections get the 503
-    // above with Connection: close for a moment; then app.close() drops the idle rest and waits for the in-flight.
+    // connections, resetting any request a client is writing on one at that moment). Those connections are served
+    // with Connection: close for a moment; then app.close() drops the idle rest and waits for the in-flight.
     Reflect.apply(NetServer.prototype.close, server, []);
     await new Promise((r) => setTimeout(r, IDLE_GRACE_MS));
+    drain = 'closed';
     try {
       await app.close(); // closes idle connections, waits for in-flight requests, then closes the store last
       process.exit(0);
