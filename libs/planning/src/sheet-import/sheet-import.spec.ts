@@ -99,6 +99,12 @@ describe('parseCsv', () => {
       ['month 13', ['13/01/2025'], 'text', ['13/01/2025']],
       ['numbers mixed with booleans', ['1', 'true'], 'text', ['1', 'true']],
       ['empty cells only', ['', ' '], 'text', [null, null]],
+      // identifiers: a ZIP code, a plan or account number keeps its zeros, and so does every value of its column
+      ['ZIP codes with leading zeros', ['02134', '10001'], 'text', ['02134', '10001']],
+      ['a column that mixes one leading zero in', ['1', '2', '007'], 'text', ['1', '2', '007']],
+      ['a 16-digit account number with a leading zero', ['0900719925474099'], 'text', ['0900719925474099']],
+      ['a negative or dollar amount with a leading zero', ['-01', '$05.50'], 'text', ['-01', '$05.50']],
+      ['zero itself and decimals below one', ['0', '0.5', '-0.25', '$0.99'], 'numeric', [0, 0.5, -0.25, 0.99]],
     ])('%s', (_label, cells, type, values) => {
       const body = cells.map((cell, i) => `c${i},"${cell}"`).join('\n');
       const sheet = csv(`Client Name,Value\n${body}\n`);

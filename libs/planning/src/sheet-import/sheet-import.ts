@@ -226,9 +226,14 @@ const BOOLEAN = /^(?:true|false)$/i;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
-// Cells are trimmed and non-empty; a column with no values is text.
+/** A zero before another digit (`02134`, `-07`, `$05.50`): the mark of an identifier, never of an amount. */
+const LEADING_ZERO = /^-?\$?0\d/;
+
+// Cells are trimmed and non-empty; a column with no values is text. Numbers of which any has a leading zero are
+// identifiers (ZIP codes, plan and account numbers): the column stays text, so that `02134` is not read as 2134.
 function inferType(values: string[]): ColumnType {
   if (values.length === 0) return 'text';
+  if (values.every((v) => isInteger(v) || isDecimal(v)) && values.some((v) => LEADING_ZERO.test(v))) return 'text';
   if (values.every(isInteger)) return 'integer';
   if (values.every(isDecimal)) return 'numeric';
   if (values.every((v) => BOOLEAN.test(v))) return 'boolean';
