@@ -1,10 +1,12 @@
 import { type Server } from 'node:http';
+import { Client } from 'pg';
 import { admin } from '../factories/admin.factory.js';
 import { fpClient, fpEvent, importEvents } from '../factories/forward-planner.factory.js';
 import { listen, ok, planfixAccount, tokenCall, type PlanfixAccount } from '../factories/planfix.factory.js';
 import { pp } from '../factories/planpoint.factory.js';
 import { plansync } from '../factories/plansync.factory.js';
 import { RETL_TEST_JWT_SECRET, retl, runSync, TOUCHPOINT_OBJECT } from '../factories/reverse-etl.factory.js';
+import { createScratchDatabase } from '../support/pg-admin.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -28,6 +30,8 @@ describe('the cross-protocol journey', () => {
   let towerId: number;
   let towerTaskTitles: string[];
   let towerPlanpointId: string;
+  let surveyTaskGeneral: string;
+  const unitIds: Record<string, string> = {};
 
   beforeAll(async () => {
     hookUrl = await receiver.start();
@@ -79,8 +83,10 @@ describe('the cross-protocol journey', () => {
     );
     towerId = Number(added.project.id);
     towerTaskTitles = ['Survey the site', 'Pour the foundations'];
-    for (const title of towerTaskTitles)
-      ok(await xml('task.add', `<task><title>${title}</title><project><id>${towerId}</id></project></task>`));
+    for (const title of towerTaskTitles) {
+      const task = ok(await xml('task.add', `<task><title>${title}</title><project><id>${towerId}</id></project></task>`)).task;
+      if (title === 'Survey the site') surveyTaskGeneral = task.general as string;
+    }
 
     const project = ok(await xml('project.get', `<project><id>${towerId}</id></project>`)).project;
     expect(project).toMatchObject({ title: 'Tower A', client: { id: acmeContactId, name: 'Acme' }, taskCount: '2' });
@@ -110,7 +116,9 @@ describe('the cross-protocol journey', () => {
       [first.body._id, '101', 395000],
       [first.body._id, '102', 402500],
     ] as const) {
-      expect((await api.post('/api/units', { floor, name, unitNumber: name, price, status: 'Available', bed: 2 })).status).toBe(201);
+      const unit = await api.post('/api/units', { floor, name, unitNumber: name, price, status: 'Available', bed: 2 });
+      expect(unit.status).toBe(201);
+      unitIds[name] = unit.body._id;
     }
 
     // the embed sees them, nested, without a credential
@@ -178,6 +186,98 @@ describe('the cross-protocol journey', () => {
     expect(receiver.rows).toEqual([
       { external_id: acmeTouchpoint, account_company: 'Acme', summary: 'Site visit for Tower A', year_reported: 2026, minutes: 45 },
     ]);
+  });
+
+  it('5b. Reverse ETL: a unit sold in Planpoint reaches a webhook, a task completed in Planfix a PostgreSQL table, one sync each', async () => {
+    // the records change through their own protocols
+    expect((await pp(server, acct.key).patch(`/api/units/${unitIds['101']}`, { status: 'Sold' })).status).toBe(200);
+    ok(await xml('task.changeStatus', `<task><general>${surveyTaskGeneral}</general></task><status>COMPLETED</status>`));
+    const api = retl(server, acct.key);
+
+    // the sold unit, read from the units model, to a webhook
+    receiver.batches.length = 0;
+    const hook = await api.post('/destinations', {
+      name: 'Sales board',
+      connector: 'webhook',
+      config: {
+        url: `${hookUrl}/units`,
+        maxRetries: 0,
+        objects: [
+          {
+            name: 'Units',
+            fields: [
+              { name: 'external_id', type: 'string', isIdentifier: true, required: true },
+              { name: 'unit', type: 'string' },
+              { name: 'status', type: 'string' },
+              { name: 'price', type: 'number' },
+            ],
+          },
+        ],
+      },
+    });
+    expect(hook.status).toBe(201);
+    const unitsSync = await api.post('/syncs', {
+      name: 'Sold units',
+      sourceQuery: "SELECT id, name, status, price FROM units WHERE status = 'Sold'",
+      destinationId: hook.body.data.id,
+      objectName: 'Units',
+      fieldMappings: [
+        { source: 'id', destination: 'external_id', isKey: true },
+        { source: 'name', destination: 'unit' },
+        { source: 'status', destination: 'status' },
+        { source: 'price', destination: 'price' },
+      ],
+      syncMode: 'upsert',
+    });
+    expect(unitsSync.status).toBe(201);
+    expect(await runSync(api, unitsSync.body.data.id)).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1 });
+    expect(receiver.rows).toEqual([{ external_id: unitIds['101'], unit: '101', status: 'Sold', price: 395000 }]);
+    // another tenant's same sync reads none of them: the units model holds only the caller's rows
+    const other = await planfixAccount(server);
+    const otherApi = retl(server, other.key);
+    const otherHook = await otherApi.post('/destinations', {
+      name: 'hook',
+      connector: 'webhook',
+      config: hook.body.data.attributes.config,
+    });
+    const otherSync = await otherApi.post('/syncs', {
+      name: 'All units',
+      sourceQuery: 'model:units',
+      destinationId: otherHook.body.data.id,
+      objectName: 'Units',
+      fieldMappings: [{ source: 'id', destination: 'external_id', isKey: true }],
+      syncMode: 'upsert',
+    });
+    expect(await runSync(otherApi, otherSync.body.data.id)).toMatchObject({ status: 'succeeded', rows_read: 0 });
+
+    // the completed task, read from the tasks model, to a PostgreSQL table
+    const db = await createScratchDatabase(process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres');
+    const target = new Client({ connectionString: db.url });
+    await target.connect();
+    try {
+      await target.query('CREATE TABLE done_tasks (external_id text PRIMARY KEY, title text NOT NULL, status integer)');
+      const warehouse = await api.post('/destinations', { name: 'Warehouse', connector: 'postgres', config: { url: db.url } });
+      expect(warehouse.status).toBe(201);
+      const tasksSync = await api.post('/syncs', {
+        name: 'Completed tasks',
+        sourceQuery: 'SELECT id, title, status FROM tasks WHERE status = 3',
+        destinationId: warehouse.body.data.id,
+        objectName: 'done_tasks',
+        fieldMappings: [
+          { source: 'id', destination: 'external_id', isKey: true },
+          { source: 'title', destination: 'title' },
+          { source: 'status', destination: 'status' },
+        ],
+        syncMode: 'upsert',
+      });
+      expect(tasksSync.status).toBe(201);
+      expect(await runSync(api, tasksSync.body.data.id)).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1 });
+      const { rows } = await target.query('SELECT title, status FROM done_tasks');
+      expect(rows).toEqual([{ title: 'Survey the site', status: 3 }]);
+    } finally {
+      await target.end();
+      await db.drop();
+    }
   });
 
   it('6. one identity: the Admin API shows one key, never its secret, used by all five protocols above', async () => {

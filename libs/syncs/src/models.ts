@@ -19,6 +19,10 @@ export const MODEL_CATALOGUE: readonly ModelEntry[] = [
   { name: 'tasks', label: 'Tasks', writer: 'Planfix' },
   { name: 'events', label: 'Events', writer: 'Forward Planner' },
   { name: 'files', label: 'Files', writer: 'PlanSync' },
+  { name: 'actions', label: 'Actions', writer: 'Planfix' },
+  { name: 'floors', label: 'Floors', writer: 'Planpoint' },
+  { name: 'units', label: 'Units', writer: 'Planpoint' },
+  { name: 'leads', label: 'Leads', writer: 'Planpoint' },
 ];
 
 export const MODEL_PREFIX = 'model:';
