@@ -4,7 +4,7 @@ import { jsonb, StoreService, type Tx } from '#store';
 import { clientColumns, type ContactTarget } from './contacts.service.js';
 import { invalidField, missing } from './issues.js';
 import { mergeKeys, mergeList, type ListElementInput } from './json-patches.js';
-import { isObjectId, newObjectId } from './object-id.js';
+import { isObjectId } from './object-id.js';
 import { claimHostName, freeHostName, slugify, type ExplicitHostName, type HostNameColumn } from './slug.js';
 import { type StoredStatus } from './unit-status.js';
 
@@ -442,23 +442,18 @@ function mergeSpaces(current: CommercialSpace[], input: ListElementInput<Commerc
   );
 }
 
-/** Unit models: objects (a kept `_id`, or a new one) or ids of the unit's own models (else INVALID). */
+/**
+ * Unit models: objects (an `_id` of the unit's own models updates that model, none makes a new one) or ids of the
+ * unit's own models; an `_id` the unit does not have is INVALID, never kept as a new model's id.
+ */
 function mergeModels(current: UnitModel[], input: ListElementInput<UnitModel>[]): UnitModel[] {
-  const byId = new Map(current.map((m) => [m._id, m]));
-  const out: UnitModel[] = [];
-  for (const element of input) {
-    if (typeof element === 'string') {
-      const kept = byId.get(element.toLowerCase());
-      if (!kept) throw invalidField("unitmodels must be objects or ids of the unit's own models", 'unitmodels');
-      out.push(kept);
-      continue;
-    }
-    const base = element._id !== undefined ? byId.get(element._id.toLowerCase()) : undefined;
-    out.push({
-      _id: element._id?.toLowerCase() ?? newObjectId(),
-      name: element.name !== undefined ? element.name : (base?.name ?? null),
-      floorplan: element.floorplan !== undefined ? element.floorplan : (base?.floorplan ?? null),
-    });
-  }
-  return out;
+  return mergeList(
+    current,
+    input,
+    (base, patch) => ({
+      name: patch.name !== undefined ? patch.name : (base?.name ?? null),
+      floorplan: patch.floorplan !== undefined ? patch.floorplan : (base?.floorplan ?? null),
+    }),
+    'unitmodels',
+  );
 }

@@ -20,6 +20,16 @@ export type PlanpointAccess = 'public' | 'read' | 'write' | 'none';
 export const PLANPOINT_ACCESS = 'planpoint:access';
 export const WRITERS: ReadonlySet<UserRole> = new Set<UserRole>(['admin', 'tpa editor']);
 
+/**
+ * The caller, when its role may write; else 403 `Insufficient permissions`. Every write handler calls it once its
+ * body and path are parsed, so that a bad body is a 400 whoever sends it (docs/planpoint.md orders fields before
+ * permission); test/e2e/planpoint-write-roles.e2e-spec.ts sends every write route a reader's key.
+ */
+export function writer(p: Principal): Principal {
+  if (!WRITERS.has(p.role)) throw new DomainError('FORBIDDEN', 'Insufficient permissions', { reason: 'insufficient_role' });
+  return p;
+}
+
 /** Plangate choice (docs/planpoint.md): 300 answers 401 to one client IP in 60 s, then 429 without hashing. */
 const FAILED_AUTH_POLICY: LimitPolicy = {
   name: 'planpoint-401',
@@ -87,9 +97,8 @@ export class PlanpointAuthGuard implements CanActivate {
       await this.failed(ip);
       throw new DomainError('UNAUTHENTICATED', 'Invalid or expired token', { reason: 'invalid_credential' });
     }
+    // the role of a write is checked by its handler, after its body (docs/planpoint.md: fields 400, then 403)
     req[PRINCIPAL_KEY] = principal;
-    if (access === 'write' && !WRITERS.has(principal.role))
-      throw new DomainError('FORBIDDEN', 'Insufficient permissions', { reason: 'insufficient_role' });
     return true;
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { ProjectCollectionsService } from '#projects';
-import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
+import { Access, OptionalPrincipal, PlanpointApi, writer } from './planpoint-auth.guard.js';
 import { parseId } from './wire/planpoint-fields.js';
 import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
 import { toGroupJson } from './wire/planpoint.serializers.js';
@@ -35,7 +35,8 @@ export class PlanpointEnterprisesController {
   @Access('write')
   @HttpCode(201)
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
-    return toGroupJson(await this.groups.create(p, 'enterprise', parseGroupInput('enterprise', body, true)), p);
+    const input = parseGroupInput('enterprise', body, true);
+    return toGroupJson(await this.groups.create(writer(p), 'enterprise', input), p);
   }
 
   @Get(':id')
@@ -49,14 +50,16 @@ export class PlanpointEnterprisesController {
   @HttpCode(201)
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
     const enterpriseId = parseId(id);
-    return toGroupJson(await this.groups.update(p, 'enterprise', enterpriseId, parseGroupInput('enterprise', body, false)), p);
+    const input = parseGroupInput('enterprise', body, false);
+    return toGroupJson(await this.groups.update(writer(p), 'enterprise', enterpriseId, input), p);
   }
 
   @Delete(':id')
   @Access('write')
   @HttpCode(200)
   async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    await this.groups.remove(p, 'enterprise', parseId(id));
+    const enterpriseId = parseId(id);
+    await this.groups.remove(writer(p), 'enterprise', enterpriseId);
     return { message: 'Enterprise deleted' };
   }
 }

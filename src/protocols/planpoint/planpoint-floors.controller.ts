@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { FloorsService } from '#projects';
-import { Access, PlanpointApi } from './planpoint-auth.guard.js';
+import { Access, PlanpointApi, writer } from './planpoint-auth.guard.js';
 import { invalid, parseId, parsePid, parseRef } from './wire/planpoint-fields.js';
 import { parseFloorInput } from './wire/planpoint-inputs.js';
 import { toFloorJson } from './wire/planpoint.serializers.js';
@@ -29,7 +29,8 @@ export class PlanpointFloorsController {
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
     const project = parseRef(body.project, 'project');
     if (!project) throw invalid('project is required', 'project');
-    return toFloorJson(await this.floors.create(p, project, parseFloorInput(body, true)));
+    const input = parseFloorInput(body, true);
+    return toFloorJson(await this.floors.create(writer(p), project, input));
   }
 
   @Get(':id')
@@ -43,14 +44,16 @@ export class PlanpointFloorsController {
   @HttpCode(200)
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
     const floorId = parseId(id);
-    return toFloorJson(await this.floors.update(p, floorId, parseFloorInput(body, false)));
+    const input = parseFloorInput(body, false);
+    return toFloorJson(await this.floors.update(writer(p), floorId, input));
   }
 
   @Delete(':id')
   @Access('write')
   @HttpCode(200)
   async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    await this.floors.remove(p, parseId(id));
+    const floorId = parseId(id);
+    await this.floors.remove(writer(p), floorId);
     return { message: 'Floor deleted' };
   }
 }

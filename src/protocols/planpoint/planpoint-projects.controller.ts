@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { FloorsService, ProjectSitesService, projectSummary, UnitsService, type ProjectSite } from '#projects';
-import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
+import { Access, OptionalPrincipal, PlanpointApi, writer } from './planpoint-auth.guard.js';
 import { parseId } from './wire/planpoint-fields.js';
 import { parseFindBody, parseProjectInput, projectChanges } from './wire/planpoint-inputs.js';
 import { toProjectJson } from './wire/planpoint.serializers.js';
@@ -55,7 +55,8 @@ export class PlanpointProjectsController {
   @ApiOperation({ summary: 'Create a project (also a Planfix project)' })
   @ApiJsonBody({ name: 'Harbour View' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
-    return this.document(await this.projects.create(p, projectChanges(parseProjectInput(body, true))));
+    const changes = projectChanges(parseProjectInput(body, true));
+    return this.document(await this.projects.create(writer(p), changes));
   }
 
   @Get(':id')
@@ -72,7 +73,8 @@ export class PlanpointProjectsController {
   @ApiJsonBody({ name: 'Harbour View (phase 1)', published: true })
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
     const projectId = parseId(id);
-    return this.document(await this.projects.update(p, projectId, projectChanges(parseProjectInput(body, false))));
+    const changes = projectChanges(parseProjectInput(body, false));
+    return this.document(await this.projects.update(writer(p), projectId, changes));
   }
 
   @Delete(':id')
@@ -80,7 +82,8 @@ export class PlanpointProjectsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a project with its floors, units and leads' })
   async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    await this.projects.remove(p, parseId(id));
+    const projectId = parseId(id);
+    await this.projects.remove(writer(p), projectId);
     return { message: 'Project deleted' };
   }
 

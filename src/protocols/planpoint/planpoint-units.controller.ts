@@ -3,7 +3,7 @@ import { ApiOperation } from '@nestjs/swagger';
 import { DomainError } from '#errors';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { FloorsService, ProjectSitesService, UnitsService } from '#projects';
-import { Access, OptionalPrincipal, PlanpointApi } from './planpoint-auth.guard.js';
+import { Access, OptionalPrincipal, PlanpointApi, writer } from './planpoint-auth.guard.js';
 import { parseId, parsePid } from './wire/planpoint-fields.js';
 import { parseBatch, parseProjectLocator, parseUnitFindFilters, parseUnitInput } from './wire/planpoint-inputs.js';
 import { toUnitJson } from './wire/planpoint.serializers.js';
@@ -60,7 +60,7 @@ export class PlanpointUnitsController {
   @ApiOperation({ summary: 'Create a unit on a floor (either vocabulary)' })
   async create(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
     const { floorRef, ...input } = parseUnitInput(body, true);
-    return toUnitJson(await this.units.create(p, floorRef!, input));
+    return toUnitJson(await this.units.create(writer(p), floorRef!, input));
   }
 
   @Patch()
@@ -70,7 +70,7 @@ export class PlanpointUnitsController {
   @ApiOperation({ summary: 'Batch update: {ids, patchData}, all or nothing' })
   async batch(@CurrentPrincipal() p: Principal, @Body() body: Record<string, unknown>) {
     const { ids, patch } = parseBatch(body);
-    return (await this.units.updateMany(p, ids, patch)).map(toUnitJson);
+    return (await this.units.updateMany(writer(p), ids, patch)).map(toUnitJson);
   }
 
   @Get(':id')
@@ -84,14 +84,16 @@ export class PlanpointUnitsController {
   @HttpCode(200)
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>) {
     const unitId = parseId(id);
-    return toUnitJson(await this.units.update(p, unitId, parseUnitInput(body, false)));
+    const input = parseUnitInput(body, false);
+    return toUnitJson(await this.units.update(writer(p), unitId, input));
   }
 
   @Delete(':id')
   @Access('write')
   @HttpCode(200)
   async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    await this.units.remove(p, parseId(id));
+    const unitId = parseId(id);
+    await this.units.remove(writer(p), unitId);
     return { message: 'Unit deleted' };
   }
 }
