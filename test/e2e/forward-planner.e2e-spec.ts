@@ -1,5 +1,5 @@
 import { type Server } from 'node:http';
-import type request from 'supertest';
+import request from 'supertest';
 import { StoreService } from '#store';
 import { sha256 } from '#identity';
 import { admin, createAccountWithKey, unique, type AccountWithKey } from '../factories/admin.factory.js';
@@ -762,6 +762,18 @@ describe('Forward Planner v2', () => {
       expect((await api.get('/api/v2/events/date?date=nope', s.token)).headers['x-rate-limit-remaining']).toBe('498');
       expect((await api.get('/api/v2/events/2147483647', s.token)).headers['x-rate-limit-remaining']).toBe('497');
       expect((await api.get('/api/v2/categories', s.token)).headers['x-rate-limit-remaining']).toBe('496');
+    });
+
+    it('answers HEAD as GET without a body, counted as one request (docs/forward-planner.md)', async () => {
+      const { acct, s } = await freshSession();
+      await importEvents(server, acct.slug, [fpEvent({ startDate: '2030-06-15' })]).expect(200);
+      const get = await request(server).get('/api/v2/events/date?date=20300615').set('Authorization', `Bearer ${s.token}`).expect(200);
+      const head = await request(server).head('/api/v2/events/date?date=20300615').set('Authorization', `Bearer ${s.token}`);
+      expect([head.status, head.headers['content-type'], head.text ?? '']).toEqual([200, get.headers['content-type'], '']);
+      expect([get.headers['x-rate-limit-remaining'], head.headers['x-rate-limit-remaining']]).toEqual(['499', '498']);
+      // refusals too: an unknown token is a 401 without a body
+      const refused = await request(server).head('/api/v2/events/date?date=20300615').set('Authorization', 'Bearer nope');
+      expect([refused.status, refused.text ?? '']).toEqual([401, '']);
     });
 
     it('answers 429 with the seed body past limit_per_minute, without touching other accounts; renew still works', async () => {
