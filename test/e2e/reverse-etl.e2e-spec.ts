@@ -933,6 +933,70 @@ describe('reverse ETL', () => {
     });
   });
 
+  describe('limits through a whole run (issue 21)', () => {
+    it('refuses the 501st sync of an account with 409 quota_exceeded; a deleted one frees its place', async () => {
+      const acct = await createAccountWithKey(server);
+      const a = retl(server, acct.key);
+      const dest = await webhookDestination(a);
+      const definition = {
+        sourceQuery: 'model:touchpoints',
+        destinationId: dest,
+        objectName: 'Touchpoints',
+        fieldMappings: MAPPINGS,
+        syncMode: 'upsert',
+      };
+      const first = await a.post('/syncs', { name: 'first', ...definition }).expect(201);
+      // 498 more made in the store as copies of the first (the API would take minutes at 120 requests a minute)
+      const { newId } = await import('#syncs');
+      for (let i = 0; i < 498; i++) {
+        await store.query(
+          `INSERT INTO retl_syncs
+           SELECT (jsonb_populate_record(NULL::retl_syncs, to_jsonb(s) || jsonb_build_object('id', $2::text, 'name', $3::text))).*
+             FROM retl_syncs s WHERE s.id = $1`,
+          [first.body.data.id, newId('sync'), `copy ${i}`],
+        );
+      }
+      await a.post('/syncs', { name: 'the 500th', ...definition }).expect(201);
+      expectError(await a.post('/syncs', { name: 'the 501st', ...definition }), 409, 'quota_exceeded');
+      await a.delete(`/syncs/${first.body.data.id}`).expect(200);
+      await a.post('/syncs', { name: 'in its place', ...definition }).expect(201);
+    });
+
+    // On PostgreSQL only: the embedded store takes minutes to write and read 100,001 rows on a busy machine.
+    (ON_POSTGRES ? it : it.skip)(
+      'fails a run whose source holds 100,001 rows source_row_cap_exceeded, before anything is sent',
+      async () => {
+        const acct = await createAccountWithKey(server);
+        const a = retl(server, acct.key);
+        const dest = await webhookDestination(a);
+        const seed = await addTouchpoint(server, acct.key, { company_name: 'Bulk Co' });
+        // 100,000 more rows of the account, made in the store from the first
+        const columns =
+          'account_id, year, company_id, touchpoints, reporting_quarter, reporting_year, stakeholders, date, time_spent, include_in_annual_review_report, created_by';
+        await store.query(
+          `INSERT INTO touchpoints (unid, ${columns}) SELECT gen_random_uuid(), ${columns} FROM touchpoints, generate_series(1, 100000) WHERE unid = $1`,
+          [seed],
+        );
+        const sync = await a
+          .post('/syncs', {
+            name: 'too many',
+            sourceQuery: 'model:touchpoints',
+            destinationId: dest,
+            objectName: 'Touchpoints',
+            fieldMappings: MAPPINGS,
+            syncMode: 'upsert',
+          })
+          .expect(201);
+        const before = receiver.batches.length;
+        const run = await runSync(a, sync.body.data.id);
+        expect(run).toMatchObject({ status: 'failed', rows_written: 0, error: { code: 'source_row_cap_exceeded' } });
+        expect(receiver.batches.length).toBe(before);
+        await store.query(`DELETE FROM touchpoints WHERE account_id = (SELECT account_id FROM touchpoints WHERE unid = $1)`, [seed]);
+      },
+      120_000,
+    );
+  });
+
   describe('admin', () => {
     it('reports the engine at GET /admin/reverse-etl/status', async () => {
       const res = await admin(server).get('/admin/reverse-etl/status').expect(200);
