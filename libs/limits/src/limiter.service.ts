@@ -9,6 +9,13 @@ import { evaluate, toWindowInput, type RawAdmission } from './windows.js';
 /** A limiter answer that takes longer than this means the storage is in trouble: 503, never a hang. */
 const ADMIT_TIMEOUT_MS = 2000;
 const PURGE_EVERY_MS = 5 * 60_000;
+/**
+ * A timed-out admission means this instance is overloaded, not that its storage failed, when this many admissions
+ * were waiting at once or the timer itself fired this late (the event loop was too busy to run it): the answer then
+ * says so, and the operator adds capacity instead of looking at a healthy store.
+ */
+const OVERLOADED_IN_FLIGHT = 64;
+const OVERLOADED_TIMER_LATE_MS = 500;
 
 /**
  * The one limiter of every protocol. A protocol builds its policy (from its spec and the account's settings), names
@@ -18,6 +25,10 @@ const PURGE_EVERY_MS = 5 * 60_000;
 export class Limiter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Limits');
   private purgeTimer?: NodeJS.Timeout;
+  /** Admissions waiting for their storage on this instance. */
+  private inFlight = 0;
+  /** Until when timeouts are put down to overload: the admissions of one burst time out one after another. */
+  private overloadedUntil = 0;
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: LimitStorage,
@@ -55,10 +66,12 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     const inputs = policy.windows.map((w) => toWindowInput(w, now));
     const storage = policy.durable ? this.durable : this.storage;
     let timer: NodeJS.Timeout | undefined;
+    const started = Date.now();
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(DomainError.unavailable('the rate limiter did not answer in time', 5)), ADMIT_TIMEOUT_MS);
+      timer = setTimeout(() => reject(this.timedOut(started)), ADMIT_TIMEOUT_MS);
     });
     let raw;
+    this.inFlight++;
     try {
       raw = await Promise.race([storage.admit(`${policy.name}:${subject}`, inputs, now), timeout]);
     } catch (e) {
@@ -67,8 +80,20 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
       throw DomainError.unavailable('the rate limiter is unavailable', 5);
     } finally {
       clearTimeout(timer);
+      this.inFlight--;
     }
     return this.decision(policy, raw.admitted, raw.results, now);
+  }
+
+  /** Why an admission took too long, in the words the client gets (503, Retry-After 5). */
+  private timedOut(started: number): DomainError {
+    const now = Date.now();
+    const late = now - started - ADMIT_TIMEOUT_MS;
+    if (this.inFlight >= OVERLOADED_IN_FLIGHT || late >= OVERLOADED_TIMER_LATE_MS || now < this.overloadedUntil) {
+      this.overloadedUntil = now + ADMIT_TIMEOUT_MS;
+      return DomainError.unavailable('the gateway is overloaded: try again shortly', 5);
+    }
+    return DomainError.unavailable(`the rate limiter's ${this.storage.name === 'redis' ? 'Redis' : 'store'} did not answer in time`, 5);
   }
 
   /**
