@@ -92,6 +92,22 @@ function contract(name: string, storage: () => LimitStorage) {
       expect((await storage().admit(key, bucket, T + 1000)).results[0]).toEqual([0, T + 4000, T + 2000]);
     });
 
+    it('counts a rolling window above 1,000 in buckets: never over the limit, at most one bucket late', async () => {
+      const key = unique('large');
+      const large: WindowInput[] = [{ k: 's', l: 2000, w: 60_000, q: 600 }];
+      const base = T - (T % 600);
+      expect((await storage().admit(key, large, base, 1000)).admitted).toBe(true);
+      expect((await storage().admit(key, large, base + 30_000, 1000)).results[0]).toEqual([0, base + 60_600, base + 30_000]);
+      const refused = await storage().admit(key, large, base + 30_000);
+      expect(refused).toEqual({ admitted: false, results: [[0, base + 60_600, base + 60_600]] });
+      expect((await storage().admit(key, large, base + 60_599)).admitted).toBe(false);
+      expect(await storage().admit(key, large, base + 60_600)).toEqual({ admitted: true, results: [[999, base + 90_600, base + 60_600]] });
+      // 999 left: of 20 admissions of 150 within a second, 6 fit
+      const burst = [];
+      for (let i = 0; i < 20; i++) burst.push((await storage().admit(key, large, base + 61_000 + i * 50, 150)).admitted);
+      expect(burst.filter(Boolean).length).toBe(6);
+    });
+
     it('keeps counters of different subjects apart', async () => {
       const a = unique('a');
       const b = unique('b');

@@ -20,6 +20,16 @@ for i, w in ipairs(windows) do
   if w.k == 'f' then
     if type(s) ~= 'table' or s.s ~= w.s then s = { s = w.s, n = 0 } end
     room[i] = (s.n + cost) <= w.l
+  elseif w.k == 's' and w.q then
+    local b, n = {}, 0
+    if type(s) == 'table' and type(s.b) == 'table' then
+      for _, x in ipairs(s.b) do
+        if x[1] + w.q > now - w.w then b[#b + 1] = { x[1], x[2] }; n = n + x[2] end
+      end
+    end
+    table.sort(b, function(x, y) return x[1] < y[1] end)
+    s = { b = b, n = n }
+    room[i] = (n + cost) <= w.l
   elseif w.k == 's' then
     local t = {}
     if type(s) == 'table' and type(s.t) == 'table' then
@@ -46,6 +56,27 @@ for i, w in ipairs(windows) do
     remaining = math.max(0, w.l - s.n)
     reset_at = w.e
     if room[i] then retry_at = now else retry_at = w.e end
+  elseif w.k == 's' and w.q then
+    local before = s.n
+    local n = s.n
+    if ok then
+      local start = now - (now % w.q)
+      local last = s.b[#s.b]
+      if last and last[1] == start then last[2] = last[2] + cost else s.b[#s.b + 1] = { start, cost } end
+      n = n + cost
+    end
+    remaining = math.max(0, w.l - n)
+    if #s.b > 0 then reset_at = s.b[1][1] + w.q + w.w else reset_at = now end
+    retry_at = now
+    if not room[i] then
+      local freed = 0
+      for _, x in ipairs(s.b) do
+        freed = freed + x[2]
+        retry_at = x[1] + w.q + w.w
+        if before - freed + cost <= w.l then break end
+      end
+    end
+    s.n = nil
   elseif w.k == 's' then
     local len = #s.t
     if ok then for c = 1, cost do s.t[#s.t + 1] = now end end

@@ -80,6 +80,42 @@ describe('sliding windows', () => {
   });
 });
 
+describe('rolling windows above the exact limit (buckets)', () => {
+  const spec = { kind: 'sliding' as const, name: 'big', limit: 100_000, seconds: 60 };
+
+  it('keeps limits up to 1,000 exact and buckets larger ones in a hundredth of the window', () => {
+    expect(toWindowInput({ ...spec, limit: 1000 }, T)).toEqual({ k: 's', l: 1000, w: 60_000 });
+    expect(toWindowInput(spec, T)).toEqual({ k: 's', l: 100_000, w: 60_000, q: 600 });
+  });
+
+  it('keeps at most 101 buckets however many requests it admitted, and admits exactly the limit', () => {
+    const w = [toWindowInput(spec, T)];
+    let state: WindowState[] = [];
+    let admitted = 0;
+    // 120,000 requests spread over one minute, 2 a millisecond-step apart
+    for (let i = 0; i < 120_000; i++) {
+      const r = evaluate(state, w, T + Math.floor(i / 2));
+      state = r.state;
+      if (r.admission.admitted) admitted++;
+    }
+    expect(admitted).toBe(100_000);
+    expect((state[0] as { b: unknown[] }).b.length).toBeLessThanOrEqual(101);
+    expect(JSON.stringify(state).length).toBeLessThan(3000);
+  });
+
+  it('refuses at most one bucket early, never admits over the limit, and says when a request fits again', () => {
+    const w: WindowInput[] = [{ k: 's', l: 2000, w: 60_000, q: 600 }];
+    let state = evaluate([], w, T, 1000).state; // bucket [T, T+600)
+    state = evaluate(state, w, T + 30_000, 1000).state; // bucket [T+30,000, T+30,600)
+    const refused = evaluate(state, w, T + 30_000).admission;
+    expect(refused.admitted).toBe(false);
+    // the first bucket counts until its end leaves the window: T + 600 + 60,000
+    expect(refused.results[0]).toEqual([0, T + 60_600, T + 60_600]);
+    expect(evaluate(state, w, T + 60_599).admission.admitted).toBe(false);
+    expect(evaluate(state, w, T + 60_600).admission).toEqual({ admitted: true, results: [[999, T + 90_600, T + 60_600]] });
+  });
+});
+
 describe('token buckets', () => {
   const w: WindowInput = { k: 'b', r: 1 / 1000, b: 3 }; // 1 per second, burst 3
 

@@ -5,15 +5,26 @@ import { DateTime } from 'luxon';
  * in all of them (a refused request is counted in none).
  */
 export type WindowSpec =
-  /** Exact rolling window: refused only when `limit` were admitted in the preceding `seconds`. */
+  /**
+   * Rolling window: refused when `limit` were admitted in the preceding `seconds`. Exact up to EXACT_SLIDING_LIMIT
+   * (one stamp per request); above it the requests are counted in 100 buckets of `seconds`/100, each counted until
+   * its end leaves the window, so a request is refused at most that long (0.6 s of a minute) early, never admitted
+   * over the limit, and the stored state stays at most 101 buckets whatever the limit.
+   */
   | { kind: 'sliding'; name: string; limit: number; seconds: number }
   /** Calendar window (UTC minute or hour; day in `timeZone`): the count restarts at each boundary. */
   | { kind: 'fixed'; name: string; limit: number; unit: 'minute' | 'hour' | 'day'; timeZone?: string }
   /** Token bucket: `ratePerSecond` sustained, up to `burst` at once. */
   | { kind: 'bucket'; name: string; ratePerSecond: number; burst: number };
 
-/** A window as the storages evaluate it: plain numbers, times in epoch milliseconds. */
-export type WindowInput = { k: 'f'; l: number; s: number; e: number } | { k: 's'; l: number; w: number } | { k: 'b'; r: number; b: number };
+/** A window as the storages evaluate it: plain numbers, times in epoch milliseconds (`q`: the bucket width, if any). */
+export type WindowInput =
+  { k: 'f'; l: number; s: number; e: number } | { k: 's'; l: number; w: number; q?: number } | { k: 'b'; r: number; b: number };
+
+/** The largest rolling limit kept as one stamp per request (every limit the protocols publish is far below it). */
+export const EXACT_SLIDING_LIMIT = 1000;
+/** Buckets of a rolling window above that limit. */
+const SLIDING_BUCKETS = 100;
 
 /** Per window, after the admission: [remaining, resetAt, retryAt] (epoch ms). */
 export type WindowResult = [remaining: number, resetAt: number, retryAt: number];
@@ -49,7 +60,9 @@ export function fixedWindowBounds(unit: 'minute' | 'hour' | 'day', now: number, 
 export function toWindowInput(spec: WindowSpec, now: number): WindowInput {
   switch (spec.kind) {
     case 'sliding':
-      return { k: 's', l: spec.limit, w: spec.seconds * 1000 };
+      return spec.limit > EXACT_SLIDING_LIMIT
+        ? { k: 's', l: spec.limit, w: spec.seconds * 1000, q: Math.ceil((spec.seconds * 1000) / SLIDING_BUCKETS) }
+        : { k: 's', l: spec.limit, w: spec.seconds * 1000 };
     case 'fixed': {
       const { start, end } = fixedWindowBounds(spec.unit, now, spec.timeZone);
       return { k: 'f', l: spec.limit, s: start, e: end };
@@ -64,14 +77,14 @@ export function expiresAt(windows: WindowInput[], now: number): number {
   let until = now;
   for (const w of windows) {
     if (w.k === 'f') until = Math.max(until, w.e);
-    else if (w.k === 's') until = Math.max(until, now + w.w);
+    else if (w.k === 's') until = Math.max(until, now + w.w + (w.q ?? 0));
     else until = Math.max(until, now + Math.ceil(w.b / w.r));
   }
   return until;
 }
 
-/** One window's stored state. */
-export type WindowState = { s: number; n: number } | { t: number[] } | { k: number; ts: number } | null;
+/** One window's stored state (`b`: [bucket start, count] pairs, oldest first). */
+export type WindowState = { s: number; n: number } | { t: number[] } | { b: [number, number][] } | { k: number; ts: number } | null;
 
 /**
  * The reference admission, in TypeScript: the memory storage runs it, and the SQL function (limit_eval) and the
@@ -91,6 +104,13 @@ export function evaluate(
       const cur = s && 's' in s && s.s === w.s ? s : { s: w.s, n: 0 };
       fresh.push(cur);
       room.push(cur.n + cost <= w.l);
+    } else if (w.k === 's' && w.q) {
+      // a bucket counts until its end leaves the window (a state of the other form, after a change of limit, restarts)
+      const q = w.q;
+      const b = (s && 'b' in s ? s.b : []).filter(([start]) => start + q > now - w.w).sort((x, y) => x[0] - y[0]);
+      const n = b.reduce((sum, [, count]) => sum + count, 0);
+      fresh.push({ b, n } as WindowState);
+      room.push(n + cost <= w.l);
     } else if (w.k === 's') {
       const t = (s && 't' in s ? s.t : []).filter((x) => x > now - w.w).sort((a, b) => a - b);
       fresh.push({ t });
@@ -109,6 +129,31 @@ export function evaluate(
       const n = (s as { n: number }).n + (admitted ? cost : 0);
       results.push([Math.max(0, w.l - n), w.e, room[i] ? now : w.e]);
       return { s: w.s, n };
+    }
+    if (w.k === 's' && w.q) {
+      const { b: kept, n: before } = s as unknown as { b: [number, number][]; n: number };
+      const b = kept.map(([start, count]) => [start, count] as [number, number]);
+      let n = before;
+      if (admitted) {
+        const start = now - (now % w.q);
+        const last = b[b.length - 1];
+        if (last && last[0] === start) last[1] += cost;
+        else b.push([start, cost]);
+        n += cost;
+      }
+      const resetAt = b.length ? b[0][0] + w.q + w.w : now;
+      // Refused: enough of the oldest buckets must leave for `cost` more to fit.
+      let retryAt = now;
+      if (!room[i]) {
+        let freed = 0;
+        for (const [start, count] of b) {
+          freed += count;
+          retryAt = start + w.q + w.w;
+          if (before - freed + cost <= w.l) break;
+        }
+      }
+      results.push([Math.max(0, w.l - n), resetAt, retryAt]);
+      return { b };
     }
     if (w.k === 's') {
       const t = [...(s as { t: number[] }).t];

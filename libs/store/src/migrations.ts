@@ -13,6 +13,7 @@ import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-
 import { AccountNamespace1764159600000 } from './migrations/1764159600000-account-namespace.js';
 import { AccountSigningKey1764159700000 } from './migrations/1764159700000-account-signing-key.js';
 import { RetlMoreModels1764160000000 } from './migrations/1764160000000-retl-more-models.js';
+import { LimitBuckets1764160100000 } from './migrations/1764160100000-limit-buckets.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AccountNamespace1764159600000,
   AccountSigningKey1764159700000,
   RetlMoreModels1764160000000,
+  LimitBuckets1764160100000,
 ];
