@@ -124,8 +124,17 @@ export class SourceSandbox implements OnModuleInit {
       );
       if (!role) return `role ${READER_ROLE} does not exist (run the migration once as a superuser)`;
       if (role.privileged) return `role ${READER_ROLE} is a superuser, bypasses row security or can log in`;
-      const [r] = await this.store.query<{ set_config: boolean; outside: number; memberships: number; can_switch: boolean }>(
+      const [r] = await this.store.query<{
+        set_config: boolean;
+        outside: number;
+        memberships: number;
+        can_switch: boolean;
+        can_set: boolean;
+        me: string;
+      }>(
         `SELECT has_function_privilege($1, 'pg_catalog.set_config(text,text,boolean)', 'EXECUTE') AS set_config,
+                has_function_privilege(current_user, 'pg_catalog.set_config(text,text,boolean)', 'EXECUTE') AS can_set,
+                current_user::text AS me,
                 (SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE n.nspname NOT IN ('retl_src', 'pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
                     AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
@@ -137,7 +146,12 @@ export class SourceSandbox implements OnModuleInit {
       if (r.set_config) return `role ${READER_ROLE} may execute set_config (revoke it from PUBLIC)`;
       if (r.outside > 0) return `role ${READER_ROLE} holds privileges on ${r.outside} relation(s) outside retl_src`;
       if (r.memberships > 0) return `role ${READER_ROLE} is a member of other roles`;
-      if (!r.can_switch) return `the gateway's user cannot SET ROLE ${READER_ROLE}`;
+      // what an operator runs, as a superuser, for a gateway that logs in as an ordinary user (README)
+      const grants = [
+        ...(r.can_switch ? [] : [`GRANT ${READER_ROLE} TO ${r.me}`]),
+        ...(r.can_set ? [] : [`GRANT EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) TO ${r.me}`]),
+      ];
+      if (grants.length) return `the gateway's user ${r.me} needs, from a superuser: ${grants.join('; ')}`;
       return undefined;
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
