@@ -12,6 +12,7 @@ import { SourceByteCaps1764159400000 } from './migrations/1764159400000-source-b
 import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-session-password-version.js';
 import { AccountNamespace1764159600000 } from './migrations/1764159600000-account-namespace.js';
 import { AccountSigningKey1764159700000 } from './migrations/1764159700000-account-signing-key.js';
+import { EventRefs1764159900000 } from './migrations/1764159900000-event-refs.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   SessionPasswordVersion1764159500000,
   AccountNamespace1764159600000,
   AccountSigningKey1764159700000,
+  EventRefs1764159900000,
 ];
