@@ -13,6 +13,7 @@ import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-
 import { AccountNamespace1764159600000 } from './migrations/1764159600000-account-namespace.js';
 import { AccountSigningKey1764159700000 } from './migrations/1764159700000-account-signing-key.js';
 import { EventRefs1764159900000 } from './migrations/1764159900000-event-refs.js';
+import { Pruning1764159900100 } from './migrations/1764159900100-pruning.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AccountNamespace1764159600000,
   AccountSigningKey1764159700000,
   EventRefs1764159900000,
+  Pruning1764159900100,
 ];
