@@ -1,7 +1,7 @@
-import { HistoryPruning } from './history-pruning.js';
 import { Module } from '@nestjs/common';
 import { DeadLettersService } from './dead-letters.service.js';
 import { DestinationsService } from './destinations.service.js';
+import { HistoryPruning } from './history-pruning.js';
 import { RunEngine } from './run-engine.service.js';
 import { RunsService } from './runs.service.js';
 import { SourceSandbox } from './source-sandbox.service.js';
