@@ -159,6 +159,20 @@ describe('pruning', () => {
     ).toEqual([recent, queued, withOpenLetter, withRecentLetter].sort());
   });
 
+  it('deletes rate-limit counters ended over a minute ago and keeps the others', async () => {
+    const counter = async (table: string, expires: Date) => {
+      const key = unique('prune-counter');
+      await store.query(`INSERT INTO ${table} (key, state, expires_at) VALUES ($1, '{"w":[]}', $2)`, [key, expires]);
+      return key;
+    };
+    for (const table of ['limit_counters', 'limit_counters_volatile']) {
+      const ended = [await counter(table, new Date(Date.now() - 120_000)), await counter(table, ago(2)), await counter(table, ago(1))];
+      const kept = [await counter(table, new Date(Date.now() - 5_000)), await counter(table, new Date(Date.now() + 60_000))];
+      await t.app.get(Pruner).runOnce();
+      expect(await left(table, 'key', [...ended, ...kept])).toEqual([...kept].sort());
+    }
+  });
+
   it('one instance a period claims the pass', async () => {
     // as three instances pruning hourly would
     const claim = (instance: string) => store.query(CLAIM_PRUNE_SQL, [instance, 3_600_000]);
