@@ -131,6 +131,22 @@ describe('Planpoint finds: ETag and If-None-Match', () => {
     expect(await sites.stamp(Number(row.id))).not.toBe(beforeExpiry);
   });
 
+  it('two writes of a unit within one clock tick still change the tag (the rows are hashed, not their updated_at)', async () => {
+    const p = await created('/api/projects', { name: 'Same Tick' });
+    const f = await created('/api/floors', { project: p._id, name: 'L1', level: 1 });
+    const u = await created('/api/units', { floor: f._id, unitNumber: '1', price: 100 });
+    const body = { namespace: a.slug, hostName: p.hostName };
+    const store = t.app.get(StoreService);
+    const write = (price: number) =>
+      store.query(`UPDATE units SET price = $2, updated_at = '2030-01-01T00:00:00Z' WHERE public_id = $1`, [u._id, price]);
+    await write(200);
+    const tag = await tagOf('/api/projects/find', body);
+    await write(300);
+    const after = await find('/api/projects/find', body, tag);
+    expect(after.status).toBe(201);
+    expect(after.body.floors[0].units[0].price).toBe(300);
+  });
+
   it('groups and enterprises: tagged, 304 on a match, a new tag when a member project changes', async () => {
     const p = await created('/api/projects', { name: 'Member One' });
     const g = await created('/api/groups', { name: 'Bayside', projects: [p._id] });

@@ -149,8 +149,8 @@ export class ProjectSitesService {
   }
 
   /**
-   * The change stamp of what a find of this project answers (its row, floors and units, holds run out by `now`):
-   * it changes whenever that answer does, and costs one query without loading the floors and units.
+   * The change stamp of what a find of this project answers (a hash of its row, floors and units, and the holds run
+   * out by `now`): it changes whenever that answer does, and costs one query without loading the floors and units.
    */
   async stamp(projectId: number, now = new Date()): Promise<string> {
     const [row] = await this.store.queryPrepared<{ stamp: string }>(PROJECT_STAMP_SQL, [projectId, now]);

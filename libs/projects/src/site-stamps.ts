@@ -1,19 +1,20 @@
 /**
  * Change stamps of what a public find answers, so that a protocol can tag the answer (an `ETag`) and answer a
  * revalidation without loading and rendering it. Each stamp changes whenever the answer does:
- * - a project: its whole row (title, settings, pause, publication, commercial spaces, collections), the ids and
- *   `updated_at` of its floors and of its units (every write of a floor or a unit sets `updated_at`; a deletion
- *   drops an id), and how many holds have run out by `now` (a hold past its expiry answers `Available`);
+ * - a project: a hash of its row (title, settings, pause, publication, commercial spaces, collections), of its
+ *   floors' rows and of its units' rows, in id order, and how many holds have run out by `$2` (a hold past its
+ *   expiry answers `Available` without a write);
  * - a group: its row and, in order, the rows of the member projects the viewer sees;
  * - an enterprise: its row, its member projects as a group's, and its visible groups with theirs.
- * Whole rows are hashed where they are few (one project, a collection's members) and ids with `updated_at` where
- * there may be thousands (floors, units): no JSON leaves the database.
+ * Whole rows rather than their `updated_at`: the embedded store's clock counts milliseconds, so two writes of one
+ * unit within a millisecond would leave the same stamp. Hashing the rows' text in the database costs a small part of
+ * loading and rendering them, and no JSON leaves the database.
  */
 export const PROJECT_STAMP_SQL = `SELECT md5(concat_ws('|',
          (SELECT md5(p::text) FROM projects p WHERE p.id = $1),
-         (SELECT count(*)::text || ':' || coalesce(md5(string_agg(f.id::text || '@' || f.updated_at::text, ',' ORDER BY f.id)), '')
+         (SELECT count(*)::text || ':' || coalesce(md5(string_agg(md5(f::text), ',' ORDER BY f.id)), '')
             FROM floors f WHERE f.project_id = $1),
-         (SELECT count(*)::text || ':' || coalesce(md5(string_agg(u.id::text || '@' || u.updated_at::text, ',' ORDER BY u.id)), '')
+         (SELECT count(*)::text || ':' || coalesce(md5(string_agg(md5(u::text), ',' ORDER BY u.id)), '')
                  || ':' || (count(*) FILTER (WHERE u.on_hold_expires_at <= $2))::text
             FROM units u WHERE u.project_id = $1))) AS stamp`;
 
