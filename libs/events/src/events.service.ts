@@ -4,9 +4,9 @@ import { StoreService, type Tx } from '#store';
 import { type EventBatch } from './event-import.js';
 import { serverFieldsAt } from './event-json.js';
 import {
+  ADD_EVENT_REFS_SQL,
   CATEGORIES_SQL,
   COUNTRIES_SQL,
-  ADD_EVENT_REFS_SQL,
   DELETE_EVENT_SQL,
   DROP_EVENT_REFS_SQL,
   EVENT_BY_ID_SQL,
