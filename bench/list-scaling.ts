@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '#config';
+import { ADD_EVENT_REFS_SQL, REFRESH_EVENT_REF_HEADS_SQL } from '#events';
 import { StoreService } from '#store';
 import { createApp } from '../src/create-app.js';
 import { adminCall, BENCH_ADMIN_TOKEN } from './gateway-process.js';
@@ -26,7 +27,7 @@ const LISTED_DAY = '2030-06-15';
 
 /**
  * List latency against table size: one account keeps the same 100 rows in the listed scope (a year of touchpoints, a
- * day of events, a project's tasks) while the table around them grows to each size with rows of the same account
+ * day of events and the reference lists they make, a project's tasks) while the table around them grows to each size with rows of the same account
  * outside that scope (other years, other days, other projects) — one large tenant, the hardest case for indexes that
  * lead with the account. The scope is loaded through the protocols; the bulk through SQL, as fast as the store takes
  * it. The gateway runs in this process (the embedded store has one owner), so absolute figures include the client.
@@ -93,6 +94,11 @@ export async function listScaling(options: {
         summary: `Listed event ${i}`,
         startDate: LISTED_DAY,
         description: 'x'.repeat(200),
+        // what the reference lists list: 20 categories, 10 event types, 5 countries
+        categories: [{ categoryId: 1 + (i % 20), categoryName: `Category ${i % 20}`, categoryOrder: i % 20 }],
+        eventTypes: [{ tagId: 1 + (i % 10), tagName: `Type ${i % 10}` }],
+        countryId: 1 + (i % 5),
+        countryName: `Country ${i % 5}`,
       })),
     );
     const token = ((await call(url, 'POST', '/api/v2/auth', {}, { username, password: key })) as { token: string }).token;
@@ -117,6 +123,11 @@ export async function listScaling(options: {
             headers: { Authorization: `Bearer ${token}` },
           }),
       },
+      ...(['categories', 'eventtypes', 'countries'] as const).map((list) => ({
+        name: `Forward Planner ${list} of the events`,
+        table: 'events' as const,
+        request: () => fetch(`${url}/api/v2/${list}`, { headers: { Authorization: `Bearer ${token}` } }),
+      })),
       {
         name: `Planfix task.getList of a project (100)`,
         table: 'tasks',
@@ -146,7 +157,7 @@ export async function listScaling(options: {
           `  ${route.table}: ${rows.toLocaleString('en')} rows of the account (${((Date.now() - started) / 1000).toFixed(1)} s to load)`,
         );
       }
-      await store.query('ANALYZE touchpoints, events, tasks');
+      await store.query('ANALYZE touchpoints, events, event_refs, event_ref_heads, tasks');
       for (const route of routes) {
         const times = await timeRequests(route, options.requests);
         figures.push({ list: route.name, rows: size, p50: percentile(times, 0.5), p99: percentile(times, 0.99) });
@@ -201,6 +212,15 @@ async function growTo(
           WHERE NOT (d.start_date <= $4::date AND d.start_date + g % 3 >= $4::date)`,
         [ids.accountId, from, to, LISTED_DAY],
       );
+      // what the import keeps for the reference lists, for these rows as it would for imported ones
+      const items = Array.from({ length: to - from + 1 }, (_, i) => 1_000_000 + from + i);
+      const keys = await store.query<{ kind: string; product_id: number; ref_id: number }>(ADD_EVENT_REFS_SQL, [ids.accountId, items]);
+      await store.query(REFRESH_EVENT_REF_HEADS_SQL, [
+        ids.accountId,
+        keys.map((k) => k.kind),
+        keys.map((k) => k.product_id),
+        keys.map((k) => k.ref_id),
+      ]);
     } else {
       // numbered here: the per-row counter update of the general trigger makes one huge INSERT quadratic
       await store.query(

@@ -334,6 +334,56 @@ async function httpScenarios(pinned: boolean): Promise<void> {
       { path: '/bench-baseline/planpoint-find', method: 'POST', body: find, headers: { 'Content-Type': 'application/json' } },
     );
 
+    // The same find revalidated by an embed or a CDN that kept the answer and its ETag: If-None-Match answers 304
+    // after one stamp query, without loading and rendering the floors and units. Beside the full find (201), in the
+    // same rounds; other visitors, so that neither phase nears the per-IP limit.
+    const returning = visitors.map((_, i) => ({ 'X-Forwarded-For': `10.78.${i >> 8}.${i & 255}` }));
+    const first = await fetch(`${gw.url}/api/projects/find`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: find,
+    });
+    const etag = first.headers.get('etag');
+    if (first.status !== 201 || !etag) throw new Error(`projects/find: ${first.status}, ETag ${etag}`);
+    const fullFind: Target = {
+      path: '/api/projects/find',
+      method: 'POST',
+      body: find,
+      headers: { 'Content-Type': 'application/json' },
+      rotate: returning,
+    };
+    const revalidation: Target = { ...fullFind, headers: { 'Content-Type': 'application/json', 'If-None-Match': etag } };
+    await load(gw.url, fullFind, T.warm);
+    await load(gw.url, revalidation, T.warm);
+    const findRounds = await alternating((side) => load(gw.url, side === 'baseline' ? fullFind : revalidation, T.closed / T.rounds));
+    const [full, revalidated] = [combined(findRounds.baseline), combined(findRounds.route)];
+    add({
+      name: 'Planpoint public projects/find, If-None-Match matching (304): throughput',
+      value: revalidated.rps,
+      unit: 'req/s',
+      baseline: full.rps,
+      ratio: revalidated.rps / full.rps,
+      target: '≥ the full find (201)',
+      pass: revalidated.rps >= full.rps,
+    });
+    add({
+      name: 'Planpoint public projects/find, If-None-Match matching (304): p50',
+      value: revalidated.p50,
+      unit: 'ms',
+      baseline: full.p50,
+      ratio: revalidated.p50 / Math.max(full.p50, 0.001),
+    });
+    // autocannon counts a 304 as "not 2xx": every answer must be a 304 here, and a 201 in the full rounds
+    const answered304 = revalidated.failures?.['304'] ?? 0;
+    const wrong = revalidated.errors + revalidated.non2xx - answered304 + full.errors + full.non2xx;
+    add({
+      name: 'Planpoint public projects/find: answers other than 304 (revalidated) or 201 (full)',
+      value: wrong,
+      unit: 'responses',
+      target: '0',
+      pass: wrong === 0 && answered304 > 0,
+    });
+
     // A 50 MB upload: the gateway's resident memory before and after.
     const before = gw.rss();
     let peak = before;

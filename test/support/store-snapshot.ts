@@ -12,7 +12,8 @@ import { type StoreService } from '#store';
  * - `limit_counters`, `limit_counters_volatile`: rate-limit and quota windows (a refused request is still counted);
  * - `api_keys.last_used_at`: bumped by every authenticated request;
  * - `identity_epoch`: a global counter of credential changes (no account), `retl_query_context`: rows that live only
- *   inside a SQL-source transaction, `schema_migrations`: the schema's history.
+ *   inside a SQL-source transaction, `schema_migrations`: the schema's history;
+ * - `maintenance_claims`: which instance claimed the Pruner's current period (no account).
  */
 export const BOOKKEEPING_TABLES = [
   'limit_counters',
@@ -20,6 +21,7 @@ export const BOOKKEEPING_TABLES = [
   'identity_epoch',
   'retl_query_context',
   'schema_migrations',
+  'maintenance_claims',
 ];
 export const BOOKKEEPING_COLUMNS: Record<string, string[]> = { api_keys: ['last_used_at'] };
 

@@ -57,6 +57,8 @@ export function testConfig(options: TestAppOptions = {}): AppConfig {
     // No reverse-ETL runs in test apps unless a test asks: on a shared PostgreSQL database another file's app would
     // otherwise claim (and, with its own JWT_SECRET, fail to decrypt) this file's runs.
     RETL_WORKERS: '0',
+    // No pruning passes in test apps unless a test runs one: a pass deletes for every account of a shared database.
+    PRUNE_EVERY_SECONDS: '0',
     // Test receivers listen on loopback, which destinations reach only through the operator's opt-in, as in production.
     RETL_ALLOW_HOSTS: TEST_RETL_ALLOW_HOSTS,
     ...options.env,

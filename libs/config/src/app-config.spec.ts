@@ -77,6 +77,13 @@ describe('loadConfig', () => {
     ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: 'localhost,*.corp' }],
     ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: 'http://localhost' }],
     ['RETL_ALLOW_HOSTS', { RETL_ALLOW_HOSTS: 'bad_name' }],
+    ['PRUNE_EVERY_SECONDS', { PRUNE_EVERY_SECONDS: 'hourly' }],
+    ['PRUNE_EVERY_SECONDS', { PRUNE_EVERY_SECONDS: '86401' }],
+    ['PRUNE_BATCH_SIZE', { PRUNE_BATCH_SIZE: '0' }],
+    ['PRUNE_BATCH_SIZE', { PRUNE_BATCH_SIZE: '100001' }],
+    ['SESSION_RETENTION_DAYS', { SESSION_RETENTION_DAYS: '-1' }],
+    ['SESSION_RETENTION_DAYS', { SESSION_RETENTION_DAYS: '1.5' }],
+    ['RETL_HISTORY_RETENTION_DAYS', { RETL_HISTORY_RETENTION_DAYS: '3651' }],
   ])('refuses an invalid %s, naming it', (variable, env) => {
     let error: unknown;
     try {
@@ -87,6 +94,25 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toContain(variable);
+  });
+
+  it('reads the pruning settings with their defaults', () => {
+    expect(loadConfig({ DATA_DIR: freshDir() }).prune).toEqual({
+      everyMs: 300_000,
+      batchSize: 1000,
+      maxBatches: 100,
+      sessionRetentionMs: 7 * 86_400_000,
+      retlHistoryRetentionMs: 90 * 86_400_000,
+    });
+    expect(
+      loadConfig({
+        DATA_DIR: freshDir(),
+        PRUNE_EVERY_SECONDS: '0',
+        PRUNE_BATCH_SIZE: '50',
+        SESSION_RETENTION_DAYS: '0',
+        RETL_HISTORY_RETENTION_DAYS: '30',
+      }).prune,
+    ).toMatchObject({ everyMs: 0, batchSize: 50, sessionRetentionMs: 0, retlHistoryRetentionMs: 30 * 86_400_000 });
   });
 
   it('reads the reverse-ETL engine settings with their defaults', () => {

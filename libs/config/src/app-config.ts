@@ -43,6 +43,24 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** The reverse-ETL run engine (docs/reverse-etl.md). */
   retl: RetlConfig;
+  /** Deleting what is past retention (the Pruner of #store). */
+  prune: PruneConfig;
+}
+
+export interface PruneConfig {
+  /** PRUNE_EVERY_SECONDS (300): how often an instance offers to prune; one instance a period does. 0 = never here. */
+  everyMs: number;
+  /** PRUNE_BATCH_SIZE (1000): rows one delete statement takes. */
+  batchSize: number;
+  /** Not an environment variable: batches a task runs in one pass at most (the rest waits for the next pass). */
+  maxBatches: number;
+  /**
+   * SESSION_RETENTION_DAYS (7): how long ended sessions are kept: refresh tokens past their expiry, refresh-token
+   * families revoked or with every token past expiry, Planfix sessions past their expiry.
+   */
+  sessionRetentionMs: number;
+  /** RETL_HISTORY_RETENTION_DAYS (90): finished reverse-ETL runs and resolved dead letters, from their end. */
+  retlHistoryRetentionMs: number;
 }
 
 export interface RetlConfig {
@@ -229,6 +247,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     pollMs: 5_000,
   };
 
+  const prune: PruneConfig = {
+    everyMs: parseCount(env, 'PRUNE_EVERY_SECONDS', 300, 86_400) * 1000,
+    batchSize: parseCount(env, 'PRUNE_BATCH_SIZE', 1000, 100_000),
+    maxBatches: 100,
+    sessionRetentionMs: parseCount(env, 'SESSION_RETENTION_DAYS', 7, 3650) * 86_400_000,
+    retlHistoryRetentionMs: parseCount(env, 'RETL_HISTORY_RETENTION_DAYS', 90, 3650) * 86_400_000,
+  };
+  if (prune.batchSize === 0) throw new ConfigError('PRUNE_BATCH_SIZE', 'must be an integer from 1 to 100000 (got "0")');
+
   let adminToken = present(env, 'ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
@@ -262,5 +289,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     planpointPublicPerMinute,
     requestTimeoutMs: 120_000,
     retl,
+    prune,
   };
 }

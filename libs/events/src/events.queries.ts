@@ -100,7 +100,7 @@ ON CONFLICT (account_id, item_id) DO UPDATE
  WHERE events.deleted
     OR events.product_ids IS DISTINCT FROM excluded.product_ids
     OR events.body::jsonb IS DISTINCT FROM excluded.body::jsonb
-RETURNING (xmax = 0) AS inserted
+RETURNING (xmax = 0) AS inserted, item_id
 `;
 
 /** Makes a tombstone now: content kept, deletion and edited instants set. No row: already one, or unknown. */
@@ -112,32 +112,91 @@ RETURNING e.deleted_ms::float8 AS deleted_ms
 `;
 
 // --- reference lists: the account's non-deleted, product-entitled events, embargo ignored; the latest edit names ---
+//
+// Read from event_ref_heads, kept by the import and the delete in their transaction, so that a list costs what its
+// entries do, not what the account's events do. event_refs holds each live event's entries, once per product it is
+// in (product 0: an event of every product); event_ref_heads the latest of them (edited_ms, then item_id, both
+// descending: the entry of the event edited last names the entry) per kind, product and id. A viewer of product P
+// sees the events of P and those of every product: its list is, per id, the later of the heads of P and of 0.
 
-const ENTITLED = `e.account_id = $1 AND NOT e.deleted AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))`;
+/**
+ * Serialises the upkeep of one account's lists: two transactions refreshing the same heads each from what it sees
+ * would leave the heads of the one that committed last, without the other's entries. Classid 20 (this lib's).
+ */
+export const LOCK_EVENT_REFS_SQL = `SELECT pg_advisory_xact_lock(20, hashtext($1::text))`;
 
-export const CATEGORIES_SQL = `SELECT DISTINCT ON (x.id) x.entry
-  FROM (SELECT (c->>'categoryId')::int AS id, c AS entry, e.edited_ms, e.item_id
-          FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'categories') AS c
-         WHERE ${ENTITLED}
+/** Drops the entries of events $2 (about to change), answering the heads they may have been. */
+export const DROP_EVENT_REFS_SQL = `WITH gone AS (
+  DELETE FROM event_refs r WHERE r.account_id = $1 AND r.item_id = ANY($2::int[])
+  RETURNING r.kind, r.product_id, r.ref_id)
+SELECT DISTINCT kind, product_id, ref_id FROM gone
+`;
+
+/**
+ * The entries of the live events among $2, as the lists read them: each element of `categories` then
+ * `primaryCategory` (an event naming one id twice keeps its first), each of `eventTypes`, and the country (the
+ * `country` object's id, else the event's countryId; 0 is none). Answers the heads they may now be.
+ */
+export const ADD_EVENT_REFS_SQL = `WITH fresh AS (
+INSERT INTO event_refs (account_id, kind, product_id, ref_id, item_id, edited_ms, entry)
+SELECT DISTINCT ON (x.kind, p.product_id, x.ref_id, x.item_id) $1, x.kind, p.product_id, x.ref_id, x.item_id, x.edited_ms, x.entry
+  FROM (SELECT 'category' AS kind, (c.value->>'categoryId')::int AS ref_id, e.item_id, e.edited_ms, c.value AS entry, e.product_ids, c.n AS rank
+          FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'categories') WITH ORDINALITY AS c(value, n)
+         WHERE e.account_id = $1 AND e.item_id = ANY($2::int[]) AND NOT e.deleted
         UNION ALL
-        SELECT (e.body->'primaryCategory'->>'categoryId')::int, e.body->'primaryCategory', e.edited_ms, e.item_id
+        SELECT 'category', (e.body->'primaryCategory'->>'categoryId')::int, e.item_id, e.edited_ms, e.body->'primaryCategory', e.product_ids, 2147483647
           FROM events e
-         WHERE ${ENTITLED} AND json_typeof(e.body->'primaryCategory') = 'object') AS x
- ORDER BY x.id, x.edited_ms DESC, x.item_id DESC
+         WHERE e.account_id = $1 AND e.item_id = ANY($2::int[]) AND NOT e.deleted AND json_typeof(e.body->'primaryCategory') = 'object'
+        UNION ALL
+        SELECT 'event_type', (t.value->>'tagId')::int, e.item_id, e.edited_ms, t.value, e.product_ids, t.n
+          FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'eventTypes') WITH ORDINALITY AS t(value, n)
+         WHERE e.account_id = $1 AND e.item_id = ANY($2::int[]) AND NOT e.deleted
+        UNION ALL
+        SELECT 'country', CASE WHEN json_typeof(e.body->'country') = 'object' THEN (e.body->'country'->>'countryId')::int ELSE e.country_id END,
+               e.item_id, e.edited_ms,
+               json_build_object('country', CASE WHEN json_typeof(e.body->'country') = 'object' THEN e.body->'country' END,
+                                 'countryName', e.body->>'countryName'), e.product_ids, 0
+          FROM events e
+         WHERE e.account_id = $1 AND e.item_id = ANY($2::int[]) AND NOT e.deleted) AS x
+  CROSS JOIN LATERAL unnest(CASE WHEN x.product_ids = '{}'::int[] THEN '{0}'::int[] ELSE x.product_ids END) AS p(product_id)
+ WHERE x.ref_id IS NOT NULL AND (x.kind <> 'country' OR x.ref_id <> 0)
+ ORDER BY x.kind, p.product_id, x.ref_id, x.item_id, x.rank
+RETURNING kind, product_id, ref_id)
+SELECT DISTINCT kind, product_id, ref_id FROM fresh
 `;
 
-export const EVENT_TYPES_SQL = `SELECT DISTINCT ON ((t->>'tagId')::int) t AS entry
-  FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'eventTypes') AS t
- WHERE ${ENTITLED}
- ORDER BY (t->>'tagId')::int, e.edited_ms DESC, e.item_id DESC
+/**
+ * Sets the heads of the keys ($2 kinds, $3 products, $4 ids) from event_refs: the latest entry of each (one index
+ * probe per key), and no head where no entry is left.
+ */
+export const REFRESH_EVENT_REF_HEADS_SQL = `WITH k AS (SELECT DISTINCT * FROM unnest($2::text[], $3::int[], $4::int[]) AS k(kind, product_id, ref_id)),
+emptied AS (
+  DELETE FROM event_ref_heads h USING k
+   WHERE h.account_id = $1 AND h.kind = k.kind AND h.product_id = k.product_id AND h.ref_id = k.ref_id
+     AND NOT EXISTS (SELECT 1 FROM event_refs r
+                      WHERE r.account_id = $1 AND r.kind = k.kind AND r.product_id = k.product_id AND r.ref_id = k.ref_id))
+INSERT INTO event_ref_heads (account_id, kind, product_id, ref_id, item_id, edited_ms, entry)
+SELECT $1, k.kind, k.product_id, k.ref_id, l.item_id, l.edited_ms, l.entry
+  FROM k CROSS JOIN LATERAL (
+         SELECT r.item_id, r.edited_ms, r.entry FROM event_refs r
+          WHERE r.account_id = $1 AND r.kind = k.kind AND r.product_id = k.product_id AND r.ref_id = k.ref_id
+          ORDER BY r.edited_ms DESC, r.item_id DESC LIMIT 1) AS l
+ON CONFLICT (account_id, kind, product_id, ref_id)
+   DO UPDATE SET item_id = excluded.item_id, edited_ms = excluded.edited_ms, entry = excluded.entry
 `;
 
-export const COUNTRIES_SQL = `SELECT DISTINCT ON (x.id) x.id, x.country, x.country_name
-  FROM (SELECT CASE WHEN json_typeof(e.body->'country') = 'object' THEN (e.body->'country'->>'countryId')::int ELSE e.country_id END AS id,
-               CASE WHEN json_typeof(e.body->'country') = 'object' THEN e.body->'country' END AS country,
-               e.body->>'countryName' AS country_name, e.edited_ms, e.item_id
-          FROM events e
-         WHERE ${ENTITLED}) AS x
- WHERE x.id <> 0
- ORDER BY x.id, x.edited_ms DESC, x.item_id DESC
+/** One list ($3: its kind) for a viewer of product $2: per id, the later head of its product and of every product. */
+const LIST_HEADS = `SELECT DISTINCT ON (h.ref_id) h.ref_id, h.entry
+  FROM event_ref_heads h
+ WHERE h.account_id = $1 AND h.kind = $3 AND h.product_id IN (0, $2::int)
+ ORDER BY h.ref_id, h.edited_ms DESC, h.item_id DESC
+`;
+
+export const CATEGORIES_SQL = LIST_HEADS.replace('$3', `'category'`);
+
+export const EVENT_TYPES_SQL = LIST_HEADS.replace('$3', `'event_type'`);
+
+export const COUNTRIES_SQL = `SELECT x.ref_id AS id, x.entry->'country' AS country, x.entry->>'countryName' AS country_name
+  FROM (${LIST_HEADS.replace('$3', `'country'`).trimEnd()}) AS x
+ ORDER BY x.ref_id
 `;

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
-import { StoreService } from '#store';
+import { StoreService, type Tx } from '#store';
 import { type EventBatch } from './event-import.js';
 import { serverFieldsAt } from './event-json.js';
 import {
+  ADD_EVENT_REFS_SQL,
   CATEGORIES_SQL,
   COUNTRIES_SQL,
   DELETE_EVENT_SQL,
+  DROP_EVENT_REFS_SQL,
   EVENT_BY_ID_SQL,
   EVENT_TYPES_SQL,
+  LOCK_EVENT_REFS_SQL,
+  REFRESH_EVENT_REF_HEADS_SQL,
   eventPageSql,
   UPSERT_EVENTS_SQL,
   type PageFilter,
@@ -169,27 +173,61 @@ export class EventsService {
       embargo_ms: e.columns.embargoMs,
       search_text: e.columns.searchText,
     }));
-    const written = await this.store.transaction((tx) =>
-      this.store.write('insert', () => this.store.query<{ inserted: boolean }>(UPSERT_EVENTS_SQL, [accountId, JSON.stringify(rows)], tx)),
-    );
+    const written = await this.store.transaction(async (tx) => {
+      await this.store.query(LOCK_EVENT_REFS_SQL, [accountId], tx);
+      const changed = await this.store.write('insert', () =>
+        this.store.query<{ inserted: boolean; item_id: number }>(UPSERT_EVENTS_SQL, [accountId, JSON.stringify(rows)], tx),
+      );
+      // only the events that changed: an unchanged one keeps its entries and its edited instant
+      await this.refreshRefs(
+        accountId,
+        changed.map((r) => r.item_id),
+        tx,
+      );
+      return changed;
+    });
     const inserted = written.filter((r) => r.inserted).length;
     // The embedded store has no autovacuum: without fresh statistics its planner sorts a whole account to serve
     // one page instead of walking the index in order. Cheap (a sample) and only when rows were added.
-    if (inserted > 0) await this.store.query('ANALYZE events');
+    if (inserted > 0) await this.store.query('ANALYZE events, event_refs, event_ref_heads');
     return { inserted, updated: written.length - inserted, unchanged: rows.length - written.length, ignoredFields: batch.ignoredFields };
+  }
+
+  /**
+   * The reference lists' entries of events that just changed (imported, revived or deleted), in the caller's
+   * transaction under LOCK_EVENT_REFS_SQL: their old entries out, the live ones' new entries in, then the heads of
+   * every id either touched.
+   */
+  private async refreshRefs(accountId: string, itemIds: number[], tx: Tx): Promise<void> {
+    if (itemIds.length === 0) return;
+    const dropped = await this.store.query<RefKey>(DROP_EVENT_REFS_SQL, [accountId, itemIds], tx);
+    const added = await this.store.query<RefKey>(ADD_EVENT_REFS_SQL, [accountId, itemIds], tx);
+    const keys = [...dropped, ...added];
+    if (keys.length === 0) return;
+    await this.store.query(
+      REFRESH_EVENT_REF_HEADS_SQL,
+      [accountId, keys.map((k) => k.kind), keys.map((k) => k.product_id), keys.map((k) => k.ref_id)],
+      tx,
+    );
   }
 
   /** Makes the event a tombstone (once: repeating it changes nothing); unknown → NOT_FOUND. */
   async delete(accountId: string, itemId: number): Promise<{ deletedMs: number }> {
     return this.store.transaction(async (tx) => {
+      await this.store.query(LOCK_EVENT_REFS_SQL, [accountId], tx);
       const [changed] = await this.store.query<{ deleted_ms: number }>(DELETE_EVENT_SQL, [accountId, itemId], tx);
-      if (changed) return { deletedMs: changed.deleted_ms };
+      if (changed) {
+        await this.refreshRefs(accountId, [itemId], tx);
+        return { deletedMs: changed.deleted_ms };
+      }
       const [row] = await this.store.query<EventRow>(EVENT_BY_ID_SQL, [accountId, itemId], tx);
       if (!row) throw DomainError.notFound('event', `event ${itemId} not found`);
       return { deletedMs: row.deleted_ms! };
     });
   }
 }
+
+type RefKey = { kind: string; product_id: number; ref_id: number };
 
 function nullIfMissing(offset: number): number | null {
   return offset < 0 ? null : offset;

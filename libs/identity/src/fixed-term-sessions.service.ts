@@ -26,8 +26,7 @@ export class FixedTermSessionsService {
        VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING expires_at AS "expiresAt"`,
       [sha256(secret), user.accountId, user.userId, keyId, user.passwordVersion, policy.lifetimeSeconds],
     );
-    // Sessions long expired are dropped by whoever logs in next (an index on expires_at keeps this cheap).
-    await this.store.query(`DELETE FROM xml_sessions WHERE expires_at < now() - interval '1 day'`);
+    // sessions past expiry go on the Pruner's schedule (session-pruning.ts), not on a login's time
     return { secret, expiresAt: row.expiresAt };
   }
 

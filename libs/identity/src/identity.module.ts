@@ -7,6 +7,7 @@ import { ApiKeysService } from './api-keys.service.js';
 import { FixedTermSessionsService } from './fixed-term-sessions.service.js';
 import { IdentityService } from './identity.service.js';
 import { RotatingSessionsService } from './rotating-sessions.service.js';
+import { SessionPruning } from './session-pruning.js';
 import { SigningKeysService } from './signing-keys.service.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
@@ -30,6 +31,7 @@ export class IdentityModule {
         FixedTermSessionsService,
         RotatingSessionsService,
         SigningKeysService,
+        SessionPruning,
       ],
       exports: [
         SettingsRegistry,

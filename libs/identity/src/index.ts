@@ -16,3 +16,4 @@ export * from './session-policy.js';
 export * from './signing-keys.service.js';
 export * from './users.repository.js';
 export * from './users.service.js';
+export * from './session-pruning.js';

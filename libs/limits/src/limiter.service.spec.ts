@@ -1,4 +1,5 @@
 import { type DomainError } from '#errors';
+import { type Pruner } from '#store';
 import { LimitStorage } from './limit-storage.js';
 import { type LimitStorages } from './limit-storages.js';
 import { Limiter } from './limiter.service.js';
@@ -14,7 +15,12 @@ class SilentStorage extends LimitStorage {
 
 describe('Limiter, when its storage does not answer in time', () => {
   const storage = new SilentStorage();
-  const limiter = new Limiter(storage, { durable: storage } as unknown as LimitStorages);
+  // the pruner only takes the limiter's cleanup task here
+  const limiter = new Limiter(
+    storage,
+    { durable: storage } as unknown as LimitStorages,
+    { register: () => undefined } as unknown as Pruner,
+  );
   const policy = { name: 'p', windows: [{ kind: 'sliding' as const, name: 'p', limit: 5, seconds: 60 }] };
 
   beforeEach(() => jest.useFakeTimers());

@@ -1,14 +1,17 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectThrottlerStorage } from '@nestjs/throttler';
 import { DomainError } from '#errors';
+import { Pruner } from '#store';
 import { LimitStorage } from './limit-storage.js';
 import { windowLimit, windowSeconds, type LimitDecision, type LimitPolicy, type WindowStatus } from './limit-policy.js';
 import { LimitStorages } from './limit-storages.js';
+import { WriteBehindLimitStorage } from './write-behind-limit.storage.js';
 import { evaluate, toWindowInput, type RawAdmission } from './windows.js';
 
 /** A limiter answer that takes longer than this means the storage is in trouble: 503, never a hang. */
 const ADMIT_TIMEOUT_MS = 2000;
-const PURGE_EVERY_MS = 5 * 60_000;
+/** How often this instance forgets the ended counters it holds in memory (write-behind, embedded store). */
+const FORGET_EVERY_MS = 5 * 60_000;
 /**
  * A timed-out admission means this instance is overloaded, not that its storage failed, when this many admissions
  * were waiting at once or the timer itself fired this late (the event loop was too busy to run it): the answer then
@@ -33,6 +36,7 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectThrottlerStorage() private readonly storage: LimitStorage,
     private readonly storages: LimitStorages,
+    private readonly pruner: Pruner,
   ) {
     this.durable = storages.durable;
   }
@@ -45,12 +49,16 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.purgeTimer = setInterval(() => {
-      Promise.all([this.storages.durable.purge(), this.storages.volatileStore.purge()]).catch((e: unknown) =>
-        this.logger.warn(`could not purge expired counters: ${String(e)}`),
-      );
-    }, PURGE_EVERY_MS);
-    this.purgeTimer.unref();
+    // the store's ended counters: one instance a period, in batches (the Pruner of #store)
+    this.pruner.register(
+      { name: 'limit_counters', deleteBatch: (limit) => this.storages.store.purge(limit) },
+      { name: 'limit_counters_volatile', deleteBatch: (limit) => this.storages.volatileStore.purge(limit) },
+    );
+    const durable = this.storages.durable;
+    if (durable instanceof WriteBehindLimitStorage) {
+      this.purgeTimer = setInterval(() => durable.forgetEnded(), FORGET_EVERY_MS);
+      this.purgeTimer.unref();
+    }
   }
 
   onModuleDestroy(): void {

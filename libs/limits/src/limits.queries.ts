@@ -29,7 +29,12 @@ SELECT r.key, jsonb_build_object('w', r.w), to_timestamp(r.e / 1000.0)
 ON CONFLICT (key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at
 `;
 
-export const PURGE_SQL = `DELETE FROM limit_counters WHERE expires_at < now() - interval '1 minute'
+/**
+ * At most $1 counters whose windows have all ended a minute ago (none of them can count a request again): one of the
+ * Pruner's batches. The minute spares a counter that a slow admission is about to extend.
+ */
+export const PURGE_SQL = `DELETE FROM limit_counters
+ WHERE key IN (SELECT key FROM limit_counters WHERE expires_at < now() - interval '1 minute' LIMIT $1)
 `;
 
-export const PURGE_VOLATILE_SQL = PURGE_SQL.replace('FROM limit_counters', 'FROM limit_counters_volatile');
+export const PURGE_VOLATILE_SQL = PURGE_SQL.replaceAll('FROM limit_counters', 'FROM limit_counters_volatile');

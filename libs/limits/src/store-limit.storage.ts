@@ -62,8 +62,12 @@ export class StoreLimitStorage extends LimitStorage {
     ]);
   }
 
-  /** Drops counters whose windows have all ended. */
-  async purge(): Promise<void> {
-    await this.store.query(this.purgeSql);
+  /** Drops at most `limit` counters whose windows have all ended; answers how many (a Pruner task's batch). */
+  async purge(limit: number): Promise<number> {
+    const [row] = await this.store.query<{ n: number }>(
+      `WITH d AS (${this.purgeSql.trimEnd()} RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      [limit],
+    );
+    return row.n;
   }
 }

@@ -65,10 +65,9 @@ export class WriteBehindLimitStorage extends LimitStorage {
     return this.flushing;
   }
 
-  /** Forgets counters whose windows have all ended (written already), and purges the store's. */
-  async purge(now = Date.now()): Promise<void> {
+  /** Forgets counters whose windows have all ended (written already); the store's go on the Pruner's schedule. */
+  forgetEnded(now = Date.now()): void {
     for (const [key, held] of this.held) if (held.expires <= now && !this.dirty.has(key)) this.held.delete(key);
-    await this.store.purge();
   }
 
   /** Reads the counter from the store once per key and start; concurrent first requests share one read. */

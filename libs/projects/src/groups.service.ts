@@ -5,6 +5,7 @@ import { StoreService, type Tx } from '#store';
 import { accountRow } from './account-row.js';
 import { isObjectId, publicIdKey } from './object-id.js';
 import { canSee } from './project-sites.service.js';
+import { ENTERPRISE_STAMP_SQL, GROUP_STAMP_SQL } from './site-stamps.js';
 import { claimHostName, freeHostName, slugify, type ExplicitHostName, type HostNameColumn } from './slug.js';
 
 export type CollectionKind = 'group' | 'enterprise';
@@ -100,12 +101,31 @@ export class ProjectCollectionsService {
 
   /** Public find: published, or the owner's credential; unpublished members only for the owner. */
   async find(kind: CollectionKind, namespace: string, hostName: string, viewer: Principal | undefined): Promise<ProjectCollection> {
+    return (await this.locate(kind, namespace, hostName, viewer)).load();
+  }
+
+  /**
+   * The public find in two steps: the collection located (404 as `find`) with the change stamp of its answer, which
+   * changes whenever that answer does; `load` then reads its members. A caller that only revalidates stops after the
+   * stamp.
+   */
+  async locate(
+    kind: CollectionKind,
+    namespace: string,
+    hostName: string,
+    viewer: Principal | undefined,
+  ): Promise<{ stamp: string; load: () => Promise<ProjectCollection> }> {
     const [row] = await this.store.query<Row>(`${select(kind)} WHERE a.namespace = $1 AND g.host_name = $2 AND a.status = 'active'`, [
       namespace.trim().toLowerCase(),
       hostName.trim().toLowerCase(),
     ]);
     if (!row || !canSee(row.published, row.account_id, viewer)) throw this.notFound(kind);
-    return this.expand(kind, row, viewer?.accountId === row.account_id);
+    const owner = viewer?.accountId === row.account_id;
+    const [{ stamp }] = await this.store.queryPrepared<{ stamp: string }>(kind === 'group' ? GROUP_STAMP_SQL : ENTERPRISE_STAMP_SQL, [
+      row.id,
+      owner,
+    ]);
+    return { stamp, load: () => this.expand(kind, row, owner) };
   }
 
   async create(p: Principal, kind: CollectionKind, input: ProjectCollectionInput): Promise<ProjectCollection> {

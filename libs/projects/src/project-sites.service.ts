@@ -3,6 +3,7 @@ import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { StoreService, type Tx } from '#store';
 import { accountRow } from './account-row.js';
+import { PROJECT_STAMP_SQL } from './site-stamps.js';
 import { found, isObjectId, noSuch, publicIdKey } from './object-id.js';
 import {
   ProjectsRepository,
@@ -145,6 +146,15 @@ export class ProjectSitesService {
       publicId.toLowerCase(),
     ]);
     return visible(row, viewer);
+  }
+
+  /**
+   * The change stamp of what a find of this project answers (a hash of its row, floors and units, and the holds run
+   * out by `now`): it changes whenever that answer does, and costs one query without loading the floors and units.
+   */
+  async stamp(projectId: number, now = new Date()): Promise<string> {
+    const [row] = await this.store.queryPrepared<{ stamp: string }>(PROJECT_STAMP_SQL, [projectId, now]);
+    return row.stamp;
   }
 
   async create(p: Principal, fields: ProjectChanges): Promise<ProjectSite> {

@@ -1,9 +1,4 @@
-SELECT DISTINCT ON (x.id) x.entry
-  FROM (SELECT (c->>'categoryId')::int AS id, c AS entry, e.edited_ms, e.item_id
-          FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'categories') AS c
-         WHERE e.account_id = $1 AND NOT e.deleted AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))
-        UNION ALL
-        SELECT (e.body->'primaryCategory'->>'categoryId')::int, e.body->'primaryCategory', e.edited_ms, e.item_id
-          FROM events e
-         WHERE e.account_id = $1 AND NOT e.deleted AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids)) AND json_typeof(e.body->'primaryCategory') = 'object') AS x
- ORDER BY x.id, x.edited_ms DESC, x.item_id DESC
+SELECT DISTINCT ON (h.ref_id) h.ref_id, h.entry
+  FROM event_ref_heads h
+ WHERE h.account_id = $1 AND h.kind = 'category' AND h.product_id IN (0, $2::int)
+ ORDER BY h.ref_id, h.edited_ms DESC, h.item_id DESC

@@ -1,8 +1,6 @@
-SELECT DISTINCT ON (x.id) x.id, x.country, x.country_name
-  FROM (SELECT CASE WHEN json_typeof(e.body->'country') = 'object' THEN (e.body->'country'->>'countryId')::int ELSE e.country_id END AS id,
-               CASE WHEN json_typeof(e.body->'country') = 'object' THEN e.body->'country' END AS country,
-               e.body->>'countryName' AS country_name, e.edited_ms, e.item_id
-          FROM events e
-         WHERE e.account_id = $1 AND NOT e.deleted AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))) AS x
- WHERE x.id <> 0
- ORDER BY x.id, x.edited_ms DESC, x.item_id DESC
+SELECT x.ref_id AS id, x.entry->'country' AS country, x.entry->>'countryName' AS country_name
+  FROM (SELECT DISTINCT ON (h.ref_id) h.ref_id, h.entry
+  FROM event_ref_heads h
+ WHERE h.account_id = $1 AND h.kind = 'country' AND h.product_id IN (0, $2::int)
+ ORDER BY h.ref_id, h.edited_ms DESC, h.item_id DESC) AS x
+ ORDER BY x.ref_id

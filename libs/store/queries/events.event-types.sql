@@ -1,4 +1,4 @@
-SELECT DISTINCT ON ((t->>'tagId')::int) t AS entry
-  FROM events e CROSS JOIN LATERAL json_array_elements(e.body->'eventTypes') AS t
- WHERE e.account_id = $1 AND NOT e.deleted AND (e.product_ids = '{}'::int[] OR $2::int = ANY(e.product_ids))
- ORDER BY (t->>'tagId')::int, e.edited_ms DESC, e.item_id DESC
+SELECT DISTINCT ON (h.ref_id) h.ref_id, h.entry
+  FROM event_ref_heads h
+ WHERE h.account_id = $1 AND h.kind = 'event_type' AND h.product_id IN (0, $2::int)
+ ORDER BY h.ref_id, h.edited_ms DESC, h.item_id DESC

@@ -14,4 +14,4 @@ ON CONFLICT (account_id, item_id) DO UPDATE
  WHERE events.deleted
     OR events.product_ids IS DISTINCT FROM excluded.product_ids
     OR events.body::jsonb IS DISTINCT FROM excluded.body::jsonb
-RETURNING (xmax = 0) AS inserted
+RETURNING (xmax = 0) AS inserted, item_id

@@ -6,4 +6,5 @@ export * from './schema-values.js';
 export * from './store.module.js';
 export * from './store.service.js';
 export * from './prepared-data-dir.js';
+export * from './pruner.js';
 export * from './write-statements.js';

@@ -12,6 +12,8 @@ import { SourceByteCaps1764159400000 } from './migrations/1764159400000-source-b
 import { SessionPasswordVersion1764159500000 } from './migrations/1764159500000-session-password-version.js';
 import { AccountNamespace1764159600000 } from './migrations/1764159600000-account-namespace.js';
 import { AccountSigningKey1764159700000 } from './migrations/1764159700000-account-signing-key.js';
+import { EventRefs1764159900000 } from './migrations/1764159900000-event-refs.js';
+import { Pruning1764159900100 } from './migrations/1764159900100-pruning.js';
 import { RetlMoreModels1764160000000 } from './migrations/1764160000000-retl-more-models.js';
 import { LimitBuckets1764160100000 } from './migrations/1764160100000-limit-buckets.js';
 
@@ -31,6 +33,8 @@ export const MIGRATIONS = [
   SessionPasswordVersion1764159500000,
   AccountNamespace1764159600000,
   AccountSigningKey1764159700000,
+  EventRefs1764159900000,
+  Pruning1764159900100,
   RetlMoreModels1764160000000,
   LimitBuckets1764160100000,
 ];

@@ -2,6 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { openStore } from './data-source.factory.js';
 import { runMigrations } from './migrate.js';
+import { Pruner } from './pruner.js';
 import { StoreService } from './store.service.js';
 
 @Global()
@@ -29,7 +30,8 @@ import { StoreService } from './store.service.js';
         return new StoreService(opened);
       },
     },
+    Pruner,
   ],
-  exports: [StoreService],
+  exports: [StoreService, Pruner],
 })
 export class StoreModule {}

@@ -17,3 +17,4 @@ export * from './syncs.module.js';
 export * from './syncs.queries.js';
 export * from './syncs.service.js';
 export * from './values.js';
+export * from './history-pruning.js';

@@ -11,7 +11,6 @@ import { nextOccurrence, type Schedule } from './schedule.js';
 import { SourceSandbox } from './source-sandbox.service.js';
 import { CLAIM_RUN_SQL, DUE_SYNCS_SQL } from './syncs.queries.js';
 
-const RETENTION_EVERY_MS = 3_600_000;
 /** How long app.close() lets runs finish their batch before sending is aborted. */
 const STOP_GRACE_MS = 3_000;
 const STOP_MAX_MS = 15_000;
@@ -26,8 +25,8 @@ export interface EngineStatus {
 
 /**
  * The run engine (docs/reverse-etl.md): RETL_WORKERS runs at a time on this instance, claimed with a lease and a
- * heartbeat; a scan every 15 s (and at start) queues due cron runs, claims runs whose lease expired and purges old
- * history. Timers are unref'd; app.close() stops claiming, lets running batches finish briefly, then aborts sends and
+ * heartbeat; a scan every 15 s (and at start) queues due cron runs and claims runs whose lease expired (old history
+ * goes on the Pruner's schedule: history-pruning.ts). Timers are unref'd; app.close() stops claiming, lets running batches finish briefly, then aborts sends and
  * hands each run back to the queue, so that nothing stays claimed by a closed instance.
  */
 @Injectable()
@@ -40,7 +39,6 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
   private stopping = false;
   private ticking = false;
   private tickAgain = false;
-  private lastRetention = 0;
   private scanning?: Promise<void>;
 
   constructor(
@@ -159,16 +157,12 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
     this.active.set(claimed.id, { execution, done });
   }
 
-  /** Every scanMs on every instance: due cron syncs, expired leases (through tick), old history. */
+  /** Every scanMs on every instance: due cron syncs, expired leases (through tick). */
   async scan(): Promise<void> {
     if (this.stopping) return;
     try {
       await this.schedule();
       await this.tick();
-      if (Date.now() - this.lastRetention > RETENTION_EVERY_MS) {
-        this.lastRetention = Date.now();
-        await this.purgeHistory();
-      }
     } catch (e) {
       if (!this.stopping) this.logger.warn(`reverse-ETL scan failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -205,15 +199,6 @@ export class RunEngine implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (queued) this.runs.queued();
     return queued;
-  }
-
-  /** Finished runs and resolved dead letters are kept 90 days (docs/reverse-etl.md). */
-  private async purgeHistory(): Promise<void> {
-    await this.store.query(`DELETE FROM retl_dead_letters WHERE status = 'resolved' AND resolved_at < now() - interval '90 days'`);
-    await this.store.query(
-      `DELETE FROM retl_runs r WHERE r.status IN ('succeeded', 'failed', 'canceled') AND r.finished_at < now() - interval '90 days'
-          AND NOT EXISTS (SELECT 1 FROM retl_dead_letters d WHERE d.run_id = r.id)`,
-    );
   }
 }
 

@@ -8,7 +8,7 @@ import { sendJson } from './wire/fp-response.js';
 import { renderCategories, renderCountries, renderEventTypes } from './wire/fp-serializers.js';
 import { eventViewer } from './forward-planner-settings.js';
 
-/** Reference lists from the account's non-deleted, product-entitled events (embargo ignored); paging ignored. */
+/** Reference lists from the account's non-deleted, product-entitled events (embargo ignored), read from the heads the event import and delete keep (#events); paging ignored. */
 @ForwardPlannerApi()
 @Controller('api/v2')
 export class ReferenceController {

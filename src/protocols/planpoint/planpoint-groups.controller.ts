@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { ProjectCollectionsService } from '#projects';
 import { Access, OptionalPrincipal, PlanpointApi, writer } from './planpoint-auth.guard.js';
+import { findTag, sendFind } from './wire/planpoint-cache.js';
 import { parseId } from './wire/planpoint-fields.js';
 import { parseFindBody, parseGroupInput } from './wire/planpoint-inputs.js';
 import { toGroupJson } from './wire/planpoint.serializers.js';
@@ -19,9 +21,16 @@ export class PlanpointGroupsController {
   @HttpCode(201)
   @ApiJsonBody({ namespace: 'demo', hostName: 'waterfront' })
   @ApiOperation({ summary: 'Find a group by namespace and hostName (public when published)' })
-  async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
+  async find(
+    @OptionalPrincipal() viewer: Principal | undefined,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const { namespace, hostName } = parseFindBody(body);
-    return toGroupJson(await this.groups.find('group', namespace, hostName, viewer), viewer);
+    const found = await this.groups.locate('group', namespace, hostName, viewer);
+    const tag = findTag({ kind: 'group', namespace, hostName }, viewer, found.stamp);
+    await sendFind(req, res, viewer, tag, async () => toGroupJson(await found.load(), viewer));
   }
 
   @Get()

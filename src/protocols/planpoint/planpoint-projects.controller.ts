@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { FloorsService, ProjectSitesService, projectSummary, UnitsService, type ProjectSite } from '#projects';
 import { Access, OptionalPrincipal, PlanpointApi, writer } from './planpoint-auth.guard.js';
+import { findTag, sendFind } from './wire/planpoint-cache.js';
 import { parseId } from './wire/planpoint-fields.js';
 import { parseFindBody, parseProjectInput, projectChanges } from './wire/planpoint-inputs.js';
 import { toProjectJson } from './wire/planpoint.serializers.js';
@@ -23,9 +25,16 @@ export class PlanpointProjectsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Find a project by namespace and hostName (public when published)' })
   @ApiJsonBody({ namespace: 'demo', hostName: 'riverside-tower' })
-  async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
+  async find(
+    @OptionalPrincipal() viewer: Principal | undefined,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const { namespace, hostName } = parseFindBody(body);
-    return this.document(await this.projects.find(namespace, hostName, viewer), !viewer);
+    const project = await this.projects.find(namespace, hostName, viewer);
+    const tag = findTag({ kind: 'project', namespace, hostName }, viewer, await this.projects.stamp(project.id));
+    await sendFind(req, res, viewer, tag, () => this.document(project, !viewer));
   }
 
   @Get('mine')

@@ -43,7 +43,7 @@ async function readBody(req: Request): Promise<string> {
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, Authorization',
+  'Access-Control-Allow-Headers': 'Content-Type, Authorization, If-None-Match',
   'Access-Control-Max-Age': '600',
 };
 

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiOperation } from '@nestjs/swagger';
 import { DomainError } from '#errors';
 import { CurrentPrincipal, type Principal } from '#identity';
 import { FloorsService, ProjectSitesService, UnitsService } from '#projects';
 import { Access, OptionalPrincipal, PlanpointApi, writer } from './planpoint-auth.guard.js';
+import { findTag, sendFind } from './wire/planpoint-cache.js';
 import { parseId, parsePid } from './wire/planpoint-fields.js';
 import { parseBatch, parseProjectLocator, parseUnitFindFilters, parseUnitInput } from './wire/planpoint-inputs.js';
 import { toUnitJson } from './wire/planpoint.serializers.js';
@@ -35,22 +37,30 @@ export class PlanpointUnitsController {
   @HttpCode(201)
   @ApiJsonBody({ namespace: 'demo', hostName: 'riverside-tower', status: 'Available' })
   @ApiOperation({ summary: "A visible project's units, by floor and status (public)" })
-  async find(@OptionalPrincipal() viewer: Principal | undefined, @Body() body: Record<string, unknown>) {
+  async find(
+    @OptionalPrincipal() viewer: Principal | undefined,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const locator = parseProjectLocator(body);
     const filters = parseUnitFindFilters(body);
     const project =
       'project' in locator
         ? await this.projects.findById(locator.project, viewer)
         : await this.projects.find(locator.namespace, locator.hostName, viewer);
-    let units = await this.units.ofProject(project.id);
     if (filters.floor !== undefined) {
       const floor = await this.floors.row(project.accountId, filters.floor);
       if (!floor || floor.projectId !== project.id) throw DomainError.notFound('floor', 'Floor not found');
-      units = units.filter((u) => u.floorPublicId === filters.floor);
     }
-    if (filters.status !== undefined) units = units.filter((u) => sdkStatus(u.effectiveStatus) === sdkStatus(filters.status!));
-    const records = units.map(toUnitJson);
-    return { records, count: records.length };
+    const tag = findTag({ kind: 'units', ...locator, ...filters }, viewer, await this.projects.stamp(project.id));
+    await sendFind(req, res, viewer, tag, async () => {
+      let units = await this.units.ofProject(project.id);
+      if (filters.floor !== undefined) units = units.filter((u) => u.floorPublicId === filters.floor);
+      if (filters.status !== undefined) units = units.filter((u) => sdkStatus(u.effectiveStatus) === sdkStatus(filters.status!));
+      const records = units.map(toUnitJson);
+      return { records, count: records.length };
+    });
   }
 
   @Post()
