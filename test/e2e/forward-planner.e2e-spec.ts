@@ -417,6 +417,33 @@ describe('Forward Planner v2', () => {
       expect(big.status).toBe(413);
     });
 
+    it('keeps a deletion against a stale re-send: an edit stamp older than the deletion stays deleted, a newer one revives', async () => {
+      const { acct, s, api } = await freshSession();
+      const utc = (ms: number) => new Date(ms).toISOString().slice(0, 23); // the wire's UTC stamp, no Z
+      const e = fpEvent({ startDate: '2030-06-15', lastEditDateUtc: utc(Date.now() - 60_000) });
+      await importEvents(server, acct.slug, [e]).expect(200);
+      await admin(server).delete(`/admin/accounts/${acct.slug}/events/${e.itemId}`).expect(200);
+      // the source sends the version it had before the deletion again (a retry, a replayed feed): still deleted
+      const stale = await importEvents(server, acct.slug, [{ ...e, summary: 'stale copy' }]).expect(200);
+      expect(stale.body).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+      expect((await api.get(`/api/v2/events/${e.itemId}`, s.token).expect(200)).body).toMatchObject({ deleted: true });
+      expect(ids(await api.get('/api/v2/events/date?date=20300615', s.token))).toEqual([]);
+      // an edit made after the deletion revives it
+      const fresh = await importEvents(server, acct.slug, [
+        { ...e, summary: 'edited again', lastEditDateUtc: utc(Date.now() + 1000) },
+      ]).expect(200);
+      expect(fresh.body).toMatchObject({ updated: 1 });
+      expect((await api.get(`/api/v2/events/${e.itemId}`, s.token).expect(200)).body).toMatchObject({
+        deleted: false,
+        summary: 'edited again',
+      });
+      // without an edit stamp the import is the operator's word: it revives (docs/forward-planner.md)
+      await admin(server).delete(`/admin/accounts/${acct.slug}/events/${e.itemId}`).expect(200);
+      const { lastEditDateUtc: _, ...unstamped } = e;
+      expect((await importEvents(server, acct.slug, [unstamped]).expect(200)).body).toMatchObject({ updated: 1 });
+      expect(ids(await api.get('/api/v2/events/date?date=20300615', s.token))).toEqual([e.itemId]);
+    });
+
     it('deletes as a tombstone, once; unknown → 404; another account → 404', async () => {
       const { acct } = await freshSession();
       const e = fpEvent();

@@ -92,6 +92,19 @@ export interface NormalizedEvent {
   itemId: number;
   content: EventContent;
   columns: EventColumns;
+  /**
+   * When the source last edited the event, if the import says so (`lastEditDateUtc`, epoch ms): a tombstone is not
+   * revived by a copy the source edited before the deletion (a retry, a replayed feed). Stored nowhere: the event's
+   * own edit instant stays Plangate's.
+   */
+  sourceEditedMs: number | null;
+}
+
+/** `lastEditDateUtc` as the wire writes it (UTC, no zone, up to milliseconds), else null: a server field, never refused. */
+function sourceEditStamp(value: unknown): number | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?$/.test(value)) return null;
+  const ms = Date.parse(`${value}Z`);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 export interface EventBatch {
@@ -400,6 +413,7 @@ function normalizeOne(issues: Issues, at: string, raw: unknown, ignored: Set<str
   return {
     itemId: itemId as number,
     content,
+    sourceEditedMs: sourceEditStamp(raw.lastEditDateUtc),
     columns: {
       startDate: startDate!,
       endDate: endDate!,

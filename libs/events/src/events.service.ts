@@ -172,6 +172,7 @@ export class EventsService {
       product_ids: e.columns.productIds,
       embargo_ms: e.columns.embargoMs,
       search_text: e.columns.searchText,
+      source_edited_ms: e.sourceEditedMs,
     }));
     const written = await this.store.transaction(async (tx) => {
       await this.store.query(LOCK_EVENT_REFS_SQL, [accountId], tx);
