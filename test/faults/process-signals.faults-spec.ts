@@ -37,7 +37,8 @@ function freshGet(url: string, path: string, headers: Record<string, string>): P
 describe.each(CHILD_STORES)('gateway process killed (%s store)', (kind) => {
   let store: Awaited<ReturnType<typeof childStore>>;
   const gateways: GatewayProcess[] = [];
-  const env = () => ({ ...store.env, LOG_LEVEL: 'warn' });
+  // the folder store: these tests look for its temp files on disk (the database store's are covered in test/integration)
+  const env = () => ({ ...store.env, LOG_LEVEL: 'warn', FILES_STORE: 'folder' });
   const start = async (dataDir?: string) => {
     const gw = new GatewayProcess(env(), { baseline: false, stderr: 'capture', dataDir });
     gateways.push(gw);
