@@ -120,6 +120,24 @@ describe('PlanSync uploads at the limits', () => {
     expect((await blobState(t)).partial).toBe(0);
   });
 
+  it('answers a file whose content the store lost with 404 and a message saying so, not 500', async () => {
+    const a = await createAccountWithKey(t.app.getHttpServer());
+    const api = plansync(t.app.getHttpServer(), a.key);
+    const up = await api.upload('lost.pdf', '%PDF-1.4 lost').expect(200);
+    expect(up.body.metadata.size).toBe(13);
+    const [{ storageKey }] = await t.app
+      .get(StoreService)
+      .query<{ storageKey: string }>(
+        `SELECT f.storage_key AS "storageKey" FROM files f JOIN users u ON u.id = f.owner_user_id WHERE f.filename = 'lost.pdf' AND u.username = $1`,
+        [a.username],
+      );
+    // what an operator's mistake does: the row stays, its content goes (a folder emptied, a blob deleted)
+    await t.app.get(FilesService).blobs.remove(storageKey);
+    const res = await api.get('/api/v1/files/lost.pdf').expect(404);
+    expect(res.body).toEqual({ detail: 'File content not found: the file store has no content for this file' });
+    expect((await api.get('/api/v1/files').expect(200)).body.count).toBe(1);
+  });
+
   it('leaves no file and no row when the client aborts halfway', async () => {
     const a = await createAccountWithKey(t.app.getHttpServer());
     const blobsBefore = (await blobState(t)).total;
