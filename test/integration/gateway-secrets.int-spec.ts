@@ -12,7 +12,11 @@ import { ON_POSTGRES } from '../support/test-app.js';
 /** A logger that keeps what it was told, to look for the secret in it. */
 function capture() {
   const lines: string[] = [];
-  const logger = { log: (m: string) => lines.push(m), warn: (m: string) => lines.push(m) } as unknown as Logger;
+  const logger = {
+    log: (m: string) => lines.push(m),
+    warn: (m: string) => lines.push(m),
+    debug: (m: string) => lines.push(m),
+  } as unknown as Logger;
   return { logger, lines };
 }
 

@@ -59,7 +59,8 @@ export async function resolveGatewaySecrets(
     if (value === offered) source = legacy ? 'adopted' : 'created';
   }
   if (source === 'adopted') logger.log(`JWT secret adopted from ${join(config.dataDir, 'jwt-secret')} into the store`);
-  else if (source === 'created') logger.log('JWT secret created in the store');
+  // debug: a new installation's first screen is the banner (test/e2e/logs.e2e-spec.ts); an adoption is worth telling
+  else if (source === 'created') logger.debug('JWT secret created in the store');
   else if (legacy !== undefined && legacy !== value) {
     // Another instance's secret was there first: tokens and encrypted values made with this folder's are not readable.
     logger.warn(`${join(config.dataDir, 'jwt-secret')} differs from the store's JWT secret and is not used`);
