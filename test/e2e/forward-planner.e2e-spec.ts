@@ -175,7 +175,7 @@ describe('Forward Planner v2', () => {
       const api = fpClient(server);
       const claims = claimsOf(s.token);
       const now = Math.floor(Date.now() / 1000);
-      const secret = t.config.jwtSecret;
+      const secret = t.jwtSecret;
       const [h, p, sig] = s.token.split('.');
       const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: '999999' })).toString('base64url')}.${sig}`;
       const cases: [string, string | undefined, string][] = [
@@ -840,7 +840,7 @@ describe('Forward Planner v2', () => {
 
     (ON_POSTGRES ? it : it.skip)('counts an account across instances on one store: tokens and limits work on both', async () => {
       // instances of one deployment share JWT_SECRET
-      const other = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: t.config.jwtSecret } });
+      const other = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: t.jwtSecret } });
       try {
         const { acct, s } = await freshSession();
         await admin(server)

@@ -1,11 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import { PLANSYNC_ROUTES } from '../../src/protocols/plansync/plansync-routes.js';
 import { createAccountWithKey } from '../factories/admin.factory.js';
 import { plansync } from '../factories/plansync.factory.js';
+import { blobState } from '../support/blob-state.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('PlanSync transport', () => {
@@ -47,7 +46,7 @@ describe('PlanSync transport', () => {
     expect(JSON.parse(answer.body)).toEqual({ detail: 'Request timed out after 2 seconds' });
     expect(Date.now() - started).toBeLessThan(5000);
     await new Promise((r) => setTimeout(r, 200));
-    expect(readdirSync(join(t.config.dataDir, 'files')).filter((f) => f.startsWith('.incoming-'))).toEqual([]);
+    expect((await blobState(t)).partial).toBe(0);
     expect((await plansync(t.app.getHttpServer(), a.key).get('/api/v1/files').expect(200)).body.count).toBe(0);
   });
 

@@ -263,7 +263,7 @@ describe('security: a credential change ends what was derived from it, in every 
     let b: TestApp;
     let baseB: string;
     beforeAll(async () => {
-      b = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: app.t.config.jwtSecret } });
+      b = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: app.t.jwtSecret } });
       baseB = await listen(b.app.getHttpServer());
     });
     afterAll(async () => {

@@ -83,7 +83,7 @@ describe('security: login lockouts count per user', () => {
     let b: TestApp;
     let baseB: string;
     beforeAll(async () => {
-      b = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: app.t.config.jwtSecret } });
+      b = await startTestApp({ env: { TRUST_PROXY: 'true', JWT_SECRET: app.t.jwtSecret } });
       baseB = await listen(b.app.getHttpServer());
     });
     afterAll(() => b?.close());

@@ -13,7 +13,10 @@ import { type StoreService } from '#store';
  * - `api_keys.last_used_at`: bumped by every authenticated request;
  * - `identity_epoch`: a global counter of credential changes (no account), `retl_query_context`: rows that live only
  *   inside a SQL-source transaction, `schema_migrations`: the schema's history;
- * - `maintenance_claims`: which instance claimed the Pruner's current period (no account).
+ * - `maintenance_claims`: which instance claimed the Pruner's current period (no account);
+ * - `gateway_secrets`: the gateway's own secrets (no account, written once).
+ * File contents in the store (`file_blobs`, and through it `file_blob_chunks`) are an account's through the file rows
+ * that name them (`files.storage_key`, not a foreign key: the folder store's blobs are named the same way).
  */
 export const BOOKKEEPING_TABLES = [
   'limit_counters',
@@ -22,6 +25,7 @@ export const BOOKKEEPING_TABLES = [
   'retl_query_context',
   'schema_migrations',
   'maintenance_claims',
+  'gateway_secrets',
 ];
 export const BOOKKEEPING_COLUMNS: Record<string, string[]> = { api_keys: ['last_used_at'] };
 
@@ -44,7 +48,10 @@ async function scopes(store: StoreService): Promise<Scope[]> {
   );
   const tables = [...new Set(columns.map((c) => c.table_name))].sort();
   const has = (t: string, c: string) => columns.some((x) => x.table_name === t && x.column_name === c);
-  const where = new Map<string, string>([['accounts', 't.slug = ANY($1)']]);
+  const where = new Map<string, string>([
+    ['accounts', 't.slug = ANY($1)'],
+    ['file_blobs', 't.storage_key IN (SELECT f.storage_key FROM files f JOIN accounts a ON a.id = f.account_id WHERE a.slug = ANY($1))'],
+  ]);
   for (const t of tables)
     if (t !== 'accounts' && has(t, 'account_id')) where.set(t, 't.account_id IN (SELECT a.id FROM accounts a WHERE a.slug = ANY($1))');
   // Tables without account_id: through a foreign key to a table already scoped (sheet_rows → sheet_tables, ...).

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, type AppConfig } from '#config';
+import { GatewaySecrets } from '#store';
 import { createApp } from '../../src/create-app.js';
 import { type ProtocolRegistry } from '../../src/pipeline/protocol.js';
 import { storeTemplate } from './store-template.js';
@@ -31,6 +32,8 @@ export class LogCapture extends Writable {
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
+  /** The JWT secret the app uses: JWT_SECRET, or the one in its store (GatewaySecrets). */
+  jwtSecret: string;
   logs: LogCapture;
   close(): Promise<void>;
 }
@@ -82,6 +85,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return {
     app,
     config,
+    jwtSecret: app.get(GatewaySecrets).jwtSecret,
     logs,
     async close() {
       await app.close();

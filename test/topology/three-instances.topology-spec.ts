@@ -260,8 +260,10 @@ describe('three instances behind HAProxy', () => {
       body: JSON.stringify({ username, password }),
     });
     expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
-    expect((await fetch(`${three}/api/projects/mine`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    // docs/planpoint.md: the login answers `access_token`, and `GET /api/projects/mine` answers 201 (the SDK's code)
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    expect(token).toMatch(/^eyJ/);
+    expect((await fetch(`${three}/api/projects/mine`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(201);
 
     // a Planfix session opened on one, used on another
     const xml = (url: string, body: string, auth: string) =>

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config.js';
@@ -27,18 +27,33 @@ describe('loadConfig', () => {
     expect(config.store).toEqual({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:5432/test' });
   });
 
-  it('generates the admin token and JWT secret once, saves them with mode 0600 and reuses them', () => {
+  it('generates the admin token once, saves it with mode 0600 and reuses it', () => {
     const dir = freshDir();
     const first = loadConfig({ DATA_DIR: dir });
     expect(first.adminTokenGenerated).toBe(true);
     expect(first.adminToken.length).toBeGreaterThanOrEqual(32);
     expect(statSync(join(dir, 'admin-token')).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dir, 'jwt-secret')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(first.adminToken);
     const second = loadConfig({ DATA_DIR: dir });
     expect(second.adminTokenGenerated).toBe(false);
     expect(second.adminToken).toBe(first.adminToken);
-    expect(second.jwtSecret).toBe(first.jwtSecret);
+  });
+
+  it('leaves the JWT secret to the store unless JWT_SECRET is set (no jwt-secret file is written)', () => {
+    const dir = freshDir();
+    expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBeUndefined();
+    expect(existsSync(join(dir, 'jwt-secret'))).toBe(false);
+    expect(loadConfig({ DATA_DIR: dir, JWT_SECRET: 'an-environment-secret-of-32-characters' }).jwtSecret).toBe(
+      'an-environment-secret-of-32-characters',
+    );
+  });
+
+  it('keeps file contents in the database on PostgreSQL and in the folder on the embedded store, unless FILES_STORE says', () => {
+    const pg = 'postgresql://postgres@127.0.0.1:5432/test';
+    expect(loadConfig({ DATA_DIR: freshDir() }).filesStore).toBe('folder');
+    expect(loadConfig({ DATA_DIR: freshDir(), DATABASE_URL: pg }).filesStore).toBe('database');
+    expect(loadConfig({ DATA_DIR: freshDir(), DATABASE_URL: pg, FILES_STORE: 'folder' }).filesStore).toBe('folder');
+    expect(loadConfig({ DATA_DIR: freshDir(), FILES_STORE: 'Database' }).filesStore).toBe('database');
   });
 
   it('takes ADMIN_TOKEN from the environment without writing it anywhere', () => {
@@ -64,6 +79,7 @@ describe('loadConfig', () => {
     ['PLANPOINT_PUBLIC_PER_MINUTE', { PLANPOINT_PUBLIC_PER_MINUTE: '2000000' }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['FILES_STORE', { FILES_STORE: 's3' }],
     ['RETL_WORKERS', { RETL_WORKERS: 'two' }],
     ['RETL_WORKERS', { RETL_WORKERS: '-1' }],
     ['RETL_WORKERS', { RETL_WORKERS: '33' }],

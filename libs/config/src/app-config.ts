@@ -16,6 +16,9 @@ export type StoreConfig =
     }
   | { kind: 'postgres'; url: string };
 
+/** `folder`: DATA_DIR/files, one file per blob; `database`: chunks in the store (shared by every instance on it). */
+export type FilesStore = 'folder' | 'database';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface AppConfig {
@@ -28,7 +31,13 @@ export interface AppConfig {
   adminToken: string;
   /** Whether the admin token was generated on this start (so it is printed once). */
   adminTokenGenerated: boolean;
-  jwtSecret: string;
+  /**
+   * JWT_SECRET from the environment, which overrides the store's. Unset, the secret is the one made once in the store
+   * and shared by every instance on it (#store's GatewaySecrets); read it there, never here.
+   */
+  jwtSecret?: string;
+  /** FILES_STORE: where uploaded file contents live (`database` by default on PostgreSQL, `folder` on the embedded store). */
+  filesStore: FilesStore;
   logLevel: LogLevel;
   /** LOG_FORMAT: `json` lines for machines, `pretty` lines for people; `auto` (unset): pretty on a terminal only. */
   logFormat: 'auto' | 'json' | 'pretty';
@@ -209,9 +218,18 @@ function savedSecret(dataDir: string, file: string): { value: string; generated:
   return { value, generated: true };
 }
 
+function parseFilesStore(env: Env, onPostgres: boolean): FilesStore {
+  const raw = present(env, 'FILES_STORE');
+  if (raw === undefined) return onPostgres ? 'database' : 'folder';
+  const v = raw.toLowerCase();
+  if (v !== 'folder' && v !== 'database') throw new ConfigError('FILES_STORE', `must be database or folder (got "${raw.slice(0, 40)}")`);
+  return v;
+}
+
 /**
  * The one reader of the environment: validates everything at once, names the first bad variable.
- * Generated secrets are saved under DATA_DIR so that a restart keeps them.
+ * A generated admin token is saved under DATA_DIR so that a restart keeps it; the JWT secret, which instances on one
+ * store must share, is made in the store (#store's GatewaySecrets), not here.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
   const port = parsePort(env);
@@ -260,7 +278,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
   }
-  let jwtSecret = present(env, 'JWT_SECRET');
+  const jwtSecret = present(env, 'JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   }
@@ -270,7 +288,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminToken = saved.value;
     adminTokenGenerated = saved.generated;
   }
-  if (jwtSecret === undefined) jwtSecret = savedSecret(dataDir, 'jwt-secret').value;
+  const filesStore = parseFilesStore(env, databaseUrl !== undefined);
 
   return {
     port,
@@ -281,6 +299,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminToken,
     adminTokenGenerated,
     jwtSecret,
+    filesStore,
     logLevel,
     logFormat,
     seedDemo,

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BlobStore } from './blob-store.js';
+import { FolderBlobStore } from './blob-store.js';
 
-describe('BlobStore.sweep at start', () => {
+describe('FolderBlobStore.sweep at start', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'plangate-blobs-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,15 +22,15 @@ describe('BlobStore.sweep at start', () => {
       unnamedWriter: `.incoming-${uuid(5)}`,
       unreferencedBlob: uuid(6),
     };
-    const store = new BlobStore(dir);
+    const store = new FolderBlobStore(dir, async () => false);
     for (const name of Object.values(names)) writeFileSync(join(dir, name), 'partial');
 
-    expect(await store.sweep(async () => false)).toBe(2);
+    expect(await store.sweep()).toBe(2);
     expect(readdirSync(dir).sort()).toEqual([names.liveWriter, names.otherHost, names.unnamedWriter, names.unreferencedBlob].sort());
   });
 
   it('names its temp files after this host and process while writing', async () => {
-    const store = new BlobStore(dir);
+    const store = new FolderBlobStore(dir);
     let seen: string[] = [];
     const source = Readable.from(
       (async function* () {

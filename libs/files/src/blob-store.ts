@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,35 @@ export interface StoredBlob {
   sha256: string;
 }
 
+/**
+ * Where file contents live, chosen by FILES_STORE: a folder (FolderBlobStore) or the database (DatabaseBlobStore).
+ * Both keep the same promises: a blob is readable under its key only once complete, a write that fails or is cut
+ * short leaves nothing a reader sees, and what was left by a process that died is swept at start.
+ */
+export interface BlobStore {
+  readonly kind: 'folder' | 'database';
+  /**
+   * Writes a stream to a new blob, never holding all of it. Past `maxBytes` it stops, removes what it wrote and
+   * throws BlobTooLargeError (the caller drains or closes the source). Any failure leaves nothing behind.
+   */
+  write(source: Readable, maxBytes: number): Promise<StoredBlob>;
+  /** The blob's content as a stream; BlobMissingError when the store has no complete blob under that key. */
+  open(storageKey: string): Promise<Readable>;
+  remove(storageKey: string): Promise<void>;
+  /** Deletes what writes left behind and blobs no file refers to, past a grace period; returns how many went. */
+  sweep(): Promise<number>;
+}
+
+/** A file row names a blob the store does not have (lost, or another instance's folder): answered, never a 500. */
+export class BlobMissingError extends Error {
+  constructor(readonly storageKey: string) {
+    super(`no content is stored under ${storageKey}`);
+  }
+}
+
+/** A storage key is a random UUID, never derived from a filename. */
+export const STORAGE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** The stream was longer than allowed: nothing was kept. */
 export class BlobTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
@@ -21,11 +50,11 @@ export class BlobTooLargeError extends Error {
 
 const TEMP_PREFIX = '.incoming-';
 /** Blobs and temp files younger than this are never swept: an upload may still be committing them. */
-const SWEEP_GRACE_MS = 60 * 60_000;
+export const SWEEP_GRACE_MS = 60 * 60_000;
 /** `.incoming-<host>~<pid>~<uuid>`: the writer of a temp file, so that a restart can tell its own dead uploads. */
 const OWNED_TEMP = /^\.incoming-(.+)~(\d+)~[0-9a-f-]{36}$/;
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -49,17 +78,18 @@ function orphanedTemp(name: string): boolean {
 /**
  * File contents under DATA_DIR/files: streamed to a hidden temp file beside the final place while hashing, fsynced,
  * then renamed to a random storage key (never derived from the filename). A blob is either complete under its key
- * or absent; temp files and blobs no row refers to are swept.
+ * or absent; temp files and blobs no row refers to (`referenced`) are swept.
  */
-export class BlobStore {
-  constructor(readonly dir: string) {
+export class FolderBlobStore implements BlobStore {
+  readonly kind = 'folder';
+
+  constructor(
+    readonly dir: string,
+    private readonly referenced: (storageKey: string) => Promise<boolean> = async () => true,
+  ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  /**
-   * Writes a stream to a new blob. Past `maxBytes` it stops writing, deletes the temp file and throws
-   * BlobTooLargeError (the caller drains or closes the source). Any failure leaves nothing behind.
-   */
   async write(source: Readable, maxBytes: number): Promise<StoredBlob> {
     const storageKey = randomUUID();
     const temp = join(this.dir, `${TEMP_PREFIX}${hostname()}~${process.pid}~${storageKey}`);
@@ -89,8 +119,13 @@ export class BlobStore {
     }
   }
 
-  read(storageKey: string): ReadStream {
-    return createReadStream(this.path(storageKey));
+  async open(storageKey: string): Promise<Readable> {
+    const body = createReadStream(this.path(storageKey));
+    await new Promise<void>((resolve, reject) => {
+      body.once('open', () => resolve());
+      body.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new BlobMissingError(storageKey) : e));
+    });
+    return body;
   }
 
   async remove(storageKey: string): Promise<void> {
@@ -102,7 +137,7 @@ export class BlobStore {
    * whose process died on this host (kill -9, a crash: see orphanedTemp); returns how many went. Run at start, before
    * this process accepts uploads.
    */
-  async sweep(referenced: (storageKey: string) => Promise<boolean>): Promise<number> {
+  async sweep(): Promise<number> {
     let removed = 0;
     const now = Date.now();
     for (const name of await readdir(this.dir)) {
@@ -115,7 +150,7 @@ export class BlobStore {
         continue;
       }
       if (now - info.mtimeMs < SWEEP_GRACE_MS) continue;
-      if (name.startsWith(TEMP_PREFIX) || !(await referenced(name))) {
+      if (name.startsWith(TEMP_PREFIX) || !(await this.referenced(name))) {
         await unlink(path).catch(() => undefined);
         removed++;
       }
@@ -124,7 +159,7 @@ export class BlobStore {
   }
 
   private path(storageKey: string): string {
-    if (!/^[0-9a-f-]{36}$/.test(storageKey)) throw new Error('not a storage key');
+    if (!STORAGE_KEY.test(storageKey)) throw new Error('not a storage key');
     return join(this.dir, storageKey);
   }
 }

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '#config';
@@ -6,7 +8,8 @@ import { DomainError } from '#errors';
 import { type Principal } from '#identity';
 import { CompaniesRepository, canWriteFor } from '#planning';
 import { StoreService } from '#store';
-import { BlobStore, type StoredBlob } from './blob-store.js';
+import { BlobMissingError, FolderBlobStore, STORAGE_KEY, type BlobStore, type StoredBlob } from './blob-store.js';
+import { DatabaseBlobStore } from './database-blob-store.js';
 
 export interface StoredFile {
   filename: string;
@@ -34,29 +37,67 @@ function notFound(): DomainError {
 }
 
 /**
- * Documents of a user: the blob is complete on disk before its row commits; an overwrite moves the row to the new
- * blob in one transaction and removes the old blob after the commit.
+ * Documents of a user: the blob is complete in its store (FILES_STORE: the folder DATA_DIR/files, or the database)
+ * before its row commits; an overwrite moves the row to the new blob in one transaction and removes the old blob
+ * after the commit.
  */
 @Injectable()
 export class FilesService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Files');
   readonly blobs: BlobStore;
+  private readonly folder: string;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly store: StoreService,
     private readonly companies: CompaniesRepository,
   ) {
-    this.blobs = new BlobStore(join(config.dataDir, 'files'));
+    this.folder = join(config.dataDir, 'files');
+    this.blobs =
+      config.filesStore === 'database' ? new DatabaseBlobStore(store) : new FolderBlobStore(this.folder, (key) => this.referenced(key));
   }
 
   /** Orphans (temp files, blobs of uploads that never committed) are swept at start. */
   async onApplicationBootstrap(): Promise<void> {
-    const removed = await this.blobs.sweep(async (key) => {
-      const [row] = await this.store.query(`SELECT 1 FROM files WHERE storage_key = $1`, [key]);
-      return !!row;
-    });
+    const removed = await this.blobs.sweep();
     if (removed) this.logger.log(`swept ${removed} orphaned file(s)`);
+    // after the sweep, which removes what an import cut short by a crash left
+    if (this.blobs instanceof DatabaseBlobStore) await this.importFolder(this.blobs);
+  }
+
+  private async referenced(storageKey: string): Promise<boolean> {
+    const [row] = await this.store.query(`SELECT 1 FROM files WHERE storage_key = $1`, [storageKey]);
+    return !!row;
+  }
+
+  /**
+   * The upgrade to FILES_STORE=database: the contents this instance's folder (DATA_DIR/files) holds for file rows
+   * whose blob the database lacks are copied in under the same key, checked against the row's sha256, and only then
+   * removed from the folder. Another instance's folder is imported by that instance's start.
+   */
+  private async importFolder(blobs: DatabaseBlobStore): Promise<void> {
+    const names = await readdir(this.folder).catch(() => [] as string[]);
+    let imported = 0;
+    for (const name of names) {
+      if (!STORAGE_KEY.test(name)) continue;
+      const [row] = await this.store.query<{ sha256: string; size: string }>(`SELECT sha256, size FROM files WHERE storage_key = $1`, [
+        name,
+      ]);
+      if (!row || (await blobs.has(name))) continue;
+      try {
+        const blob = await blobs.writeAs(name, createReadStream(join(this.folder, name)), Number(row.size));
+        if (blob.sha256 !== row.sha256) {
+          await blobs.remove(name);
+          this.logger.warn(`file content ${name} in ${this.folder} does not match its checksum: left in the folder`);
+          continue;
+        }
+        await unlink(join(this.folder, name));
+        imported++;
+      } catch (e) {
+        this.logger.warn(`file content ${name} in ${this.folder} could not be copied into the database: ${(e as Error).message}`);
+      }
+    }
+    if (imported) this.logger.log(`copied ${imported} file content(s) from ${this.folder} into the database`);
   }
 
   /** May the caller upload for that company? Checked before the bytes are stored. */
@@ -105,6 +146,20 @@ export class FilesService implements OnApplicationBootstrap {
     } catch (e) {
       await this.blobs.remove(blob.storageKey);
       throw e;
+    }
+  }
+
+  /**
+   * The file's content as a stream. A row whose blob the store does not have (lost, or kept in another instance's
+   * folder) is answered as a missing file with a clear message, and logged for the operator.
+   */
+  async openContent(file: StoredFile): Promise<Readable> {
+    try {
+      return await this.blobs.open(file.storageKey);
+    } catch (e) {
+      if (!(e instanceof BlobMissingError)) throw e;
+      this.logger.warn(`file ${file.storageKey} has no content in the ${this.blobs.kind} store (FILES_STORE)`);
+      throw DomainError.notFound('file', 'File content not found: the file store has no content for this file');
     }
   }
 

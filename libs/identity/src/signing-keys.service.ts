@@ -1,8 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '#config';
+import { Injectable } from '@nestjs/common';
 import { DomainError } from '#errors';
-import { StoreService } from '#store';
+import { GatewaySecrets, StoreService } from '#store';
 import { SettingsRegistry } from './account-settings.js';
 import { AccountsRepository } from './accounts.repository.js';
 
@@ -10,7 +9,7 @@ const VERSION = 'v1';
 
 /**
  * The signing key of an account, for a protocol whose requests carry a signature: 32 lowercase hex, shown once when issued, stored
- * encrypted (AES-256-GCM) under a key derived from JWT_SECRET, so that a copy of the database alone does not reveal it.
+ * encrypted (AES-256-GCM) under a key derived from the JWT secret (GatewaySecrets: the same on every instance), so that a copy of the database alone does not reveal it.
  */
 @Injectable()
 export class SigningKeysService {
@@ -19,13 +18,13 @@ export class SigningKeysService {
   private readonly clear = new Map<string, string>();
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    secrets: GatewaySecrets,
     private readonly store: StoreService,
     private readonly accounts: AccountsRepository,
     private readonly settings: SettingsRegistry,
   ) {
     // The derivation's label is kept as it was first written: another label would make every stored key unreadable.
-    this.key = Buffer.from(hkdfSync('sha256', config.jwtSecret, 'plangate', 'planfix signing key', 32));
+    this.key = Buffer.from(hkdfSync('sha256', secrets.jwtSecret, 'plangate', 'planfix signing key', 32));
   }
 
   /** Makes a new key, replacing any previous one; the clear key is in this answer only. */

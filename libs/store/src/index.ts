@@ -1,4 +1,5 @@
 export * from './data-source.factory.js';
+export * from './gateway-secrets.js';
 export * from './migrate.js';
 export * from './migrations.js';
 export * from './pg-errors.js';

@@ -16,6 +16,7 @@ import { EventRefs1764159900000 } from './migrations/1764159900000-event-refs.js
 import { Pruning1764159900100 } from './migrations/1764159900100-pruning.js';
 import { RetlMoreModels1764160000000 } from './migrations/1764160000000-retl-more-models.js';
 import { LimitBuckets1764160100000 } from './migrations/1764160100000-limit-buckets.js';
+import { SharedInstances1764160200000 } from './migrations/1764160200000-shared-instances.js';
 
 /** Every migration, oldest first. The store runs them at start; nothing else changes the schema. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Pruning1764159900100,
   RetlMoreModels1764160000000,
   LimitBuckets1764160100000,
+  SharedInstances1764160200000,
 ];

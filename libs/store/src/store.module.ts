@@ -1,6 +1,7 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { openStore } from './data-source.factory.js';
+import { GatewaySecrets, resolveGatewaySecrets } from './gateway-secrets.js';
 import { runMigrations } from './migrate.js';
 import { Pruner } from './pruner.js';
 import { StoreService } from './store.service.js';
@@ -31,7 +32,13 @@ import { StoreService } from './store.service.js';
       },
     },
     Pruner,
+    {
+      // Resolved once the migrations ran: readers of the JWT secret inject this, not the configuration.
+      provide: GatewaySecrets,
+      inject: [APP_CONFIG, StoreService],
+      useFactory: (config: AppConfig, store: StoreService) => resolveGatewaySecrets(config, store),
+    },
   ],
-  exports: [StoreService, Pruner],
+  exports: [StoreService, Pruner, GatewaySecrets],
 })
 export class StoreModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError, type FieldIssue } from '#errors';
 import { type Principal } from '#identity';
-import { StoreService, type Tx } from '#store';
+import { GatewaySecrets, StoreService, type Tx } from '#store';
 import { AddressPolicy, AddressRefused, resolveChecked } from './address-guard.js';
 import { issue } from './aliases.js';
 import { decodeCursor, toPage, type Page, type PageRequest } from './cursor.js';
@@ -115,8 +115,9 @@ export class DestinationsService {
   constructor(
     private readonly store: StoreService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    secrets: GatewaySecrets,
   ) {
-    this.box = new SecretBox(config.jwtSecret);
+    this.box = new SecretBox(secrets.jwtSecret);
     this.addresses = new AddressPolicy(config.retl.allowHosts);
   }
 

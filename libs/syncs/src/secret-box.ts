@@ -3,7 +3,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 const VERSION = 1;
 
 /**
- * Destination secrets at rest (docs/reverse-etl.md): AES-256-GCM under a key derived from JWT_SECRET by HKDF-SHA256.
+ * Destination secrets at rest (docs/reverse-etl.md): AES-256-GCM under a key derived by HKDF-SHA256 from the JWT secret
+ * (#store's GatewaySecrets: JWT_SECRET, or the one made in the store and shared by every instance).
  * Layout: version (1 byte) | IV (12) | tag (16) | ciphertext.
  */
 export class SecretBox {

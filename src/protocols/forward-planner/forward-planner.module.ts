@@ -1,8 +1,8 @@
 import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { APP_CONFIG, type AppConfig } from '#config';
 import { EventsModule } from '#events';
+import { GatewaySecrets } from '#store';
 import { AuthController } from './auth.controller.js';
 import { EventsController } from './events.controller.js';
 import { ForwardPlannerAuthGuard } from './forward-planner-auth.guard.js';
@@ -17,10 +17,10 @@ import { SessionsService } from './sessions.service.js';
   imports: [
     EventsModule,
     JwtModule.registerAsync({
-      inject: [APP_CONFIG],
+      inject: [GatewaySecrets],
       // A KeyObject, not the string: ~10 µs per verify instead of ~430 µs; HS256 and the audience pinned both ways.
-      useFactory: (config: AppConfig) => ({
-        secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')),
+      useFactory: (secrets: GatewaySecrets) => ({
+        secret: createSecretKey(Buffer.from(secrets.jwtSecret, 'utf8')),
         signOptions: { algorithm: 'HS256', audience: ACCESS_TOKEN_AUDIENCE, expiresIn: ACCESS_TOKEN_SECONDS },
         verifyOptions: { algorithms: ['HS256'], audience: ACCESS_TOKEN_AUDIENCE, clockTolerance: 0 },
       }),

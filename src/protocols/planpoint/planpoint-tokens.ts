@@ -1,9 +1,9 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#errors';
 import { type Principal } from '#identity';
+import { GatewaySecrets } from '#store';
 
 /** Planpoint's audience: a token of another protocol (another audience) is not a Planpoint token, and back. */
 export const PLANPOINT_AUDIENCE = 'plangate:planpoint';
@@ -30,8 +30,8 @@ export interface PlanpointClaims {
 export class PlanpointTokens {
   private readonly jwt: JwtService;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(config.jwtSecret)) });
+  constructor(secrets: GatewaySecrets) {
+    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(secrets.jwtSecret)) });
   }
 
   /** A token for a password login's principal (it carries `passwordVersion`). */

@@ -72,11 +72,7 @@ export class FilesController {
   @ApiProduces('application/octet-stream')
   async download(@CurrentPrincipal() p: Principal, @Param('filename') filename: string, @Res() res: Response) {
     const file = await this.files.get(p, filenameParam(filename));
-    const body = this.files.blobs.read(file.storageKey);
-    await new Promise<void>((resolve, reject) => {
-      body.once('open', () => resolve());
-      body.once('error', reject);
-    });
+    const body = await this.files.openContent(file);
     res.status(200).set({
       'Content-Type': file.contentType,
       'Content-Length': String(file.size),
