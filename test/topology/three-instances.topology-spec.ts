@@ -117,6 +117,56 @@ describe('three instances behind HAProxy', () => {
   const lb = new Haproxy();
   const receiver = new WebhookReceiver();
 
+  /** A sync that runs every minute, made once the instances are up: its first run falls in the rolling restart. */
+  let scheduled: { retl: (method: string, path: string, body?: unknown) => Promise<any>; syncId: string; rows: number };
+  async function scheduleSync() {
+    const slug = `topo-retl-${randomBytes(3).toString('hex')}`;
+    await adminCall(lb.url, 'POST', '/admin/accounts', { slug, name: 'Syncs', plan: 'pro' });
+    await adminCall(lb.url, 'POST', `/admin/accounts/${slug}/users`, {
+      username: `${slug}-u`,
+      email: `${slug}@example.com`,
+      role: 'admin',
+    });
+    const { key } = (await adminCall(lb.url, 'POST', `/admin/accounts/${slug}/users/${slug}-u/keys`, { name: 'k' })) as { key: string };
+    const rows = 12;
+    for (let i = 0; i < rows; i++) {
+      const r = await fetch(`${lb.url}/api/v1/touchpoints?year=2025`, {
+        method: 'POST',
+        headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ company_name: `Company ${i}`, touchpoints: 'call', reporting_quarter: 'Q1', reporting_year: '2025' }),
+      });
+      if (r.status !== 200) throw new Error(`touchpoint: ${r.status}`);
+    }
+    const retl = async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(`${lb.url}/api/reverse-etl${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = (await r.json()) as { data: any };
+      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+      return json.data;
+    };
+    const destination = await retl('POST', '/destinations', {
+      name: 'hook',
+      connector: 'webhook',
+      config: { url: `http://127.0.0.1:${receiver.port}/topology`, batchSize: 5, objects: [TOUCHPOINT_OBJECT] },
+    });
+    const sync = await retl('POST', '/syncs', {
+      name: 'every minute',
+      sourceQuery: 'model:touchpoints',
+      destinationId: destination.id,
+      objectName: 'Touchpoints',
+      fieldMappings: [
+        { source: 'id', destination: 'external_id' },
+        { source: 'company_name', destination: 'account_company' },
+      ],
+      syncMode: 'insert',
+      schedule: { type: 'cron', expression: '* * * * *', timezone: 'UTC' },
+    });
+    scheduled = { retl, syncId: sync.id, rows };
+  }
+
   beforeAll(async () => {
     if (!haproxyInstalled) throw new Error('haproxy is not installed (Debian: apt-get install haproxy); .ci/run installs it');
     if (!DATABASE_URL || !REDIS_URL) throw new Error('run through `npm run test:topology` (DATABASE_URL and TEST_REDIS_URL)');
@@ -138,6 +188,7 @@ describe('three instances behind HAProxy', () => {
     await Promise.all(gateways.slice(1).map((g) => g.start()));
     await lb.start(gateways.map((g) => g.url.replace('http://', '')));
     for (const name of ['gw1', 'gw2', 'gw3']) await lb.waitFor(name, 'UP');
+    await scheduleSync();
   }, 180_000);
 
   afterAll(async () => {
@@ -294,69 +345,27 @@ describe('three instances behind HAProxy', () => {
     expect([signed.includes('status="ok"'), unsigned.includes('status="ok"')]).toEqual([true, false]);
   }, 60_000);
 
-  it('fires a scheduled reverse-ETL run once across the three instances and delivers each row once', async () => {
-    const slug = `topo-retl-${randomBytes(3).toString('hex')}`;
-    await adminCall(lb.url, 'POST', '/admin/accounts', { slug, name: 'Syncs', plan: 'pro' });
-    await adminCall(lb.url, 'POST', `/admin/accounts/${slug}/users`, {
-      username: `${slug}-u`,
-      email: `${slug}@example.com`,
-      role: 'admin',
-    });
-    const { key } = (await adminCall(lb.url, 'POST', `/admin/accounts/${slug}/users/${slug}-u/keys`, { name: 'k' })) as { key: string };
-    const ROWS = 12;
-    for (let i = 0; i < ROWS; i++) {
-      const r = await fetch(`${lb.url}/api/v1/touchpoints?year=2025`, {
-        method: 'POST',
-        headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ company_name: `Company ${i}`, touchpoints: 'call', reporting_quarter: 'Q1', reporting_year: '2025' }),
-      });
-      expect(r.status).toBe(200);
-    }
-    const retl = async (method: string, path: string, body?: unknown) => {
-      const r = await fetch(`${lb.url}/api/reverse-etl${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await r.json()) as { data: any };
-      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json.data;
-    };
-    receiver.batches.length = 0;
-    const destination = await retl('POST', '/destinations', {
-      name: 'hook',
-      connector: 'webhook',
-      config: { url: `http://127.0.0.1:${receiver.port}/topology`, batchSize: 5, objects: [TOUCHPOINT_OBJECT] },
-    });
-    const sync = await retl('POST', '/syncs', {
-      name: 'every minute',
-      sourceQuery: 'model:touchpoints',
-      destinationId: destination.id,
-      objectName: 'Touchpoints',
-      fieldMappings: [
-        { source: 'id', destination: 'external_id' },
-        { source: 'company_name', destination: 'account_company' },
-      ],
-      syncMode: 'insert',
-      schedule: { type: 'cron', expression: '* * * * *', timezone: 'UTC' },
-    });
-    // the next minute's occurrence, seen by every instance's scan (every 15 s): one run, then the sync is turned off
+  it('fires the scheduled reverse-ETL run once across the three instances and delivers each row once', async () => {
+    const { retl, syncId, rows } = scheduled;
+    // the first minute after beforeAll, seen by every instance's scan (every 15 s) while they were being restarted
     const runs = await until(
-      'a scheduled run to finish',
+      'the scheduled run to finish',
       async () => {
-        const list = (await retl('GET', `/runs?sync_id=${sync.id}`)) as { attributes: { status: string; trigger: string } }[];
+        const list = (await retl('GET', `/runs?sync_id=${syncId}`)) as { attributes: { status: string; created_at: string } }[];
         return list.some((r) => r.attributes.status === 'succeeded') && list;
       },
       100_000,
       2_000, // polled every 2 s: the key's 120 requests a minute are the test's too
     );
-    await retl('POST', '/sync/toggle', { syncId: sync.id, enabled: false });
-    await sleep(16_000); // a full scan period of every instance: a duplicate of that occurrence would be queued by now
-    const all = (await retl('GET', `/runs?sync_id=${sync.id}`)) as { attributes: { status: string; trigger: string } }[];
+    await retl('POST', '/sync/toggle', { syncId, enabled: false });
+    // every instance has scanned since that minute began: a duplicate of its occurrence would be queued by now
+    const occurrence = Math.floor(Date.parse(runs[0].attributes.created_at) / 60_000) * 60_000;
+    await sleep(Math.max(0, occurrence + 16_000 - Date.now()));
+    const all = (await retl('GET', `/runs?sync_id=${syncId}`)) as { attributes: { status: string; trigger: string } }[];
     expect(runs.length).toBe(1);
     expect(all.map((r) => [r.attributes.trigger, r.attributes.status])).toEqual([['schedule', 'succeeded']]);
     const delivered = receiver.rows.map((r) => String(r.external_id));
-    expect(delivered.length).toBe(ROWS);
-    expect(new Set(delivered).size).toBe(ROWS);
+    expect(delivered.length).toBe(rows);
+    expect(new Set(delivered).size).toBe(rows);
   }, 150_000);
 });
