@@ -65,25 +65,24 @@ const TO_RUN = GRANTS.filter((l) => !/plangate_retl_reader TO/.test(l));
     await c.end();
   });
 
-  it('without the reader role: SQL sources are off, the start names the grant, model references run', async () => {
-    await asSuperuser(TO_RUN);
-    const t = await startAsUser();
-    try {
-      expect(await status(t)).toMatchObject({
-        sql_sources: 'disabled',
-        reason: expect.stringContaining(`GRANT plangate_retl_reader TO ${user}`),
-      });
-      const server = t.app.getHttpServer();
-      const acct = await createAccountWithKey(server);
-      const api = retl(server, acct.key);
-      const dest = (
-        await api
-          .post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/a`, objects: [TOUCHPOINT_OBJECT] } })
-          .expect(201)
-      ).body.data.id;
-      const sql = await api.post('/syncs', {
-        name: 'sql',
-        sourceQuery: 'SELECT id, company_name FROM touchpoints',
+  /** An account with one touchpoint of Acme and a webhook destination at `path`, on the gateway `t`. */
+  async function accountWithHook(t: TestApp, path: string) {
+    const server = t.app.getHttpServer();
+    const acct = await createAccountWithKey(server);
+    await plansync(server, acct.key)
+      .post('/api/v1/touchpoints?year=2025', { company_name: 'Acme', touchpoints: 'call', reporting_quarter: 'Q1', reporting_year: '2025' })
+      .expect(200);
+    const api = retl(server, acct.key);
+    const dest = (
+      await api
+        .post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}${path}`, objects: [TOUCHPOINT_OBJECT] } })
+        .expect(201)
+    ).body.data.id as string;
+    /** A sync of `sourceQuery` to that destination, keyed on the touchpoint's id. */
+    const sync = (name: string, sourceQuery: string) =>
+      api.post('/syncs', {
+        name,
+        sourceQuery,
         destinationId: dest,
         objectName: 'Touchpoints',
         fieldMappings: [
@@ -92,28 +91,20 @@ const TO_RUN = GRANTS.filter((l) => !/plangate_retl_reader TO/.test(l));
         ],
         syncMode: 'upsert',
       });
-      expect(sql.status).toBe(422);
-      await plansync(server, acct.key)
-        .post('/api/v1/touchpoints?year=2025', {
-          company_name: 'Acme',
-          touchpoints: 'call',
-          reporting_quarter: 'Q1',
-          reporting_year: '2025',
-        })
-        .expect(200);
-      const model = await api
-        .post('/syncs', {
-          name: 'model',
-          sourceQuery: 'model:touchpoints',
-          destinationId: dest,
-          objectName: 'Touchpoints',
-          fieldMappings: [
-            { source: 'id', destination: 'external_id', isKey: true },
-            { source: 'company_name', destination: 'account_company' },
-          ],
-          syncMode: 'upsert',
-        })
-        .expect(201);
+    return { api, sync };
+  }
+
+  it('without the reader role: SQL sources are off, the start names the grant, model references run', async () => {
+    await asSuperuser(TO_RUN);
+    const t = await startAsUser();
+    try {
+      expect(await status(t)).toMatchObject({
+        sql_sources: 'disabled',
+        reason: expect.stringContaining(`GRANT plangate_retl_reader TO ${user}`),
+      });
+      const { api, sync } = await accountWithHook(t, '/a');
+      expect((await sync('sql', 'SELECT id, company_name FROM touchpoints')).status).toBe(422);
+      const model = await sync('model', 'model:touchpoints').expect(201);
       expect(await runSync(api, model.body.data.id)).toMatchObject({ status: 'succeeded', rows_read: 1 });
     } finally {
       await t.close();
@@ -125,36 +116,9 @@ const TO_RUN = GRANTS.filter((l) => !/plangate_retl_reader TO/.test(l));
     const t = await startAsUser();
     try {
       expect(await status(t)).toMatchObject({ sql_sources: 'enabled', reason: null });
-      const server = t.app.getHttpServer();
-      const acct = await createAccountWithKey(server);
-      await plansync(server, acct.key)
-        .post('/api/v1/touchpoints?year=2025', {
-          company_name: 'Acme',
-          touchpoints: 'call',
-          reporting_quarter: 'Q1',
-          reporting_year: '2025',
-        })
-        .expect(200);
-      const api = retl(server, acct.key);
-      const dest = (
-        await api
-          .post('/destinations', { name: 'hook', connector: 'webhook', config: { url: `${hookUrl}/b`, objects: [TOUCHPOINT_OBJECT] } })
-          .expect(201)
-      ).body.data.id;
-      const sync = await api
-        .post('/syncs', {
-          name: 'sql',
-          sourceQuery: 'SELECT id, upper(company_name) AS company_name FROM touchpoints',
-          destinationId: dest,
-          objectName: 'Touchpoints',
-          fieldMappings: [
-            { source: 'id', destination: 'external_id', isKey: true },
-            { source: 'company_name', destination: 'account_company' },
-          ],
-          syncMode: 'upsert',
-        })
-        .expect(201);
-      expect(await runSync(api, sync.body.data.id)).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1 });
+      const { api, sync } = await accountWithHook(t, '/b');
+      const created = await sync('sql', 'SELECT id, upper(company_name) AS company_name FROM touchpoints').expect(201);
+      expect(await runSync(api, created.body.data.id)).toMatchObject({ status: 'succeeded', rows_read: 1, rows_written: 1 });
       expect(receiver.rows.filter((r) => r.account_company === 'ACME')).toHaveLength(1);
     } finally {
       await t.close();
