@@ -1368,13 +1368,8 @@ describe('Planfix XML API', () => {
     (ON_POSTGRES ? it : it.skip)(
       'answers 0011 while the store is unreachable, never hanging, and works again without a restart',
       async () => {
-        const target = new URL(process.env.DATABASE_URL ?? '');
-        const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-        await proxy.start();
-        const viaProxy = new URL(process.env.DATABASE_URL ?? '');
-        viaProxy.hostname = '127.0.0.1';
-        viaProxy.port = String(proxy.port);
-        const other = await startTestApp({ env: { DATABASE_URL: viaProxy.toString(), TRUST_PROXY: 'true' } });
+        const { proxy, url } = await TcpProxy.inFrontOf(process.env.DATABASE_URL ?? '');
+        const other = await startTestApp({ env: { DATABASE_URL: url, TRUST_PROXY: 'true' } });
         try {
           const otherBase = await listen(other.app.getHttpServer());
           const acct = await planfixAccount(other.app.getHttpServer());

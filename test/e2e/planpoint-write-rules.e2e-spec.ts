@@ -189,13 +189,8 @@ describe('Planpoint writes', () => {
   (ON_POSTGRES ? it : it.skip)(
     "answers 503 Service temporarily unavailable with Retry-After in Planpoint's format while the store is away",
     async () => {
-      const target = new URL(process.env.DATABASE_URL ?? '');
-      const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-      await proxy.start();
-      const viaProxy = new URL(process.env.DATABASE_URL ?? '');
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      const other = await startTestApp({ env: { DATABASE_URL: viaProxy.toString(), TRUST_PROXY: 'true' } });
+      const { proxy, url } = await TcpProxy.inFrontOf(process.env.DATABASE_URL ?? '');
+      const other = await startTestApp({ env: { DATABASE_URL: url, TRUST_PROXY: 'true' } });
       try {
         const otherServer = other.app.getHttpServer();
         const acct = await planpointAccount(otherServer);

@@ -273,13 +273,8 @@ describe('limits', () => {
     });
 
     (ON_POSTGRES ? it : it.skip)('answers UNAVAILABLE within 2 s when the store is unreachable, never hangs', async () => {
-      const base = new URL(process.env.DATABASE_URL!);
-      const proxy = new TcpProxy(base.hostname, Number(base.port || 5432));
-      await proxy.start();
-      const viaProxy = new URL(base);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      const other = await startLimits({ env: { DATABASE_URL: viaProxy.toString() } });
+      const { proxy, url } = await TcpProxy.inFrontOf(process.env.DATABASE_URL!);
+      const other = await startLimits({ env: { DATABASE_URL: url } });
       try {
         const policy: LimitPolicy = { name: 'down', windows: [{ kind: 'sliding', name: 'down', limit: 5, seconds: 60 }] };
         await other.get(Limiter).admit(policy, 'x');

@@ -31,13 +31,8 @@ describePg('store on PostgreSQL (npm run test:pg)', () => {
   });
 
   it('answers /health 503 with Retry-After while PostgreSQL is unreachable and 200 again without a restart', async () => {
-    const target = new URL(baseUrl);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(baseUrl);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    const t = await startTestApp({ env: { DATABASE_URL: viaProxy.toString() } });
+    const { proxy, url } = await TcpProxy.inFrontOf(baseUrl);
+    const t = await startTestApp({ env: { DATABASE_URL: url } });
     try {
       const server: Server = t.app.getHttpServer();
       await request(server).get('/health').expect(200);

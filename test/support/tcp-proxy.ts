@@ -16,6 +16,17 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** A started proxy in front of a PostgreSQL URL's server, and the same URL through it. */
+  static async inFrontOf(databaseUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+    const target = new URL(databaseUrl);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const through = new URL(databaseUrl);
+    through.hostname = '127.0.0.1';
+    through.port = String(proxy.port);
+    return { proxy, url: through.toString() };
+  }
+
   async start(port = 0): Promise<number> {
     this.server = createServer((client) => {
       this.connections++;
